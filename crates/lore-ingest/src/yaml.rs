@@ -1,0 +1,296 @@
+//! YAML with line numbers.
+//!
+//! Every adapter reads YAML through [`Node`], a thin view over saphyr's marked
+//! tree, so any value can be cited by line. Typed records go through
+//! [`Node::deserialize`], which maps a serde error back to the line of the
+//! offending field.
+
+use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
+use serde::de::DeserializeOwned;
+
+/// Deeper nesting than this is treated as malformed: no real knowledge file
+/// needs it, and recursion over it could exhaust the stack.
+pub const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: u32,
+    pub message: String,
+}
+
+/// Parses every document in `text`. `line_offset` is added to every line, for
+/// YAML embedded in a larger file (front matter).
+pub fn parse_documents(text: &str, line_offset: u32) -> Result<Vec<Document>, YamlError> {
+    if let Some(line) = exceeds_flow_depth(text) {
+        return Err(YamlError {
+            line: line + line_offset,
+            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+        });
+    }
+    let docs = MarkedYamlOwned::load_from_str(text).map_err(|err| YamlError {
+        line: err.marker().line() as u32 + line_offset,
+        message: err.info().to_string(),
+    })?;
+    Ok(docs.into_iter().map(|root| Document { root, line_offset }).collect())
+}
+
+/// Block nesting can be no deeper than a line's indent, so this bounds it.
+const MAX_INDENT: usize = 1024;
+
+/// A cheap guard against `[[[[…` and `- - - …` bombs before the real parser
+/// sees them: the parsed tree is dropped recursively.
+fn exceeds_flow_depth(text: &str) -> Option<u32> {
+    for (index, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t', '-', '?', ':']).len();
+        if indent > MAX_INDENT {
+            return Some(index as u32 + 1);
+        }
+    }
+    let (mut depth, mut line) = (0usize, 1u32);
+    let mut quote: Option<char> = None;
+    for ch in text.chars() {
+        match (quote, ch) {
+            (_, '\n') => {
+                line += 1;
+                quote = None;
+            }
+            (None, '"' | '\'') => quote = Some(ch),
+            (Some(q), c) if c == q => quote = None,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(line);
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[derive(Debug)]
+pub struct Document {
+    root: MarkedYamlOwned,
+    line_offset: u32,
+}
+
+impl Document {
+    pub fn root(&self) -> Node<'_> {
+        Node { inner: &self.root, line_offset: self.line_offset }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Node<'a> {
+    inner: &'a MarkedYamlOwned,
+    line_offset: u32,
+}
+
+impl<'a> Node<'a> {
+    fn wrap(&self, inner: &'a MarkedYamlOwned) -> Node<'a> {
+        Node { inner, line_offset: self.line_offset }
+    }
+
+    fn data(&self) -> &'a YamlDataOwned<MarkedYamlOwned> {
+        let mut node = self.inner;
+        while let YamlDataOwned::Tagged(_, inner) = &node.data {
+            node = inner;
+        }
+        &node.data
+    }
+
+    /// The 1-based line where this value starts.
+    pub fn line(&self) -> u32 {
+        self.inner.span.start.line() as u32 + self.line_offset
+    }
+
+    /// The last line this value covers.
+    pub fn end_line(&self) -> u32 {
+        let end = self.inner.span.end.line() as u32 + self.line_offset;
+        // A block value's span ends on the line after its last character.
+        if end > self.line() && self.inner.span.end.col() == 0 { end - 1 } else { end.max(self.line()) }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.data(), YamlDataOwned::Value(ScalarOwned::Null) | YamlDataOwned::BadValue)
+    }
+
+    pub fn is_mapping(&self) -> bool {
+        matches!(self.data(), YamlDataOwned::Mapping(_))
+    }
+
+    pub fn get(&self, key: &str) -> Option<Node<'a>> {
+        match self.data() {
+            YamlDataOwned::Mapping(map) => {
+                map.iter().find(|(k, _)| scalar_text(k).as_deref() == Some(key)).map(|(_, v)| self.wrap(v))
+            }
+            _ => None,
+        }
+    }
+
+    /// `a.b.c` lookups through nested mappings.
+    pub fn path(&self, dotted: &str) -> Option<Node<'a>> {
+        dotted.split('.').try_fold(*self, |node, key| node.get(key))
+    }
+
+    /// A scalar as text: strings as written, numbers and booleans rendered.
+    pub fn text(&self) -> Option<String> {
+        scalar_text(self.inner).filter(|t| !t.is_empty())
+    }
+
+    pub fn str_at(&self, key: &str) -> Option<String> {
+        self.get(key).and_then(|n| n.text())
+    }
+
+    pub fn items(&self) -> Vec<Node<'a>> {
+        match self.data() {
+            YamlDataOwned::Sequence(seq) => seq.iter().map(|n| self.wrap(n)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn entries(&self) -> Vec<(String, Node<'a>)> {
+        match self.data() {
+            YamlDataOwned::Mapping(map) => {
+                map.iter().filter_map(|(k, v)| Some((scalar_text(k)?, self.wrap(v)))).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A scalar or a list of scalars, as a list of strings.
+    pub fn strings(&self) -> Vec<String> {
+        match self.data() {
+            YamlDataOwned::Sequence(seq) => seq.iter().filter_map(scalar_text).filter(|t| !t.is_empty()).collect(),
+            _ => self.text().into_iter().collect(),
+        }
+    }
+
+    pub fn strings_at(&self, key: &str) -> Vec<String> {
+        self.get(key).map(|n| n.strings()).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        to_json(self.inner, 0)
+    }
+
+    /// Deserialises into `T`; an error names the line of the field at fault.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, YamlError> {
+        let json = self.to_json();
+        serde_path_to_error::deserialize::<_, T>(&json).map_err(|err| {
+            let line = self.line_of_path(err.path()).unwrap_or_else(|| self.line());
+            let field = err.path().to_string();
+            let inner = err.into_inner().to_string();
+            let message = if field == "." { inner } else { format!("{field}: {inner}") };
+            YamlError { line, message }
+        })
+    }
+
+    fn line_of_path(&self, path: &serde_path_to_error::Path) -> Option<u32> {
+        use serde_path_to_error::Segment;
+        let mut node = *self;
+        for segment in path.iter() {
+            let next = match segment {
+                Segment::Map { key } => node.get(key),
+                Segment::Seq { index } => node.items().get(*index).copied(),
+                Segment::Enum { .. } | Segment::Unknown => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        Some(node.line())
+    }
+}
+
+fn scalar_text(node: &MarkedYamlOwned) -> Option<String> {
+    match &node.data {
+        YamlDataOwned::Value(scalar) => match scalar {
+            ScalarOwned::Null => None,
+            ScalarOwned::Boolean(b) => Some(b.to_string()),
+            ScalarOwned::Integer(i) => Some(i.to_string()),
+            ScalarOwned::FloatingPoint(f) => Some(f.to_string()),
+            ScalarOwned::String(s) => Some(s.trim().to_string()),
+        },
+        YamlDataOwned::Representation(text, _, _) => Some(text.trim().to_string()),
+        YamlDataOwned::Tagged(_, inner) => scalar_text(inner),
+        _ => None,
+    }
+}
+
+fn to_json(node: &MarkedYamlOwned, depth: usize) -> serde_json::Value {
+    use serde_json::Value;
+    if depth > MAX_DEPTH {
+        return Value::Null;
+    }
+    match &node.data {
+        YamlDataOwned::Value(scalar) => match scalar {
+            ScalarOwned::Null => Value::Null,
+            ScalarOwned::Boolean(b) => Value::Bool(*b),
+            ScalarOwned::Integer(i) => Value::from(*i),
+            // Floats stay text: a version such as `1.10` must not become 1.1.
+            ScalarOwned::FloatingPoint(f) => Value::String(f.to_string()),
+            ScalarOwned::String(s) => Value::String(s.clone()),
+        },
+        YamlDataOwned::Representation(text, _, _) => Value::String(text.clone()),
+        YamlDataOwned::Sequence(seq) => Value::Array(seq.iter().map(|n| to_json(n, depth + 1)).collect()),
+        YamlDataOwned::Mapping(map) => Value::Object(
+            map.iter().filter_map(|(k, v)| Some((scalar_text(k)?, to_json(v, depth + 1)))).collect(),
+        ),
+        YamlDataOwned::Tagged(_, inner) => to_json(inner, depth),
+        YamlDataOwned::Alias(_) | YamlDataOwned::BadValue => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        tier: u8,
+    }
+
+    #[test]
+    fn values_carry_lines() {
+        let docs = parse_documents("a: 1\nb:\n  - x\n  - y\n---\nc: true\n", 0).expect("parses");
+        assert_eq!(docs.len(), 2);
+        let root = docs[0].root();
+        assert_eq!(root.get("b").map(|n| n.line()), Some(3));
+        assert_eq!(root.strings_at("b"), vec!["x", "y"]);
+        assert_eq!(docs[1].root().str_at("c").as_deref(), Some("true"));
+    }
+
+    #[test]
+    fn yaml_1_2_keeps_no_as_text() {
+        let docs = parse_documents("country: NO\n", 0).expect("parses");
+        assert_eq!(docs[0].root().to_json()["country"], "NO");
+    }
+
+    #[test]
+    fn typed_errors_point_at_the_field() {
+        let docs = parse_documents("name: x\n\ntier: high\n", 10).expect("parses");
+        let err = docs[0].root().deserialize::<Sample>().expect_err("tier is not a number");
+        assert_eq!(err.line, 13);
+        assert!(err.message.contains("tier"), "{}", err.message);
+    }
+
+    #[test]
+    fn syntax_errors_have_lines() {
+        let err = parse_documents("a: 1\nb: [unclosed\nc: 2\n", 0).expect_err("malformed");
+        assert!(err.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_not_crashed() {
+        for bomb in ["[".repeat(100_000), "- ".repeat(100_000), "{a: ".repeat(50_000)] {
+            let err = parse_documents(&bomb, 0).expect_err("too deep");
+            assert!(err.message.contains("nesting"));
+        }
+    }
+}
