@@ -24,10 +24,21 @@ pub struct SourceFile {
     pub path_dirs: Vec<String>,
 }
 
-/// Lists every knowledge file of every source, sorted and without duplicates.
-/// Problems (a missing source, a bad exclude glob) become diagnostics.
-pub fn discover(root: &Path, sources: &[SourceConfig], pack_dir: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+/// What the sources hold.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Every knowledge file, sorted, without duplicates.
+    pub files: Vec<SourceFile>,
+    /// Every directory walked: adding or removing a file changes its mtime.
+    pub dirs: Vec<PathBuf>,
+    /// A missing source, a bad exclude glob, an unreadable directory.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lists every knowledge file of every source.
+pub fn discover(root: &Path, sources: &[SourceConfig], pack_dir: &Path) -> Discovery {
     let mut files = Vec::new();
+    let mut dirs = Vec::new();
     let mut diagnostics = Vec::new();
     let mut seen = HashSet::new();
     for (index, source) in sources.iter().enumerate() {
@@ -68,6 +79,10 @@ pub fn discover(root: &Path, sources: &[SourceConfig], pack_dir: &Path) -> (Vec<
                     continue;
                 }
             };
+            if entry.file_type().is_dir() {
+                dirs.push(entry.path().to_path_buf());
+                continue;
+            }
             if !entry.file_type().is_file() || !is_knowledge_file(entry.path()) {
                 continue;
             }
@@ -79,7 +94,7 @@ pub fn discover(root: &Path, sources: &[SourceConfig], pack_dir: &Path) -> (Vec<
         }
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    (files, diagnostics)
+    Discovery { files, dirs, diagnostics }
 }
 
 fn config_problem(message: String) -> Diagnostic {
@@ -172,8 +187,11 @@ mod tests {
         docs.exclude = vec!["skip/**".into()];
         let mut all = source(SourceSetting::Auto);
         all.path = ".".into();
-        let (files, problems) = discover(root, &[docs, all], &root.join(".lore"));
-        assert!(problems.is_empty(), "{problems:?}");
+        let found = discover(root, &[docs, all], &root.join(".lore"));
+        let files = found.files;
+        assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
+        assert!(found.dirs.contains(&root.join("docs/redis")));
+        assert!(!found.dirs.iter().any(|d| d.ends_with(".lore")), "the pack is never a source");
         let rels: Vec<(&str, usize)> = files.iter().map(|f| (f.rel.as_str(), f.source_index)).collect();
         assert_eq!(rels, vec![("docs/redis/redis.md", 0), ("docs/skip/y.md", 1), ("svc.yaml", 1)]);
         assert_eq!(files[0].path_dirs, vec!["redis"]);
@@ -184,8 +202,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut missing = source(SourceSetting::Auto);
         missing.path = "nope".into();
-        let (files, problems) = discover(dir.path(), &[missing], &dir.path().join(".lore"));
-        assert!(files.is_empty());
-        assert!(problems[0].message.contains("`nope` does not exist"));
+        let found = discover(dir.path(), &[missing], &dir.path().join(".lore"));
+        assert!(found.files.is_empty());
+        assert!(found.diagnostics[0].message.contains("`nope` does not exist"));
     }
 }

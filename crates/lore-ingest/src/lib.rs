@@ -25,7 +25,7 @@ use lore_model::{
 };
 
 pub use config::{Config, Detect, OnStale, PathConvention, SourceConfig, SourceSetting};
-pub use discover::{SourceFile, discover, git_commit};
+pub use discover::{Discovery, SourceFile, discover, git_commit, is_knowledge_file};
 pub use markdown::Chunk;
 
 /// Files larger than this are skipped with a warning: no knowledge file is that big.

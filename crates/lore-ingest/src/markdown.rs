@@ -366,6 +366,52 @@ pub fn severity_in(body: &str) -> Option<String> {
     None
 }
 
+/// Words that open a prohibition, strongest first.
+const PROHIBITION_OPENERS: [&str; 9] = [
+    "under no circumstances",
+    "do not under any circumstances",
+    "never",
+    "do not",
+    "don't",
+    "must not",
+    "should not",
+    "avoid",
+    "refrain from",
+];
+/// Labels that introduce a warning; stripped before looking for an opener.
+const WARNING_LABELS: [&str; 6] = ["note:", "warning:", "important:", "caution:", "danger:", "attention:"];
+
+/// Whether a line of prose says something must not be done: a sentence that
+/// opens with "never", "do not", … (after list markers, emphasis and labels
+/// such as `NOTE:`), or one that shouts it (`NEVER DEPLOY`, `DO NOT USE`).
+/// "We do not run into problems" is not a prohibition; "Do not run X" is.
+pub fn is_prohibition(line: &str) -> bool {
+    if ["NEVER", "DO NOT", "DON'T", "MUST NOT", "UNDER NO CIRCUMSTANCES"].iter().any(|cue| line.contains(cue)) {
+        return true;
+    }
+    let lower = line.to_lowercase();
+    if lower.contains("under no circumstances") || lower.contains("under any circumstances") {
+        return true;
+    }
+    lower.split(['.', '!', '?', ';']).any(|sentence| {
+        let mut rest = sentence.trim_start_matches(|c: char| c.is_whitespace() || "->*_#`|[]()0123456789".contains(c));
+        loop {
+            let before = rest;
+            for label in WARNING_LABELS {
+                if let Some(after) = rest.strip_prefix(label) {
+                    rest = after.trim_start_matches(|c: char| c.is_whitespace() || "*_".contains(c));
+                }
+            }
+            if before == rest {
+                break;
+            }
+        }
+        PROHIBITION_OPENERS.iter().any(|opener| {
+            rest.strip_prefix(opener).is_some_and(|after| after.is_empty() || after.starts_with(|c: char| !c.is_alphanumeric()))
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,6 +465,28 @@ mod tests {
 
     fn outline_of(text: &str) -> Vec<Section> {
         outline(text, 1).sections
+    }
+
+    #[test]
+    fn prohibitions_are_told_from_prose() {
+        for yes in [
+            "NOTE: DO NOT USE [MONITOR] COMMAND! It streams back every command.",
+            "**WARNING: NEVER DEPLOY THE WHOLE RUNNER FLEET AT ONCE**",
+            "Do not under any circumstances remove any xlog files newer than the checkpoint.",
+            "- Never run `KEYS *` in production.",
+            "It is slow. Avoid running this during peak hours.",
+            "1. **Do not** restart the primary.",
+        ] {
+            assert!(is_prohibition(yes), "{yes}");
+        }
+        for no in [
+            "ensure we do not run into CROSSSLOT hashing problems",
+            "This is never a problem in staging, but",
+            "We avoided the outage.",
+            "Run the failover script.",
+        ] {
+            assert!(!is_prohibition(no), "{no}");
+        }
     }
 
     #[test]

@@ -1,1 +1,15 @@
+//! The knowledge pack: compile sources into one linked, indexed pack; store
+//! it; open it zero-copy; and answer queries (brief, blast radius, search,
+//! listings) from it.
 
+pub mod build;
+pub mod data;
+pub mod link;
+pub mod query;
+pub mod search;
+pub mod store;
+
+pub use build::{BuildOptions, BuildReport, Progress, build};
+pub use data::{ArchivedPackData, PackData, SCHEMA_VERSION};
+pub use search::{Hit, SearchIndex, SearchRequest};
+pub use store::{Manifest, Pack, PackError};

@@ -1,0 +1,189 @@
+//! Finding the knowledge and keeping its pack fresh.
+//!
+//! Every command finds its knowledge the same way, in this order:
+//! `--knowledge DIR` (or `LORE_KNOWLEDGE`), the nearest `lore.toml` at or
+//! above the working directory, the user config, the built-in example.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use include_dir::{Dir, include_dir};
+use lore_ingest::{Config, OnStale, config::CONFIG_FILE};
+use lore_pack::{BuildOptions, BuildReport, Pack, Progress};
+
+static EXAMPLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../examples/acme");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Nearest,
+    UserConfig,
+    Example,
+}
+
+pub struct Knowledge {
+    pub root: PathBuf,
+    pub config: Config,
+    pub pack_dir: PathBuf,
+    pub origin: Origin,
+}
+
+impl Knowledge {
+    pub fn locate(flag: Option<&Path>) -> Result<Knowledge> {
+        if let Some(dir) = flag {
+            if !dir.is_dir() {
+                bail!("knowledge directory {} does not exist", dir.display());
+            }
+            return Knowledge::at(dir, Origin::Flag);
+        }
+        let cwd = std::env::current_dir().context("cannot read the working directory")?;
+        if let Some(dir) = cwd.ancestors().find(|d| d.join(CONFIG_FILE).is_file()) {
+            return Knowledge::at(dir, Origin::Nearest);
+        }
+        if let Some(dir) = user_config_knowledge()? {
+            return Knowledge::at(&dir, Origin::UserConfig);
+        }
+        let dir = extract_example()?;
+        Knowledge::at(&dir, Origin::Example)
+    }
+
+    pub fn at(dir: &Path, origin: Origin) -> Result<Knowledge> {
+        let root = dir.canonicalize().with_context(|| format!("cannot open {}", dir.display()))?;
+        let config_path = root.join(CONFIG_FILE);
+        let config = if config_path.is_file() { Config::load(&config_path)? } else { Config::default() };
+        let pack_dir = pack_dir(&root, &config)?;
+        Ok(Knowledge { root, config, pack_dir, origin })
+    }
+
+    pub fn describe(&self) -> String {
+        match self.origin {
+            Origin::Example => format!(
+                "using the built-in example knowledge (Acme, a fictional company) from {}; point lore at yours with --knowledge DIR or a lore.toml",
+                self.root.display()
+            ),
+            _ => format!("knowledge at {}", self.root.display()),
+        }
+    }
+
+    pub fn build(&self, force: bool, progress: Option<&(dyn Fn(Progress) + Sync)>) -> Result<BuildReport> {
+        let options = BuildOptions { root: self.root.clone(), pack_dir: self.pack_dir.clone(), config: self.config.clone(), force, progress };
+        Ok(lore_pack::build(&options)?)
+    }
+
+    /// Opens the pack, building it first when it is missing or unreadable, and
+    /// refreshing it when sources changed (as `[pack] on_stale` says).
+    pub fn open(&self, progress: Option<&(dyn Fn(Progress) + Sync)>, quiet: bool) -> Result<Pack> {
+        match Pack::open(&self.pack_dir) {
+            Ok(pack) => {
+                let policy = self.config.pack.on_stale;
+                if policy == OnStale::Ignore || !pack.is_stale() {
+                    return Ok(pack);
+                }
+                if policy == OnStale::Warn {
+                    if !quiet {
+                        eprintln!("lore: warning: sources changed since the pack was built; run `lore build` to refresh");
+                    }
+                    return Ok(pack);
+                }
+                if !quiet {
+                    eprintln!("lore: sources changed since the last build; rebuilding the knowledge pack");
+                }
+            }
+            Err(err) if err.is_rebuildable() => {
+                if !quiet && !matches!(err, lore_pack::PackError::Missing(_)) {
+                    eprintln!("lore: {err}");
+                }
+                if !quiet {
+                    eprintln!("lore: building the knowledge pack for {}", self.root.display());
+                }
+            }
+            Err(err) => return Err(err.into()),
+        }
+        self.build(false, progress)?;
+        Ok(Pack::open(&self.pack_dir)?)
+    }
+}
+
+/// `[pack] dir`, else `.lore` under the root; a per-user cache when the root
+/// is read-only (a checked-out corpus, a mounted volume).
+fn pack_dir(root: &Path, config: &Config) -> Result<PathBuf> {
+    if let Ok(dir) = std::env::var("LORE_PACK_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let wanted = root.join(config.pack.dir.clone().unwrap_or_else(|| ".lore".into()));
+    if writable(&wanted) {
+        return Ok(wanted);
+    }
+    let key = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(root.to_string_lossy().as_bytes()));
+    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(cache_root().join("packs").join(format!("{name}-{key}")))
+}
+
+fn writable(dir: &Path) -> bool {
+    if std::fs::create_dir_all(dir).is_err() {
+        return false;
+    }
+    let probe = dir.join(format!(".probe.{}", std::process::id()));
+    let ok = std::fs::write(&probe, b"").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    ok
+}
+
+fn cache_root() -> PathBuf {
+    dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("lore")
+}
+
+fn user_config_knowledge() -> Result<Option<PathBuf>> {
+    #[derive(serde::Deserialize)]
+    struct UserConfig {
+        knowledge: Option<PathBuf>,
+    }
+    let Some(path) = dirs::config_dir().map(|d| d.join("lore").join("config.toml")) else { return Ok(None) };
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    let config: UserConfig = toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+    Ok(config.knowledge)
+}
+
+/// Writes the embedded example to the cache (once per version of it) and
+/// returns its directory.
+fn extract_example() -> Result<PathBuf> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    visit(&EXAMPLE, &mut |file| {
+        hasher.update(file.path().to_string_lossy().as_bytes());
+        hasher.update(file.contents());
+    });
+    let dir = cache_root().join(format!("example-{:016x}", hasher.digest()));
+    let marker = dir.join(".complete");
+    if marker.is_file() {
+        return Ok(dir);
+    }
+    let staging = dir.with_extension(format!("tmp{}", std::process::id()));
+    let mut result = Ok(());
+    visit(&EXAMPLE, &mut |file| {
+        if result.is_err() {
+            return;
+        }
+        let target = staging.join(file.path());
+        result = target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&target, file.contents()))
+            .with_context(|| format!("writing the example knowledge to {}", target.display()));
+    });
+    result?;
+    std::fs::write(staging.join(".complete"), b"").context("writing the example knowledge")?;
+    // Another process may have won the race; either copy is the same.
+    if std::fs::rename(&staging, &dir).is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    Ok(dir)
+}
+
+fn visit<'a>(dir: &'a Dir<'a>, f: &mut dyn FnMut(&'a include_dir::File<'a>)) {
+    for file in dir.files() {
+        f(file);
+    }
+    for sub in dir.dirs() {
+        visit(sub, f);
+    }
+}

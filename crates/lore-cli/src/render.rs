@@ -1,0 +1,231 @@
+//! Human-readable output. Colour codes are written freely; anstream strips
+//! them when stdout is not a terminal, under NO_COLOR, or with --color never.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use lore_model::{Decision, Severity};
+use lore_pack::query::{BlastRadius, Briefing, IncidentSummary, RuleSummary, SystemRow};
+use lore_pack::{BuildReport, Hit, Manifest};
+use owo_colors::OwoColorize;
+
+fn decision(d: Decision) -> String {
+    match d {
+        Decision::Deny => "DENY".red().bold().to_string(),
+        Decision::Ask => "ASK".yellow().bold().to_string(),
+        Decision::Warn => "WARN".yellow().to_string(),
+        Decision::Allow => "ALLOW".green().to_string(),
+    }
+}
+
+fn tier(t: Option<u8>) -> String {
+    t.map(|t| format!("tier {t}")).unwrap_or_else(|| "tier ?".into())
+}
+
+fn heading(out: &mut String, text: &str) {
+    let _ = writeln!(out, "\n{}", text.bold());
+}
+
+pub fn briefing(b: &Briefing, manifest: &Manifest) -> String {
+    let mut out = String::new();
+    let s = &b.system;
+    let _ = writeln!(out, "{} ({}, {}){}", s.id.bold(), s.kind, tier(s.tier), s.lifecycle.as_ref().map(|l| format!(", {l}")).unwrap_or_default());
+    if let Some(d) = &s.description {
+        let _ = writeln!(out, "  {d}");
+    }
+    let _ = writeln!(out, "  owners: {}", if s.owners.is_empty() { "unknown".red().to_string() } else { s.owners.join(", ") });
+    if !s.environments.is_empty() {
+        let _ = writeln!(out, "  environments: {}", s.environments.join(", "));
+    }
+    if !s.aliases.is_empty() {
+        let _ = writeln!(out, "  also known as: {}", s.aliases.join(", "));
+    }
+    let _ = writeln!(out, "  source: {}{}", s.cite.dimmed(), if s.also_from.is_empty() { String::new() } else { format!(" (+{} more)", s.also_from.len()) });
+    for c in &b.escalation {
+        let _ = writeln!(out, "  escalate: {} {} {}", c.team, c.contacts.join(" "), if c.escalation.is_empty() { String::new() } else { format!("→ {}", c.escalation.join(" → ")) });
+    }
+    if !b.freezes.is_empty() {
+        heading(&mut out, "Freezes");
+        for f in &b.freezes {
+            let state = if f.active { "ACTIVE".red().bold().to_string() } else { "upcoming".to_string() };
+            let _ = writeln!(out, "  {state} {} → {}: {} {}", f.start, f.end, f.reason, f.cite.dimmed());
+        }
+    }
+    if !b.rules.is_empty() {
+        heading(&mut out, "Rules");
+        for r in &b.rules {
+            let env = if r.environments.is_empty() { String::new() } else { format!(" [{}]", r.environments.join(", ")) };
+            let _ = writeln!(out, "  {} {}{env} {}", decision(r.decision), r.title, r.cite.dimmed());
+            let _ = writeln!(out, "      why: {}", r.rationale);
+            if let Some(instead) = &r.instead {
+                let _ = writeln!(out, "      instead: {instead}");
+            }
+        }
+    }
+    if !b.incidents.is_empty() {
+        heading(&mut out, "Incidents");
+        for i in &b.incidents {
+            let date = i.date.map(|d| d.to_string()).unwrap_or_default();
+            let sev = i.severity.as_deref().unwrap_or("");
+            let _ = writeln!(out, "  {} {date} {sev} {} {}", i.id.bold(), i.title, i.cite.dimmed());
+            if !i.summary.is_empty() {
+                let _ = writeln!(out, "      {}", clip(&i.summary, 300));
+            }
+        }
+    }
+    heading(&mut out, &format!("Depended on by ({} direct, {} in all)", b.dependents.len(), b.blast.total));
+    for e in &b.dependents {
+        let _ = writeln!(out, "  ← {} ({} {}, {}) {}", e.system, e.origin, e.kind, e.via, e.cite.dimmed());
+    }
+    if !b.blast.critical.is_empty() {
+        let _ = writeln!(out, "  tier-1 systems in the blast radius: {}", b.blast.critical.join(", ").red());
+    }
+    if !b.dependencies.is_empty() {
+        heading(&mut out, "Depends on");
+        for e in &b.dependencies {
+            let unknown = if e.known { String::new() } else { " (unknown system)".yellow().to_string() };
+            let _ = writeln!(out, "  → {}{unknown} ({} {}) {}", e.system, e.origin, e.kind, e.cite.dimmed());
+        }
+    }
+    if !b.runbooks.is_empty() {
+        heading(&mut out, "Runbooks");
+        for r in &b.runbooks {
+            let _ = writeln!(out, "  {} {}", r.title, r.cite.dimmed());
+            for s in r.sections.iter().take(6) {
+                let _ = writeln!(out, "      · {s}");
+            }
+        }
+    }
+    if !b.freshness.is_empty() {
+        heading(&mut out, "Freshness");
+        for f in &b.freshness {
+            let _ = writeln!(out, "  {} {f}", "!".yellow());
+        }
+    }
+    if !b.omitted.is_empty() {
+        let _ = writeln!(out, "\n{}", format!("(budget: left out {})", b.omitted.join(", ")).dimmed());
+    }
+    let _ = writeln!(out, "{}", format!("knowledge pack {}", manifest.version()).dimmed());
+    out
+}
+
+pub fn blast(b: &BlastRadius) -> String {
+    let mut out = String::new();
+    let known = if b.root_known { String::new() } else { " (not a known system: only edges name it)".yellow().to_string() };
+    let _ = writeln!(out, "Blast radius of {}{known}: {} dependent system(s)", b.root.bold(), b.nodes.len());
+    for node in &b.nodes {
+        let mark = if node.tier == Some(1) { " tier 1".red().to_string() } else { node.tier.map(|t| format!(" tier {t}")).unwrap_or_default() };
+        let _ = writeln!(out, "  {}{} {}{mark}  {}", "  ".repeat(node.depth.saturating_sub(1) as usize), node.depth, node.system.bold(), node.path.join(" ← ").dimmed());
+        let _ = writeln!(out, "  {}    via {} ({}) {}", "  ".repeat(node.depth.saturating_sub(1) as usize), node.via.via, node.via.origin, node.via.cite.dimmed());
+    }
+    if b.revisits > 0 {
+        let _ = writeln!(out, "{}", format!("({} edge(s) led back to systems already counted: cycles or shared dependents)", b.revisits).dimmed());
+    }
+    out
+}
+
+pub fn hits(hits: &[Hit]) -> String {
+    let mut out = String::new();
+    if hits.is_empty() {
+        out.push_str("No passages match.\n");
+    }
+    for (i, h) in hits.iter().enumerate() {
+        let systems = if h.systems.is_empty() { String::new() } else { format!(" [{}]", h.systems.join(", ")) };
+        let _ = writeln!(out, "{}. {} {}{}", i + 1, h.cite.bold(), h.kind.dimmed(), systems);
+        let _ = writeln!(out, "   {}", h.heading);
+        if !h.snippet.is_empty() {
+            let _ = writeln!(out, "   {}", h.snippet.dimmed());
+        }
+    }
+    out
+}
+
+pub fn systems(rows: &[SystemRow]) -> String {
+    let mut out = String::new();
+    let width = rows.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:width$}  {:9} {:7} deps {:>2}  dependents {:>2}  {}",
+            r.id,
+            r.kind,
+            tier(r.tier),
+            r.dependencies,
+            r.dependents,
+            if r.owners.is_empty() { "-".to_string() } else { r.owners.join(",") }
+        );
+    }
+    let _ = writeln!(out, "{} systems", rows.len());
+    out
+}
+
+pub fn rules(rows: &[RuleSummary]) -> String {
+    let mut out = String::new();
+    for r in rows {
+        let stale = if r.stale { " (review overdue)".yellow().to_string() } else { String::new() };
+        let status = if r.status == "active" { String::new() } else { format!(" ({})", r.status) };
+        let _ = writeln!(out, "{:5} {} {}{status}{stale} {}", decision(r.decision), r.id.bold(), r.title, r.cite.dimmed());
+    }
+    let _ = writeln!(out, "{} rules", rows.len());
+    out
+}
+
+pub fn incidents(rows: &[IncidentSummary]) -> String {
+    let mut out = String::new();
+    for i in rows {
+        let date = i.date.map(|d| d.to_string()).unwrap_or_else(|| "----------".into());
+        let _ = writeln!(out, "{date} {} {} {}", i.id.bold(), i.title, i.severity.as_deref().unwrap_or("").yellow());
+    }
+    let _ = writeln!(out, "{} incidents", rows.len());
+    out
+}
+
+pub fn record(kind: &str, record: &serde_json::Value) -> String {
+    let body = serde_json::to_string_pretty(record).unwrap_or_default();
+    format!("{kind}\n{body}\n")
+}
+
+pub fn build_report(r: &BuildReport, pack_dir: &Path) -> String {
+    let mut out = String::new();
+    let c = &r.manifest.counts;
+    let _ = writeln!(out, "Built {} in {} ms ({} files: {} read, {} reused; index {})", pack_dir.display(), r.elapsed_ms, r.files, r.files_read, r.files_reused, index_mode(&r.index));
+    let _ = writeln!(
+        out,
+        "  {} systems, {} edges ({} dangling), {} environments, {} rules, {} runbooks, {} incidents, {} freezes, {} teams",
+        c.systems, c.edges, c.dangling_edges, c.environments, c.rules, c.runbooks, c.incidents, c.freezes, c.teams
+    );
+    let _ = writeln!(out, "  {} documents, {} searchable sections; pack {}", c.documents, c.chunks, r.manifest.version());
+    if !r.diagnostics.is_empty() {
+        let _ = writeln!(out, "Problems: {} error(s), {} warning(s)", c.errors, c.warnings);
+        const SHOWN: usize = 30;
+        let mut sorted: Vec<_> = r.diagnostics.iter().collect();
+        sorted.sort_by_key(|d| std::cmp::Reverse(d.severity));
+        for d in sorted.iter().take(SHOWN) {
+            let label = match d.severity {
+                Severity::Error => "error".red().bold().to_string(),
+                Severity::Warning => "warning".yellow().to_string(),
+                Severity::Info => "info".dimmed().to_string(),
+            };
+            let _ = writeln!(out, "  {label}: {}:{}: {}", d.file, d.line, d.message);
+        }
+        if sorted.len() > SHOWN {
+            let _ = writeln!(out, "  … and {} more (see --json)", sorted.len() - SHOWN);
+        }
+    }
+    out
+}
+
+fn index_mode(u: &lore_pack::search::IndexUpdate) -> String {
+    match u {
+        lore_pack::search::IndexUpdate::Full { chunks } => format!("rebuilt, {chunks} sections"),
+        lore_pack::search::IndexUpdate::Incremental { files, chunks } => format!("updated {files} file(s), {chunks} sections"),
+        lore_pack::search::IndexUpdate::Unchanged => "unchanged".into(),
+    }
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    format!("{}…", text.chars().take(max).collect::<String>())
+}

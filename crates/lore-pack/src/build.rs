@@ -1,0 +1,337 @@
+//! `lore build`: sources → per-file ingest (cached) → link → pack + index.
+//!
+//! Incremental: a file whose size and mtime (or, failing that, content hash)
+//! match the cache is not read again, and only its documents are replaced in
+//! the search index. Linking is always redone: it is cheap and global.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use lore_ingest::{Config, FileContext, FileOutput, SourceConfig, SourceFile};
+use lore_model::{Diagnostic, Severity, Timestamp};
+use rkyv::rancor;
+use serde::Serialize;
+
+use crate::data::{PackData, SCHEMA_VERSION};
+use crate::search::{self, IndexUpdate};
+use crate::store::{self, BuildLock, CACHE_FILE, Counts, INDEX_DIR, Manifest, PackError, Stamp};
+
+/// Backstage Locations can point at each other; stop following after this many hops.
+const MAX_FOLLOW_ROUNDS: usize = 8;
+
+pub struct BuildOptions<'a> {
+    pub root: PathBuf,
+    pub pack_dir: PathBuf,
+    pub config: Config,
+    /// Ignore the cache and read every file again.
+    pub force: bool,
+    pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    Discovered { files: usize },
+    FileRead,
+    Linking,
+    Indexing,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    pub manifest: Manifest,
+    pub files: usize,
+    pub files_read: usize,
+    pub files_reused: usize,
+    pub index: IndexUpdate,
+    pub diagnostics: Vec<Diagnostic>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+struct Cache {
+    key: u64,
+    entries: Vec<CacheEntry>,
+}
+
+#[derive(Clone, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+struct CacheEntry {
+    abs: String,
+    rel: String,
+    len: u64,
+    mtime_ns: i64,
+    hash: u64,
+    deps: Vec<Stamp>,
+    output: FileOutput,
+}
+
+/// The sources to read: those in lore.toml, or the whole root, auto-detected.
+pub fn effective_sources(config: &Config) -> Vec<SourceConfig> {
+    if !config.sources.is_empty() {
+        return config.sources.clone();
+    }
+    vec![SourceConfig {
+        path: ".".into(),
+        kind: Default::default(),
+        system_from_path: Default::default(),
+        incidents: Default::default(),
+        environment: None,
+        exclude: Vec::new(),
+    }]
+}
+
+pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
+    let started = Instant::now();
+    let emit = |p: Progress| {
+        if let Some(progress) = options.progress {
+            progress(p)
+        }
+    };
+    let _lock = BuildLock::acquire(&options.pack_dir)?;
+    let root = &options.root;
+    let sources = effective_sources(&options.config);
+    let discovery = lore_ingest::discover(root, &sources, &options.pack_dir);
+    emit(Progress::Discovered { files: discovery.files.len() });
+
+    let cache_key = cache_key(&options.config);
+    let mut cache = if options.force { HashMap::new() } else { load_cache(&options.pack_dir, cache_key) };
+    let commit = lore_ingest::git_commit(root);
+
+    let mut entries: Vec<CacheEntry> = Vec::new();
+    let mut read_paths: HashSet<String> = HashSet::new();
+    let mut known: HashSet<PathBuf> = discovery.files.iter().map(|f| f.abs.clone()).collect();
+    let mut pending = discovery.files;
+    let mut diagnostics = discovery.diagnostics;
+    for _ in 0..MAX_FOLLOW_ROUNDS {
+        if pending.is_empty() {
+            break;
+        }
+        let ingested = ingest_all(&pending, &sources, &mut cache, commit.as_deref(), &emit);
+        pending = Vec::new();
+        for (entry, was_read) in ingested {
+            if was_read {
+                read_paths.insert(entry.rel.clone());
+            }
+            for target in &entry.output.follow {
+                let abs = root.join(target);
+                if !abs.is_file() {
+                    diagnostics.push(Diagnostic {
+                        file: entry.rel.clone(),
+                        line: 1,
+                        severity: Severity::Warning,
+                        message: format!("Location target `{target}` does not exist"),
+                    });
+                } else if known.insert(abs.clone()) {
+                    pending.push(SourceFile { abs, rel: target.clone(), source_index: 0, path_dirs: Vec::new() });
+                }
+            }
+            entries.push(entry);
+        }
+    }
+    entries.sort_by(|a, b| a.rel.cmp(&b.rel));
+    // Files gone since the last build leave the index too.
+    let removed: Vec<String> = cache.into_values().map(|e| e.rel).filter(|rel| !entries.iter().any(|e| &e.rel == rel)).collect();
+
+    emit(Progress::Linking);
+    let outputs: Vec<FileOutput> = entries.iter().map(|e| e.output.clone()).collect();
+    let (mut data, docs) = crate::link::link(&options.config, &outputs);
+    data.diagnostics.splice(0..0, diagnostics);
+    data.diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+
+    let vocabulary = vocabulary(&data);
+    let previous = previous_manifest(&options.pack_dir);
+    let index_dir = options.pack_dir.join(INDEX_DIR);
+    let incremental = previous.as_ref().is_some_and(|m| m.vocabulary == vocabulary && m.schema == SCHEMA_VERSION) && !options.force;
+    emit(Progress::Indexing);
+    let files_read = read_paths.len();
+    let changed: HashSet<String> = read_paths.into_iter().chain(removed).collect();
+    let index = search::update_index(&index_dir, &docs, incremental.then_some(&changed))?;
+
+    let (pack_bytes, pack_checksum) = store::write_pack(&options.pack_dir, &data)?;
+    store::write_stamps(&options.pack_dir, &stamps(root, &discovery.dirs, &entries))?;
+    save_cache(&options.pack_dir, cache_key, entries.clone())?;
+    let manifest = Manifest {
+        schema: SCHEMA_VERSION,
+        lore_version: env!("CARGO_PKG_VERSION").to_string(),
+        built_at: Timestamp::now(),
+        knowledge_root: root.clone(),
+        name: data.name.clone(),
+        commit,
+        counts: counts(&data, &docs),
+        pack_checksum,
+        pack_bytes,
+        vocabulary,
+    };
+    store::write_manifest(&options.pack_dir, &manifest)?;
+    Ok(BuildReport {
+        files: entries.len(),
+        files_read,
+        files_reused: entries.len() - files_read,
+        index,
+        diagnostics: data.diagnostics,
+        manifest,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+fn previous_manifest(dir: &Path) -> Option<Manifest> {
+    let bytes = std::fs::read(dir.join(store::MANIFEST_FILE)).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Reads every file not served by the cache, on all cores. Returns each
+/// file's entry and whether it was read (rather than reused).
+fn ingest_all(
+    files: &[SourceFile],
+    sources: &[SourceConfig],
+    cache: &mut HashMap<String, CacheEntry>,
+    commit: Option<&str>,
+    emit: &(dyn Fn(Progress) + Sync),
+) -> Vec<(CacheEntry, bool)> {
+    let mut results: Vec<Option<(CacheEntry, bool)>> = vec![None; files.len()];
+    let mut to_read = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let abs = file.abs.to_string_lossy().into_owned();
+        let meta = std::fs::metadata(&file.abs).ok();
+        let (len, mtime) = meta.as_ref().map(|m| (m.len(), store::mtime_ns(m))).unwrap_or((0, 0));
+        match cache.remove(&abs) {
+            Some(entry) if entry.len == len && entry.mtime_ns == mtime && deps_unchanged(&entry.deps) => {
+                emit(Progress::FileRead);
+                results[i] = Some((entry, false));
+            }
+            previous => to_read.push((i, file, len, mtime, previous)),
+        }
+    }
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(to_read.len().max(1));
+    let read: Vec<(usize, CacheEntry, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let work: Vec<_> = to_read.iter().skip(w).step_by(workers).collect();
+                scope.spawn(move || {
+                    work.into_iter()
+                        .map(|(i, file, len, mtime, previous)| {
+                            let source = &sources[file.source_index.min(sources.len().saturating_sub(1))];
+                            let (entry, was_read) = read_one(file, source, *len, *mtime, previous.as_ref(), commit);
+                            emit(Progress::FileRead);
+                            (*i, entry, was_read)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    for (i, entry, was_read) in read {
+        results[i] = Some((entry, was_read));
+    }
+    results.into_iter().flatten().collect()
+}
+
+fn read_one(
+    file: &SourceFile,
+    source: &SourceConfig,
+    len: u64,
+    mtime_ns: i64,
+    previous: Option<&CacheEntry>,
+    commit: Option<&str>,
+) -> (CacheEntry, bool) {
+    let abs = file.abs.to_string_lossy().into_owned();
+    let ctx = FileContext { rel_path: &file.rel, abs_path: &file.abs, source, path_dirs: file.path_dirs.clone(), commit };
+    let problem = |message: String| {
+        let mut output = FileOutput::default();
+        output.diagnostics.push(Diagnostic { file: file.rel.clone(), line: 0, severity: Severity::Error, message });
+        output
+    };
+    let bytes = if len > lore_ingest::MAX_FILE_BYTES {
+        Err(format!("larger than {} MiB; skipped", lore_ingest::MAX_FILE_BYTES / (1024 * 1024)))
+    } else {
+        std::fs::read(&file.abs).map_err(|err| format!("cannot read: {err}"))
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            let entry = CacheEntry { abs, rel: file.rel.clone(), len, mtime_ns, hash: 0, deps: Vec::new(), output: problem(message) };
+            return (entry, true);
+        }
+    };
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    if let Some(previous) = previous
+        && previous.hash == hash
+        && deps_unchanged(&previous.deps)
+    {
+        let mut entry = previous.clone();
+        entry.mtime_ns = mtime_ns;
+        entry.len = len;
+        return (entry, false);
+    }
+    // Adapters never panic by design; this keeps one bad file from taking the build down if one does.
+    let output = std::panic::catch_unwind(|| lore_ingest::ingest_file(&ctx, &bytes))
+        .unwrap_or_else(|_| problem("internal error while reading this file; skipped (please report it)".into()));
+    let base = Path::new(&file.abs).parent().map(Path::to_path_buf).unwrap_or_default();
+    let deps = output
+        .depends_on_files
+        .iter()
+        .filter_map(|dep| Path::new(dep).file_name().and_then(|name| Stamp::of(&base.join(name))))
+        .collect();
+    (CacheEntry { abs, rel: file.rel.clone(), len, mtime_ns, hash, deps, output }, true)
+}
+
+fn deps_unchanged(deps: &[Stamp]) -> bool {
+    deps.iter().all(|dep| Stamp::of(Path::new(&dep.path)).as_ref() == Some(dep))
+}
+
+fn cache_key(config: &Config) -> u64 {
+    let config_json = serde_json::to_string(config).unwrap_or_default();
+    xxhash_rust::xxh3::xxh3_64(format!("{SCHEMA_VERSION}/{}/{config_json}", env!("CARGO_PKG_VERSION")).as_bytes())
+}
+
+fn load_cache(dir: &Path, key: u64) -> HashMap<String, CacheEntry> {
+    let Ok(bytes) = std::fs::read(dir.join(CACHE_FILE)) else { return HashMap::new() };
+    let mut aligned = rkyv::util::AlignedVec::<16>::with_capacity(bytes.len());
+    aligned.extend_from_slice(&bytes);
+    match rkyv::from_bytes::<Cache, rancor::Error>(&aligned) {
+        Ok(cache) if cache.key == key => cache.entries.into_iter().map(|e| (e.abs.clone(), e)).collect(),
+        _ => HashMap::new(),
+    }
+}
+
+fn save_cache(dir: &Path, key: u64, entries: Vec<CacheEntry>) -> Result<(), PackError> {
+    let cache = Cache { key, entries };
+    let bytes = rkyv::to_bytes::<rancor::Error>(&cache)
+        .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("cannot serialise cache: {err}") })?;
+    store::write_atomic(&dir.join(CACHE_FILE), &bytes)
+}
+
+fn stamps(root: &Path, dirs: &[PathBuf], entries: &[CacheEntry]) -> Vec<Stamp> {
+    let mut stamps: Vec<Stamp> = dirs.iter().filter_map(|d| Stamp::of(d)).collect();
+    stamps.extend(Stamp::of(&root.join(lore_ingest::config::CONFIG_FILE)));
+    for entry in entries {
+        stamps.push(Stamp { path: entry.abs.clone(), len: entry.len, mtime_ns: entry.mtime_ns });
+        stamps.extend(entry.deps.iter().cloned());
+    }
+    stamps
+}
+
+fn vocabulary(data: &PackData) -> String {
+    let mut names: Vec<&str> = data.names.iter().map(|n| n.name.as_str()).collect();
+    names.sort_unstable();
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(names.join("\n").as_bytes()))
+}
+
+fn counts(data: &PackData, docs: &[crate::link::ResolvedDoc<'_>]) -> Counts {
+    Counts {
+        systems: data.systems.len(),
+        edges: data.edges.len(),
+        dangling_edges: data.edges.iter().filter(|e| e.to_ix.is_none()).count(),
+        environments: data.environments.len(),
+        rules: data.rules.len(),
+        runbooks: data.runbooks.len(),
+        incidents: data.incidents.len(),
+        freezes: data.freezes.len(),
+        teams: data.teams.len(),
+        documents: docs.len(),
+        chunks: docs.iter().map(|d| d.doc.chunks.len()).sum(),
+        errors: data.diagnostics.iter().filter(|d| d.severity == Severity::Error).count(),
+        warnings: data.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count(),
+    }
+}

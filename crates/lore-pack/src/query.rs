@@ -1,0 +1,572 @@
+//! Questions answered from an open pack: which system a name means, what
+//! depends on it (blast radius), and what to know before touching it (brief).
+//!
+//! Traversals read the archived pack in place; only the records an answer
+//! shows are deserialised.
+
+use std::collections::{HashMap, VecDeque};
+
+use lore_model::{
+    Day, Decision, Edge, Freeze, Incident, Rule, Runbook, Status, System, SystemKind, Team, Timestamp,
+};
+use rkyv::api::high::HighDeserializer;
+use rkyv::rancor::Panic;
+use serde::Serialize;
+
+use crate::data::ArchivedPackData;
+
+/// Deserialises one archived record. The pack was validated when opened,
+/// so this cannot fail.
+pub fn owned<T, A: rkyv::Deserialize<T, HighDeserializer<Panic>>>(archived: &A) -> T {
+    let Ok(value) = rkyv::deserialize::<T, Panic>(archived);
+    value
+}
+
+/// The system a name means: its id, an alias, a workload or service name.
+pub fn resolve(data: &ArchivedPackData, name: &str) -> Option<u32> {
+    let key = lore_model::normalize_name(name);
+    data.names
+        .binary_search_by(|entry| entry.name.as_str().cmp(key.as_str()))
+        .ok()
+        .map(|i| data.names[i].system.to_native())
+}
+
+pub fn system(data: &ArchivedPackData, ix: u32) -> System {
+    owned(&data.systems[ix as usize])
+}
+
+/// Names that are close to `name`, for "did you mean".
+pub fn suggest(data: &ArchivedPackData, name: &str) -> Vec<String> {
+    let key = lore_model::normalize_name(name);
+    let mut scored: Vec<(usize, &str)> = data
+        .systems
+        .iter()
+        .map(|s| s.id.as_str())
+        .map(|id| (edit_distance(&key, id).min(if id.contains(&key) || key.contains(id) { 1 } else { usize::MAX }), id))
+        .filter(|(d, id)| *d <= (key.len().max(id.len()) / 3).max(1))
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, id)| id.to_string()).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// How an edge is cited in answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct EdgeRef {
+    pub system: String,
+    pub known: bool,
+    pub kind: String,
+    pub origin: String,
+    pub via: String,
+    pub cite: String,
+}
+
+fn edge_ref(data: &ArchivedPackData, edge_ix: u32, towards_from: bool) -> EdgeRef {
+    let linked = &data.edges[edge_ix as usize];
+    let edge: Edge = owned(&linked.edge);
+    let (other_ix, other_name) = if towards_from {
+        (linked.from_ix.as_ref().map(|i| i.to_native()), &edge.from)
+    } else {
+        (linked.to_ix.as_ref().map(|i| i.to_native()), &edge.to)
+    };
+    EdgeRef {
+        system: other_ix.map(|ix| data.systems[ix as usize].id.to_string()).unwrap_or_else(|| other_name.clone()),
+        known: other_ix.is_some(),
+        kind: edge.kind.to_string(),
+        origin: edge.origin.to_string(),
+        via: edge.via.clone(),
+        cite: edge.provenance.cite(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlastRadius {
+    pub root: String,
+    /// Whether the root is a known system, or only a name edges point at.
+    pub root_known: bool,
+    pub depth_limit: u32,
+    pub nodes: Vec<BlastNode>,
+    /// Edges that led back to a system already counted (cycles, diamonds).
+    pub revisits: usize,
+    pub by_depth: Vec<usize>,
+    /// Dependents of tier 1.
+    pub critical: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlastNode {
+    pub system: String,
+    pub depth: u32,
+    /// From the root to this system.
+    pub path: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<u8>,
+    pub kind: String,
+    pub environments: Vec<String>,
+    /// The edge through which this system depends on the previous one in `path`.
+    pub via: EdgeRef,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("no system or dependency named `{name}`{}", did_you_mean(.suggestions))]
+    UnknownSystem { name: String, suggestions: Vec<String> },
+}
+
+fn did_you_mean(suggestions: &[String]) -> String {
+    if suggestions.is_empty() { String::new() } else { format!("; did you mean {}?", suggestions.join(", ")) }
+}
+
+/// Every system that depends, directly or transitively, on `name`.
+/// `name` may also be a dangling dependency target that no system answers to.
+pub fn blast(data: &ArchivedPackData, name: &str, env: Option<&str>, depth_limit: u32) -> Result<BlastRadius, QueryError> {
+    let key = lore_model::normalize_name(name);
+    let root_ix = resolve(data, &key);
+    let start_edges: Vec<u32> = match root_ix {
+        Some(ix) => data.links[ix as usize].dependents.iter().map(|e| e.to_native()).collect(),
+        None => match data.dangling.binary_search_by(|d| d.name.as_str().cmp(key.as_str())) {
+            Ok(i) => data.dangling[i].edges.iter().map(|e| e.to_native()).collect(),
+            Err(_) => return Err(QueryError::UnknownSystem { suggestions: suggest(data, &key), name: name.to_string() }),
+        },
+    };
+    let root = root_ix.map(|ix| data.systems[ix as usize].id.to_string()).unwrap_or(key);
+    let env = env.map(lore_model::normalize_name);
+    let mut visited: HashMap<u32, ()> = HashMap::new();
+    if let Some(ix) = root_ix {
+        visited.insert(ix, ());
+    }
+    let mut nodes: Vec<BlastNode> = Vec::new();
+    let mut revisits = 0;
+    // (edge into the node, depth, index in `nodes` of the parent)
+    let mut queue: VecDeque<(u32, u32, Option<usize>)> = start_edges.into_iter().map(|e| (e, 1, None)).collect();
+    while let Some((edge_ix, depth, parent)) = queue.pop_front() {
+        let linked = &data.edges[edge_ix as usize];
+        let Some(from) = linked.from_ix.as_ref().map(|i| i.to_native()) else { continue };
+        if visited.contains_key(&from) {
+            revisits += 1;
+            continue;
+        }
+        let system = &data.systems[from as usize];
+        let envs: Vec<String> = system.environments.iter().map(|e| lore_model::normalize_name(e)).collect();
+        if let Some(env) = &env
+            && !envs.is_empty()
+            && !envs.contains(env)
+        {
+            continue;
+        }
+        visited.insert(from, ());
+        let mut path = parent.map(|p| nodes[p].path.clone()).unwrap_or_else(|| vec![root.clone()]);
+        path.push(system.id.to_string());
+        nodes.push(BlastNode {
+            system: system.id.to_string(),
+            depth,
+            path,
+            tier: system.tier.as_ref().copied(),
+            kind: owned::<SystemKind, _>(&system.kind).to_string(),
+            environments: envs,
+            via: edge_ref(data, edge_ix, true),
+        });
+        if depth < depth_limit {
+            let me = nodes.len() - 1;
+            for next in data.links[from as usize].dependents.iter() {
+                queue.push_back((next.to_native(), depth + 1, Some(me)));
+            }
+        }
+    }
+    let max_depth = nodes.iter().map(|n| n.depth).max().unwrap_or(0);
+    let by_depth = (1..=max_depth).map(|d| nodes.iter().filter(|n| n.depth == d).count()).collect();
+    let critical = nodes.iter().filter(|n| n.tier == Some(1)).map(|n| n.system.clone()).collect();
+    Ok(BlastRadius { root, root_known: root_ix.is_some(), depth_limit, nodes, revisits, by_depth, critical })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Briefing {
+    pub system: SystemSummary,
+    pub escalation: Vec<Contact>,
+    pub freezes: Vec<FreezeSummary>,
+    pub rules: Vec<RuleSummary>,
+    pub incidents: Vec<IncidentSummary>,
+    pub dependents: Vec<EdgeRef>,
+    pub blast: BlastSummary,
+    pub runbooks: Vec<RunbookRef>,
+    pub dependencies: Vec<EdgeRef>,
+    pub freshness: Vec<String>,
+    /// What the size budget left out, per section.
+    pub omitted: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemSummary {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<String>,
+    pub owners: Vec<String>,
+    pub environments: Vec<String>,
+    pub aliases: Vec<String>,
+    pub cite: String,
+    pub also_from: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<Day>,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    pub team: String,
+    pub contacts: Vec<String>,
+    pub escalation: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FreezeSummary {
+    pub id: String,
+    pub reason: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub active: bool,
+    pub cite: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleSummary {
+    pub id: String,
+    pub title: String,
+    pub decision: Decision,
+    pub rationale: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instead: Option<String>,
+    pub environments: Vec<String>,
+    pub cite: String,
+    pub status: String,
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentSummary {
+    pub id: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Day>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    pub summary: String,
+    pub cite: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookRef {
+    pub id: String,
+    pub title: String,
+    pub cite: String,
+    pub sections: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlastSummary {
+    pub total: usize,
+    pub by_depth: Vec<usize>,
+    pub critical: Vec<String>,
+}
+
+/// Default size budget of a briefing, in bytes of JSON: about 2,000 tokens.
+pub const DEFAULT_BRIEF_BUDGET: usize = 8_000;
+
+pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize, today: Day) -> Briefing {
+    let system = system(data, ix);
+    let links = &data.links[ix as usize];
+    let default_review = data.default_review_days.as_ref().map(|d| d.to_native());
+    let env_key = env.map(lore_model::normalize_name);
+    let in_env = |envs: &[String]| env_key.as_ref().is_none_or(|e| envs.is_empty() || envs.contains(e));
+    let now = Timestamp::now();
+
+    let mut freshness = Vec::new();
+    if system.meta.freshness.is_stale(today, default_review) {
+        freshness.push(format!(
+            "system `{}` is past its review date (last reviewed {})",
+            system.id,
+            system.meta.freshness.reviewed.map(|d| d.to_string()).unwrap_or_default()
+        ));
+    } else if system.meta.freshness.reviewed.is_none() {
+        freshness.push(format!("system `{}` has no review date: nobody has confirmed this description", system.id));
+    }
+
+    let mut rules: Vec<RuleSummary> = links
+        .rules
+        .iter()
+        .chain(data.global_rules.iter())
+        .map(|i| owned::<Rule, _>(&data.rules[i.to_native() as usize]))
+        .filter(|r| in_env(&r.scope.environments))
+        .map(|r| {
+            let summary = rule_summary(&r, today, default_review);
+            if summary.stale {
+                freshness.push(format!("rule `{}` is past its review date", r.id));
+            }
+            summary
+        })
+        .collect();
+    rules.sort_by(|a, b| b.decision.cmp(&a.decision).then_with(|| a.id.cmp(&b.id)));
+    rules.dedup_by(|a, b| a.id == b.id);
+
+    let mut incidents: Vec<Incident> = links.incidents.iter().map(|i| owned(&data.incidents[i.to_native() as usize])).collect();
+    incidents.sort_by(|a, b| b.is_severe().cmp(&a.is_severe()).then(b.date.cmp(&a.date)));
+    let incidents = incidents.into_iter().map(incident_summary).collect();
+
+    let freezes = data
+        .freezes
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| {
+            let by_system = links.freezes.iter().any(|x| x.to_native() as usize == *i);
+            let by_env = f.environments.iter().any(|e| {
+                let e = e.as_str();
+                env_key.as_deref().map_or_else(|| system.environments.iter().any(|s| lore_model::normalize_name(s) == e), |k| k == e)
+            });
+            by_system || by_env
+        })
+        .map(|(_, f)| owned::<Freeze, _>(f))
+        .filter(|f| f.end > now)
+        .map(|f| FreezeSummary {
+            active: f.start <= now && now < f.end,
+            cite: f.meta.provenance.cite(),
+            id: f.id,
+            reason: f.reason,
+            start: f.start,
+            end: f.end,
+        })
+        .collect();
+
+    let runbooks = links
+        .runbooks
+        .iter()
+        .map(|i| owned::<Runbook, _>(&data.runbooks[i.to_native() as usize]))
+        .map(|r| RunbookRef {
+            cite: format!("{}:{}", r.path, r.sections.first().map(|s| s.line_start).unwrap_or(1)),
+            sections: r.sections.iter().filter(|s| s.level == 2).map(|s| format!("{} ({}:{})", s.heading, r.path, s.line_start)).collect(),
+            id: r.id,
+            title: r.title,
+        })
+        .collect();
+
+    let blast = blast(data, &system.id, env, 32).map(|b| BlastSummary { total: b.nodes.len(), by_depth: b.by_depth, critical: b.critical });
+    let blast = blast.unwrap_or(BlastSummary { total: 0, by_depth: Vec::new(), critical: Vec::new() });
+
+    let escalation = system
+        .owners
+        .iter()
+        .filter_map(|owner| {
+            let key = lore_model::normalize_name(owner);
+            data.teams.iter().find(|t| t.id.as_str() == key).map(|t| owned::<Team, _>(t))
+        })
+        .map(|t| Contact { team: t.name, contacts: t.contacts, escalation: t.escalation })
+        .collect();
+
+    let summary = SystemSummary {
+        id: system.id.clone(),
+        name: system.name.clone(),
+        kind: system.kind.to_string(),
+        tier: system.tier,
+        description: system.description.clone(),
+        lifecycle: system.lifecycle.clone(),
+        owners: system.owners.clone(),
+        environments: system.environments.clone(),
+        aliases: system.matchers.aliases.clone(),
+        cite: system.meta.provenance.cite(),
+        also_from: system.also_from.iter().map(|p| p.cite()).collect(),
+        reviewed: system.meta.freshness.reviewed,
+        status: status_label(&system.meta.status),
+    };
+    let briefing = Briefing {
+        system: summary,
+        escalation,
+        freezes,
+        rules,
+        incidents,
+        dependents: links.dependents.iter().map(|e| edge_ref(data, e.to_native(), true)).collect(),
+        blast,
+        runbooks,
+        dependencies: links.dependencies.iter().map(|e| edge_ref(data, e.to_native(), false)).collect(),
+        freshness,
+        omitted: Vec::new(),
+    };
+    fit_budget(briefing, budget)
+}
+
+fn status_label(status: &Status) -> String {
+    status.to_string()
+}
+
+/// Keeps the most important items within `budget` bytes of JSON. Sections
+/// are filled in order of importance; within a section, items are already
+/// sorted most important first.
+fn fit_budget(mut b: Briefing, budget: usize) -> Briefing {
+    fn cost<T: Serialize>(item: &T) -> usize {
+        serde_json::to_string(item).map(|s| s.len()).unwrap_or(0)
+    }
+    let mut used = cost(&b.system) + cost(&b.escalation) + cost(&b.freezes) + cost(&b.blast) + 200;
+    let mut omitted = Vec::new();
+    fn keep<T: Serialize>(items: &mut Vec<T>, used: &mut usize, budget: usize, label: &str, omitted: &mut Vec<String>) {
+        let mut kept = 0;
+        for item in items.iter() {
+            let c = cost(item);
+            if *used + c > budget {
+                break;
+            }
+            *used += c;
+            kept += 1;
+        }
+        if kept < items.len() {
+            omitted.push(format!("{} more {label}", items.len() - kept));
+            items.truncate(kept);
+        }
+    }
+    keep(&mut b.rules, &mut used, budget, "rules", &mut omitted);
+    keep(&mut b.incidents, &mut used, budget, "incidents", &mut omitted);
+    keep(&mut b.dependents, &mut used, budget, "dependents", &mut omitted);
+    keep(&mut b.runbooks, &mut used, budget, "runbooks", &mut omitted);
+    keep(&mut b.dependencies, &mut used, budget, "dependencies", &mut omitted);
+    keep(&mut b.freshness, &mut used, budget, "freshness notes", &mut omitted);
+    b.omitted = omitted;
+    b
+}
+
+/// One line per system, for `lore systems`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemRow {
+    pub id: String,
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<u8>,
+    pub owners: Vec<String>,
+    pub environments: Vec<String>,
+    pub dependencies: usize,
+    pub dependents: usize,
+    pub source: String,
+}
+
+pub fn systems(data: &ArchivedPackData) -> Vec<SystemRow> {
+    data.systems
+        .iter()
+        .zip(data.links.iter())
+        .map(|(s, l)| SystemRow {
+            id: s.id.to_string(),
+            kind: owned::<SystemKind, _>(&s.kind).to_string(),
+            tier: s.tier.as_ref().copied(),
+            owners: s.owners.iter().map(|o| o.to_string()).collect(),
+            environments: s.environments.iter().map(|e| e.to_string()).collect(),
+            dependencies: l.dependencies.len(),
+            dependents: l.dependents.len(),
+            source: s.meta.provenance.file.to_string(),
+        })
+        .collect()
+}
+
+fn rule_summary(r: &Rule, today: Day, default_review: Option<u32>) -> RuleSummary {
+    RuleSummary {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        decision: r.decision,
+        rationale: r.rationale.clone(),
+        instead: r.instead.clone(),
+        environments: r.scope.environments.clone(),
+        cite: r.meta.provenance.cite(),
+        status: status_label(&r.meta.status),
+        stale: r.meta.freshness.is_stale(today, default_review),
+    }
+}
+
+fn incident_summary(i: Incident) -> IncidentSummary {
+    IncidentSummary { cite: i.meta.provenance.cite(), id: i.id, title: i.title, date: i.date, severity: i.severity, summary: i.summary }
+}
+
+/// Rules, optionally only those about a system (including rules for every
+/// system) or an environment: `lore rules`.
+pub fn rules(data: &ArchivedPackData, system: Option<&str>, env: Option<&str>, today: Day) -> Vec<RuleSummary> {
+    let default_review = data.default_review_days.as_ref().map(|d| d.to_native());
+    let system = system.map(|s| resolve(data, s).map(|ix| data.systems[ix as usize].id.to_string()).unwrap_or_else(|| lore_model::normalize_name(s)));
+    let env = env.map(lore_model::normalize_name);
+    data.rules
+        .iter()
+        .map(|r| owned::<Rule, _>(r))
+        .filter(|r| system.as_ref().is_none_or(|s| r.scope.systems.is_empty() || r.scope.systems.contains(s)))
+        .filter(|r| env.as_ref().is_none_or(|e| r.scope.environments.is_empty() || r.scope.environments.contains(e)))
+        .map(|r| rule_summary(&r, today, default_review))
+        .collect()
+}
+
+/// Incidents, newest first, optionally only those about a system: `lore incidents`.
+pub fn incidents(data: &ArchivedPackData, system: Option<&str>) -> Vec<IncidentSummary> {
+    let system = system.map(|s| resolve(data, s).map(|ix| data.systems[ix as usize].id.to_string()).unwrap_or_else(|| lore_model::normalize_name(s)));
+    let mut list: Vec<Incident> = data
+        .incidents
+        .iter()
+        .map(|i| owned::<Incident, _>(i))
+        .filter(|i| system.as_ref().is_none_or(|s| i.systems.contains(s)))
+        .collect();
+    list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    list.into_iter().map(incident_summary).collect()
+}
+
+/// Any record by id, as JSON with its kind: `lore show`.
+pub fn show(data: &ArchivedPackData, id: &str) -> Option<(&'static str, serde_json::Value)> {
+    let (kind, wanted) = match id.split_once(':') {
+        Some((kind, rest)) if ["system", "rule", "incident", "runbook", "team", "environment", "freeze"].contains(&kind) => {
+            (Some(kind), rest)
+        }
+        _ => (None, id),
+    };
+    let want = |k: &str| kind.is_none_or(|w| w == k);
+    let json = |v: serde_json::Result<serde_json::Value>| v.unwrap_or(serde_json::Value::Null);
+    if want("system")
+        && let Some(ix) = resolve(data, wanted)
+    {
+        return Some(("system", json(serde_json::to_value(system(data, ix)))));
+    }
+    macro_rules! find {
+        ($field:ident, $ty:ty, $label:literal) => {
+            if want($label)
+                && let Some(found) = data.$field.iter().find(|r| r.id.as_str() == wanted || r.id.as_str().eq_ignore_ascii_case(wanted))
+            {
+                return Some(($label, json(serde_json::to_value(owned::<$ty, _>(found)))));
+            }
+        };
+    }
+    find!(rules, Rule, "rule");
+    find!(incidents, Incident, "incident");
+    find!(runbooks, Runbook, "runbook");
+    find!(teams, Team, "team");
+    find!(environments, lore_model::Environment, "environment");
+    find!(freezes, Freeze, "freeze");
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("patroni", "patroni"), 0);
+        assert_eq!(edit_distance("patorni", "patroni"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}

@@ -1,0 +1,232 @@
+//! The pack on disk: `manifest.json`, `pack.bin` (the archived [`PackData`]),
+//! `stamps.bin` (what the sources looked like at build time), `cache.bin`
+//! (per-file ingest results for incremental builds) and `index/` (tantivy).
+//!
+//! Every file is written to a temporary name and renamed into place, so a
+//! reader never sees a half-written file and a mapped file never changes
+//! under its reader.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use lore_model::Timestamp;
+use memmap2::Mmap;
+use rkyv::rancor;
+use serde::{Deserialize, Serialize};
+
+use crate::data::{ArchivedPackData, PackData, SCHEMA_VERSION};
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+pub const PACK_FILE: &str = "pack.bin";
+pub const STAMPS_FILE: &str = "stamps.bin";
+pub const CACHE_FILE: &str = "cache.bin";
+pub const INDEX_DIR: &str = "index";
+const LOCK_FILE: &str = "lock";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    #[error("no knowledge pack at {0}; run `lore build` to compile one")]
+    Missing(PathBuf),
+    #[error("the knowledge pack at {dir} was built by an incompatible lore (schema {found}, this lore reads {expected}); run `lore build` to rebuild it")]
+    Incompatible { dir: PathBuf, found: u32, expected: u32 },
+    #[error("the knowledge pack at {dir} is corrupt ({reason}); run `lore build` to rebuild it")]
+    Corrupt { dir: PathBuf, reason: String },
+    #[error("{action} {path}: {source}")]
+    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    #[error("search index: {0}")]
+    Search(String),
+}
+
+impl PackError {
+    pub(crate) fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> PackError + 'a {
+        move |source| PackError::Io { action, path: path.to_path_buf(), source }
+    }
+
+    /// A rebuild would fix it.
+    pub fn is_rebuildable(&self) -> bool {
+        matches!(self, PackError::Missing(_) | PackError::Incompatible { .. } | PackError::Corrupt { .. })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema: u32,
+    pub lore_version: String,
+    pub built_at: Timestamp,
+    pub knowledge_root: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The git commit of the knowledge root, when it is in a repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    pub counts: Counts,
+    /// xxh3-64 of `pack.bin`, hex.
+    pub pack_checksum: String,
+    pub pack_bytes: u64,
+    /// A hash of every system name: documents link to systems by name, so the
+    /// search index is rebuilt in full when it changes.
+    pub vocabulary: String,
+}
+
+impl Manifest {
+    /// A short version for citations: the checksum, with the commit when known.
+    pub fn version(&self) -> String {
+        match &self.commit {
+            Some(commit) => format!("{}@{}", &self.pack_checksum[..12.min(self.pack_checksum.len())], &commit[..12.min(commit.len())]),
+            None => self.pack_checksum[..12.min(self.pack_checksum.len())].to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Counts {
+    pub systems: usize,
+    pub edges: usize,
+    pub dangling_edges: usize,
+    pub environments: usize,
+    pub rules: usize,
+    pub runbooks: usize,
+    pub incidents: usize,
+    pub freezes: usize,
+    pub teams: usize,
+    pub documents: usize,
+    pub chunks: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// What a source file or directory looked like when the pack was built.
+#[derive(Debug, Clone, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct Stamp {
+    pub path: String,
+    pub len: u64,
+    pub mtime_ns: i64,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp { path: path.to_string_lossy().into_owned(), len: if meta.is_dir() { 0 } else { meta.len() }, mtime_ns: mtime_ns(&meta) })
+    }
+}
+
+pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos().min(i64::MAX as u128) as i64)
+        .unwrap_or(0)
+}
+
+/// An opened pack: the manifest and the memory-mapped, validated records.
+pub struct Pack {
+    dir: PathBuf,
+    manifest: Manifest,
+    bytes: Mmap,
+}
+
+impl Pack {
+    pub fn open(dir: &Path) -> Result<Pack, PackError> {
+        let manifest_path = dir.join(MANIFEST_FILE);
+        let text = match std::fs::read(&manifest_path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(PackError::Missing(dir.to_path_buf())),
+            Err(err) => return Err(PackError::io("reading", &manifest_path)(err)),
+        };
+        let manifest: Manifest = serde_json::from_slice(&text)
+            .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("{MANIFEST_FILE}: {err}") })?;
+        if manifest.schema != SCHEMA_VERSION {
+            return Err(PackError::Incompatible { dir: dir.to_path_buf(), found: manifest.schema, expected: SCHEMA_VERSION });
+        }
+        let pack_path = dir.join(PACK_FILE);
+        let file = File::open(&pack_path).map_err(|err| match err.kind() {
+            std::io::ErrorKind::NotFound => PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("{PACK_FILE} is missing") },
+            _ => PackError::io("opening", &pack_path)(err),
+        })?;
+        // SAFETY: pack files are only ever replaced by rename, never written in
+        // place, so the mapped bytes cannot change while mapped.
+        let bytes = unsafe { Mmap::map(&file) }.map_err(PackError::io("mapping", &pack_path))?;
+        if bytes.len() as u64 != manifest.pack_bytes {
+            return Err(PackError::Corrupt {
+                dir: dir.to_path_buf(),
+                reason: format!("{PACK_FILE} is {} bytes, the manifest says {}", bytes.len(), manifest.pack_bytes),
+            });
+        }
+        rkyv::access::<ArchivedPackData, rancor::Error>(&bytes)
+            .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("{PACK_FILE}: {err}") })?;
+        Ok(Pack { dir: dir.to_path_buf(), manifest, bytes })
+    }
+
+    pub fn data(&self) -> &ArchivedPackData {
+        // SAFETY: the bytes were validated by `rkyv::access` in `open`, and
+        // the mapping is immutable for the life of `self` (see `open`).
+        unsafe { rkyv::access_unchecked::<ArchivedPackData>(&self.bytes) }
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether any source changed since the build: a file's size or mtime,
+    /// or a directory's mtime (a file added or removed).
+    pub fn is_stale(&self) -> bool {
+        let path = self.dir.join(STAMPS_FILE);
+        let Ok(bytes) = std::fs::read(&path) else { return true };
+        let mut aligned = rkyv::util::AlignedVec::<16>::with_capacity(bytes.len());
+        aligned.extend_from_slice(&bytes);
+        let Ok(stamps) = rkyv::access::<rkyv::Archived<Vec<Stamp>>, rancor::Error>(&aligned) else { return true };
+        stamps.iter().any(|stamp| {
+            let now = Stamp::of(Path::new(stamp.path.as_str()));
+            now.is_none_or(|now| now.len != stamp.len.to_native() || now.mtime_ns != stamp.mtime_ns.to_native())
+        })
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PackError> {
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    let mut file = File::create(&tmp).map_err(PackError::io("creating", &tmp))?;
+    file.write_all(bytes).map_err(PackError::io("writing", &tmp))?;
+    file.sync_data().map_err(PackError::io("syncing", &tmp))?;
+    std::fs::rename(&tmp, path).map_err(PackError::io("renaming", path))
+}
+
+pub fn write_pack(dir: &Path, data: &PackData) -> Result<(u64, String), PackError> {
+    let bytes = rkyv::to_bytes::<rancor::Error>(data)
+        .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("cannot serialise: {err}") })?;
+    write_atomic(&dir.join(PACK_FILE), &bytes)?;
+    Ok((bytes.len() as u64, format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes))))
+}
+
+pub fn write_stamps(dir: &Path, stamps: &Vec<Stamp>) -> Result<(), PackError> {
+    let bytes = rkyv::to_bytes::<rancor::Error>(stamps)
+        .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("cannot serialise stamps: {err}") })?;
+    write_atomic(&dir.join(STAMPS_FILE), &bytes)
+}
+
+pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), PackError> {
+    let json = serde_json::to_vec_pretty(manifest)
+        .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: err.to_string() })?;
+    write_atomic(&dir.join(MANIFEST_FILE), &json)
+}
+
+/// Serialises builds of the same pack, across processes.
+pub struct BuildLock {
+    _file: File,
+}
+
+impl BuildLock {
+    pub fn acquire(dir: &Path) -> Result<BuildLock, PackError> {
+        std::fs::create_dir_all(dir).map_err(PackError::io("creating", dir))?;
+        let path = dir.join(LOCK_FILE);
+        let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(PackError::io("opening", &path))?;
+        file.lock().map_err(PackError::io("locking", &path))?;
+        Ok(BuildLock { _file: file })
+    }
+}
