@@ -96,6 +96,12 @@ pub fn briefing(b: &Briefing, manifest: &Manifest) -> String {
             }
         }
     }
+    if !b.general_rules.is_empty() {
+        heading(&mut out, "Rules for every system that also apply");
+        for r in &b.general_rules {
+            let _ = writeln!(out, "  {r}");
+        }
+    }
     if !b.freshness.is_empty() {
         heading(&mut out, "Freshness");
         for f in &b.freshness {

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use lore_ingest::{Config, FileOutput, PathConvention, SearchDoc};
 use lore_model::{
     Diagnostic, Meta, Provenance, Severity, SourceKind, System, SystemKind, SystemMatchers, normalize_name,
@@ -39,8 +40,8 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
     add_implicit_systems(outputs, &mut systems);
 
     let systems: Vec<System> = systems.into_values().collect();
-    let names = name_table(&systems);
-    let resolve = |name: &str| -> Option<u32> { names.get(&normalize_name(name)).map(|(ix, _)| *ix) };
+    let resolver = Resolver::new(&systems, &mut diagnostics);
+    let resolve = |name: &str| resolver.resolve(name);
     let canonical = |name: &String| -> String {
         resolve(name).map(|ix| systems[ix as usize].id.clone()).unwrap_or_else(|| normalize_name(name))
     };
@@ -89,7 +90,7 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
         resolved_docs.push(ResolvedDoc { doc, systems: found });
     }
 
-    let parts = Parts { systems, names, edges, diagnostics, rules, freezes, doc_systems };
+    let parts = Parts { names: resolver.names, systems, edges, diagnostics, rules, freezes, doc_systems };
     (finish(config, outputs, parts), resolved_docs)
 }
 
@@ -157,6 +158,61 @@ fn add_implicit_systems(outputs: &[FileOutput], systems: &mut BTreeMap<String, S
             continue;
         }
         systems.insert(id.clone(), implicit_system(&id, Provenance::new(doc.path.clone(), 1, 1, SourceKind::Markdown)));
+    }
+}
+
+/// Top-level domains of the public internet: `api.stripe.com` is not a
+/// system called `api`, while `ledger-db.prod.acme.internal` is `ledger-db`.
+const PUBLIC_TLDS: [&str; 12] = ["com", "net", "org", "io", "dev", "co", "cloud", "app", "ai", "eu", "uk", "de"];
+
+/// Finds the system a name or hostname means.
+struct Resolver {
+    names: BTreeMap<String, (u32, NameKind)>,
+    hosts: GlobSet,
+    host_targets: Vec<u32>,
+}
+
+impl Resolver {
+    fn new(systems: &[System], diagnostics: &mut Vec<Diagnostic>) -> Resolver {
+        let mut builder = GlobSetBuilder::new();
+        let mut host_targets = Vec::new();
+        for (ix, system) in systems.iter().enumerate() {
+            for pattern in &system.matchers.hosts {
+                match GlobBuilder::new(&pattern.to_ascii_lowercase()).literal_separator(false).build() {
+                    Ok(glob) => {
+                        builder.add(glob);
+                        host_targets.push(ix as u32);
+                    }
+                    Err(err) => diagnostics.push(Diagnostic {
+                        file: system.meta.provenance.file.clone(),
+                        line: system.meta.provenance.line_start,
+                        severity: Severity::Warning,
+                        message: format!("host pattern `{pattern}` of `{}`: {err}", system.id),
+                    }),
+                }
+            }
+        }
+        let hosts = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        Resolver { names: name_table(systems), hosts, host_targets }
+    }
+
+    fn resolve(&self, name: &str) -> Option<u32> {
+        let key = normalize_name(name);
+        if let Some((ix, _)) = self.names.get(&key) {
+            return Some(*ix);
+        }
+        if !key.contains('.') {
+            return None;
+        }
+        if let Some(&first) = self.hosts.matches(&key).first() {
+            return Some(self.host_targets[first]);
+        }
+        let (label, rest) = key.split_once('.')?;
+        let tld = rest.rsplit('.').next().unwrap_or(rest);
+        if PUBLIC_TLDS.contains(&tld) {
+            return None;
+        }
+        self.names.get(label).map(|(ix, _)| *ix)
     }
 }
 

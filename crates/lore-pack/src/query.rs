@@ -198,12 +198,15 @@ pub struct Briefing {
     pub system: SystemSummary,
     pub escalation: Vec<Contact>,
     pub freezes: Vec<FreezeSummary>,
+    /// Rules about this system.
     pub rules: Vec<RuleSummary>,
     pub incidents: Vec<IncidentSummary>,
     pub dependents: Vec<EdgeRef>,
     pub blast: BlastSummary,
     pub runbooks: Vec<RunbookRef>,
     pub dependencies: Vec<EdgeRef>,
+    /// Rules for every system that apply here too, as `id: title`.
+    pub general_rules: Vec<String>,
     pub freshness: Vec<String>,
     /// What the size budget left out, per section.
     pub omitted: Vec<String>,
@@ -313,7 +316,6 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
     let mut rules: Vec<RuleSummary> = links
         .rules
         .iter()
-        .chain(data.global_rules.iter())
         .map(|i| owned::<Rule, _>(&data.rules[i.to_native() as usize]))
         .filter(|r| in_env(&r.scope.environments))
         .map(|r| {
@@ -327,6 +329,16 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
     rules.sort_by(|a, b| b.decision.cmp(&a.decision).then_with(|| a.id.cmp(&b.id)));
     rules.dedup_by(|a, b| a.id == b.id);
 
+    let general_rules = data
+        .global_rules
+        .iter()
+        .map(|i| &data.rules[i.to_native() as usize])
+        .filter(|r| {
+            let envs: Vec<String> = r.scope.environments.iter().map(|e| e.to_string()).collect();
+            in_env(&envs) && (envs.is_empty() || system.environments.is_empty() || envs.iter().any(|e| system.environments.iter().any(|s| lore_model::normalize_name(s) == *e)))
+        })
+        .map(|r| format!("{}: {}", r.id, r.title))
+        .collect();
     let mut incidents: Vec<Incident> = links.incidents.iter().map(|i| owned(&data.incidents[i.to_native() as usize])).collect();
     incidents.sort_by(|a, b| b.is_severe().cmp(&a.is_severe()).then(b.date.cmp(&a.date)));
     let incidents = incidents.into_iter().map(incident_summary).collect();
@@ -405,6 +417,7 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
         blast,
         runbooks,
         dependencies: links.dependencies.iter().map(|e| edge_ref(data, e.to_native(), false)).collect(),
+        general_rules,
         freshness,
         omitted: Vec::new(),
     };
@@ -445,6 +458,7 @@ fn fit_budget(mut b: Briefing, budget: usize) -> Briefing {
     keep(&mut b.runbooks, &mut used, budget, "runbooks", &mut omitted);
     keep(&mut b.dependencies, &mut used, budget, "dependencies", &mut omitted);
     keep(&mut b.freshness, &mut used, budget, "freshness notes", &mut omitted);
+    keep(&mut b.general_rules, &mut used, budget, "general rules", &mut omitted);
     b.omitted = omitted;
     b
 }

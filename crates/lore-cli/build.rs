@@ -1,0 +1,23 @@
+// The example knowledge is embedded with include_dir; rebuild when it changes.
+fn main() {
+    println!("cargo:rerun-if-changed=../../examples/acme");
+    for entry in walk(std::path::Path::new("../../examples/acme")) {
+        println!("cargo:rerun-if-changed={}", entry.display());
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.push(path.clone());
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
