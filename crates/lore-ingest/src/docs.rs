@@ -30,8 +30,11 @@ pub fn plain_markdown(ctx: &FileContext<'_>, text: &str, fm: Option<&FrontMatter
         convention: ctx.source.system_from_path,
         mention_text: title.clone(),
     };
+    // A postmortem template has every heading of a postmortem and is not one.
+    let is_template = stem.to_lowercase().contains("template");
     let shape = match ctx.source.incidents {
         Detect::Never => None,
+        Detect::Auto if is_template => None,
         Detect::Always => Some(markdown::postmortem_shape(&title, &outline.sections).unwrap_or_default()),
         Detect::Auto => markdown::postmortem_shape(&title, &outline.sections),
     };

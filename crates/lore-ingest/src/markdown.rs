@@ -118,7 +118,7 @@ pub fn outline(body: &str, first_line: u32) -> Outline {
     let lines: Vec<&str> = body.split('\n').collect();
     let slice = |from: u32, to: u32| -> String {
         let lo = (from.saturating_sub(first_line)) as usize;
-        let hi = ((to + 1).saturating_sub(first_line) as usize).min(lines.len());
+        let hi = (to.saturating_add(1).saturating_sub(first_line) as usize).min(lines.len());
         if lo >= hi { String::new() } else { lines[lo..hi].join("\n") }
     };
 
@@ -247,7 +247,7 @@ pub fn postmortem_shape(title: &str, sections: &[Section]) -> Option<PostmortemS
 pub fn prose_items(body: &str, first_line: u32, span: (u32, u32)) -> Vec<String> {
     let lines: Vec<&str> = body.split('\n').collect();
     let lo = span.0.saturating_sub(first_line) as usize + 1; // skip the heading
-    let hi = ((span.1 + 1).saturating_sub(first_line) as usize).min(lines.len());
+    let hi = (span.1.saturating_add(1).saturating_sub(first_line) as usize).min(lines.len());
     let mut items = Vec::new();
     let mut current = String::new();
     let mut in_fence = false;

@@ -27,11 +27,57 @@ pub fn parse_documents(text: &str, line_offset: u32) -> Result<Vec<Document>, Ya
             message: format!("nesting deeper than {MAX_DEPTH} levels"),
         });
     }
-    let docs = MarkedYamlOwned::load_from_str(text).map_err(|err| YamlError {
-        line: err.marker().line() as u32 + line_offset,
-        message: err.info().to_string(),
-    })?;
-    Ok(docs.into_iter().map(|root| Document { root, line_offset }).collect())
+    let mut repaired: Option<String> = None;
+    for _ in 0..MAX_REPAIRS {
+        let source = repaired.as_deref().unwrap_or(text);
+        match MarkedYamlOwned::load_from_str(source) {
+            Ok(docs) => return Ok(docs.into_iter().map(|root| Document { root, line_offset }).collect()),
+            Err(err) => {
+                let line = err.marker().line();
+                match reindent_closing_bracket(source, line) {
+                    Some(fixed) => repaired = Some(fixed),
+                    None => return Err(YamlError { line: line as u32 + line_offset, message: err.info().to_string() }),
+                }
+            }
+        }
+    }
+    Err(YamlError { line: line_offset + 1, message: "too many indentation problems".into() })
+}
+
+/// How many misplaced closing brackets one file may have repaired.
+const MAX_REPAIRS: usize = 32;
+
+/// Compose files and Helm values often close a multi-line flow sequence with
+/// a `]` at the indentation of its key. Go's YAML and PyYAML accept that;
+/// saphyr does not. When the rejected line holds only closing brackets,
+/// indent it like the line before and try again: lines keep their numbers,
+/// so every citation stays exact.
+fn reindent_closing_bracket(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let index = line.checked_sub(1)?;
+    let bad = lines.get(index)?;
+    let trimmed = bad.trim();
+    if trimmed.is_empty() || !trimmed.chars().all(|c| matches!(c, ']' | '}' | ',' | ' ')) {
+        return None;
+    }
+    let previous = lines[..index].iter().rev().find(|l| !l.trim().is_empty())?;
+    let indent = previous.len() - previous.trim_start().len();
+    if indent <= bad.len() - bad.trim_start().len() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + indent);
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i == index {
+            out.extend(std::iter::repeat_n(' ', indent));
+            out.push_str(trimmed);
+        } else {
+            out.push_str(l);
+        }
+    }
+    Some(out)
 }
 
 /// Block nesting can be no deeper than a line's indent, so this bounds it.
@@ -284,6 +330,15 @@ mod tests {
     fn syntax_errors_have_lines() {
         let err = parse_documents("a: 1\nb: [unclosed\nc: 2\n", 0).expect_err("malformed");
         assert!(err.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn closing_brackets_at_key_indentation_are_accepted() {
+        let text = "services:\n  flagd:\n    command: [\n      \"start\",\n      \"--uri\"\n    ]\n    ports:\n      - \"80\"\n";
+        let docs = parse_documents(text, 0).expect("lenient about the closing bracket");
+        let flagd = docs[0].root().path("services.flagd").expect("service");
+        assert_eq!(flagd.strings_at("command"), vec!["start", "--uri"]);
+        assert_eq!(flagd.get("ports").map(|n| n.line()), Some(8), "lines are unchanged");
     }
 
     #[test]

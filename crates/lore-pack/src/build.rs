@@ -280,9 +280,12 @@ fn deps_unchanged(deps: &[Stamp]) -> bool {
     deps.iter().all(|dep| Stamp::of(Path::new(&dep.path)).as_ref() == Some(dep))
 }
 
+/// Cached per-file results are valid for one configuration and one build of
+/// lore: a new binary may read files differently.
 fn cache_key(config: &Config) -> u64 {
     let config_json = serde_json::to_string(config).unwrap_or_default();
-    xxhash_rust::xxh3::xxh3_64(format!("{SCHEMA_VERSION}/{}/{config_json}", env!("CARGO_PKG_VERSION")).as_bytes())
+    let binary = std::env::current_exe().ok().and_then(|exe| Stamp::of(&exe)).map(|s| (s.len, s.mtime_ns));
+    xxhash_rust::xxh3::xxh3_64(format!("{SCHEMA_VERSION}/{}/{binary:?}/{config_json}", env!("CARGO_PKG_VERSION")).as_bytes())
 }
 
 fn load_cache(dir: &Path, key: u64) -> HashMap<String, CacheEntry> {
