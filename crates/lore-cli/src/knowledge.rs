@@ -66,7 +66,13 @@ impl Knowledge {
     }
 
     pub fn build(&self, force: bool, progress: Option<&(dyn Fn(Progress) + Sync)>) -> Result<BuildReport> {
-        let options = BuildOptions { root: self.root.clone(), pack_dir: self.pack_dir.clone(), config: self.config.clone(), force, progress };
+        let options = BuildOptions {
+            root: self.root.clone(),
+            pack_dir: self.pack_dir.clone(),
+            config: self.config.clone(),
+            force,
+            progress,
+        };
         Ok(lore_pack::build(&options)?)
     }
 
@@ -81,7 +87,9 @@ impl Knowledge {
                 }
                 if policy == OnStale::Warn {
                     if !quiet {
-                        eprintln!("lore: warning: sources changed since the pack was built; run `lore build` to refresh");
+                        eprintln!(
+                            "lore: warning: sources changed since the pack was built; run `lore build` to refresh"
+                        );
                     }
                     return Ok(pack);
                 }

@@ -24,7 +24,11 @@ mod exit {
 }
 
 #[derive(Parser)]
-#[command(name = "lore", version, about = "Institutional knowledge for AI agents: what a senior engineer knows, checked before acting.")]
+#[command(
+    name = "lore",
+    version,
+    about = "Institutional knowledge for AI agents: what a senior engineer knows, checked before acting."
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -166,7 +170,11 @@ fn run(cli: &Cli) -> Result<u8> {
         },
         Command::Ask { question, system, kind, limit } => {
             let index = lore_pack::SearchIndex::open(&pack.dir().join(lore_pack::store::INDEX_DIR))?;
-            let system = system.as_deref().map(|s| query::resolve(data, s).map(|ix| data.systems[ix as usize].id.to_string()).unwrap_or_else(|| lore_model::normalize_name(s)));
+            let system = system.as_deref().map(|s| {
+                query::resolve(data, s)
+                    .map(|ix| data.systems[ix as usize].id.to_string())
+                    .unwrap_or_else(|| lore_model::normalize_name(s))
+            });
             let request = lore_pack::SearchRequest {
                 boost_systems: systems_named_in(data, question),
                 text: question.clone(),
@@ -248,7 +256,8 @@ fn not_found(g: &Global, message: &str, suggestions: &[String]) -> Result<u8> {
     if g.json {
         println!("{}", serde_json::json!({ "error": message, "suggestions": suggestions }));
     } else {
-        let hint = if suggestions.is_empty() { String::new() } else { format!("; did you mean {}?", suggestions.join(", ")) };
+        let hint =
+            if suggestions.is_empty() { String::new() } else { format!("; did you mean {}?", suggestions.join(", ")) };
         anstream::eprintln!("lore: {message}{hint}");
     }
     Ok(exit::NOT_FOUND)
@@ -271,7 +280,9 @@ impl ProgressBar {
             lore_pack::Progress::Discovered { files } => {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
                 bar.set_length(files as u64);
-                if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg:10} [{bar:30}] {pos}/{len} files") {
+                if let Ok(style) =
+                    indicatif::ProgressStyle::with_template("{spinner} {msg:10} [{bar:30}] {pos}/{len} files")
+                {
                     bar.set_style(style.progress_chars("=> "));
                 }
                 bar.set_message("reading");

@@ -29,20 +29,42 @@ fn heading(out: &mut String, text: &str) {
 pub fn briefing(b: &Briefing, manifest: &Manifest) -> String {
     let mut out = String::new();
     let s = &b.system;
-    let _ = writeln!(out, "{} ({}, {}){}", s.id.bold(), s.kind, tier(s.tier), s.lifecycle.as_ref().map(|l| format!(", {l}")).unwrap_or_default());
+    let _ = writeln!(
+        out,
+        "{} ({}, {}){}",
+        s.id.bold(),
+        s.kind,
+        tier(s.tier),
+        s.lifecycle.as_ref().map(|l| format!(", {l}")).unwrap_or_default()
+    );
     if let Some(d) = &s.description {
         let _ = writeln!(out, "  {d}");
     }
-    let _ = writeln!(out, "  owners: {}", if s.owners.is_empty() { "unknown".red().to_string() } else { s.owners.join(", ") });
+    let _ = writeln!(
+        out,
+        "  owners: {}",
+        if s.owners.is_empty() { "unknown".red().to_string() } else { s.owners.join(", ") }
+    );
     if !s.environments.is_empty() {
         let _ = writeln!(out, "  environments: {}", s.environments.join(", "));
     }
     if !s.aliases.is_empty() {
         let _ = writeln!(out, "  also known as: {}", s.aliases.join(", "));
     }
-    let _ = writeln!(out, "  source: {}{}", s.cite.dimmed(), if s.also_from.is_empty() { String::new() } else { format!(" (+{} more)", s.also_from.len()) });
+    let _ = writeln!(
+        out,
+        "  source: {}{}",
+        s.cite.dimmed(),
+        if s.also_from.is_empty() { String::new() } else { format!(" (+{} more)", s.also_from.len()) }
+    );
     for c in &b.escalation {
-        let _ = writeln!(out, "  escalate: {} {} {}", c.team, c.contacts.join(" "), if c.escalation.is_empty() { String::new() } else { format!("→ {}", c.escalation.join(" → ")) });
+        let _ = writeln!(
+            out,
+            "  escalate: {} {} {}",
+            c.team,
+            c.contacts.join(" "),
+            if c.escalation.is_empty() { String::new() } else { format!("→ {}", c.escalation.join(" → ")) }
+        );
     }
     if !b.freezes.is_empty() {
         heading(&mut out, "Freezes");
@@ -54,7 +76,8 @@ pub fn briefing(b: &Briefing, manifest: &Manifest) -> String {
     if !b.rules.is_empty() {
         heading(&mut out, "Rules");
         for r in &b.rules {
-            let env = if r.environments.is_empty() { String::new() } else { format!(" [{}]", r.environments.join(", ")) };
+            let env =
+                if r.environments.is_empty() { String::new() } else { format!(" [{}]", r.environments.join(", ")) };
             let _ = writeln!(out, "  {} {}{env} {}", decision(r.decision), r.title, r.cite.dimmed());
             let _ = writeln!(out, "      why: {}", r.rationale);
             if let Some(instead) = &r.instead {
@@ -117,15 +140,39 @@ pub fn briefing(b: &Briefing, manifest: &Manifest) -> String {
 
 pub fn blast(b: &BlastRadius) -> String {
     let mut out = String::new();
-    let known = if b.root_known { String::new() } else { " (not a known system: only edges name it)".yellow().to_string() };
+    let known =
+        if b.root_known { String::new() } else { " (not a known system: only edges name it)".yellow().to_string() };
     let _ = writeln!(out, "Blast radius of {}{known}: {} dependent system(s)", b.root.bold(), b.nodes.len());
     for node in &b.nodes {
-        let mark = if node.tier == Some(1) { " tier 1".red().to_string() } else { node.tier.map(|t| format!(" tier {t}")).unwrap_or_default() };
-        let _ = writeln!(out, "  {}{} {}{mark}  {}", "  ".repeat(node.depth.saturating_sub(1) as usize), node.depth, node.system.bold(), node.path.join(" ← ").dimmed());
-        let _ = writeln!(out, "  {}    via {} ({}) {}", "  ".repeat(node.depth.saturating_sub(1) as usize), node.via.via, node.via.origin, node.via.cite.dimmed());
+        let mark = if node.tier == Some(1) {
+            " tier 1".red().to_string()
+        } else {
+            node.tier.map(|t| format!(" tier {t}")).unwrap_or_default()
+        };
+        let _ = writeln!(
+            out,
+            "  {}{} {}{mark}  {}",
+            "  ".repeat(node.depth.saturating_sub(1) as usize),
+            node.depth,
+            node.system.bold(),
+            node.path.join(" ← ").dimmed()
+        );
+        let _ = writeln!(
+            out,
+            "  {}    via {} ({}) {}",
+            "  ".repeat(node.depth.saturating_sub(1) as usize),
+            node.via.via,
+            node.via.origin,
+            node.via.cite.dimmed()
+        );
     }
     if b.revisits > 0 {
-        let _ = writeln!(out, "{}", format!("({} edge(s) led back to systems already counted: cycles or shared dependents)", b.revisits).dimmed());
+        let _ = writeln!(
+            out,
+            "{}",
+            format!("({} edge(s) led back to systems already counted: cycles or shared dependents)", b.revisits)
+                .dimmed()
+        );
     }
     out
 }
@@ -170,7 +217,8 @@ pub fn rules(rows: &[RuleSummary]) -> String {
     for r in rows {
         let stale = if r.stale { " (review overdue)".yellow().to_string() } else { String::new() };
         let status = if r.status == "active" { String::new() } else { format!(" ({})", r.status) };
-        let _ = writeln!(out, "{:5} {} {}{status}{stale} {}", decision(r.decision), r.id.bold(), r.title, r.cite.dimmed());
+        let _ =
+            writeln!(out, "{:5} {} {}{status}{stale} {}", decision(r.decision), r.id.bold(), r.title, r.cite.dimmed());
     }
     let _ = writeln!(out, "{} rules", rows.len());
     out
@@ -194,13 +242,23 @@ pub fn record(kind: &str, record: &serde_json::Value) -> String {
 pub fn build_report(r: &BuildReport, pack_dir: &Path) -> String {
     let mut out = String::new();
     let c = &r.manifest.counts;
-    let _ = writeln!(out, "Built {} in {} ms ({} files: {} read, {} reused; index {})", pack_dir.display(), r.elapsed_ms, r.files, r.files_read, r.files_reused, index_mode(&r.index));
+    let _ = writeln!(
+        out,
+        "Built {} in {} ms ({} files: {} read, {} reused; index {})",
+        pack_dir.display(),
+        r.elapsed_ms,
+        r.files,
+        r.files_read,
+        r.files_reused,
+        index_mode(&r.index)
+    );
     let _ = writeln!(
         out,
         "  {} systems, {} edges ({} dangling), {} environments, {} rules, {} runbooks, {} incidents, {} freezes, {} teams",
         c.systems, c.edges, c.dangling_edges, c.environments, c.rules, c.runbooks, c.incidents, c.freezes, c.teams
     );
-    let _ = writeln!(out, "  {} documents, {} searchable sections; pack {}", c.documents, c.chunks, r.manifest.version());
+    let _ =
+        writeln!(out, "  {} documents, {} searchable sections; pack {}", c.documents, c.chunks, r.manifest.version());
     if !r.diagnostics.is_empty() {
         let _ = writeln!(out, "Problems: {} error(s), {} warning(s)", c.errors, c.warnings);
         const SHOWN: usize = 30;
@@ -224,7 +282,9 @@ pub fn build_report(r: &BuildReport, pack_dir: &Path) -> String {
 fn index_mode(u: &lore_pack::search::IndexUpdate) -> String {
     match u {
         lore_pack::search::IndexUpdate::Full { chunks } => format!("rebuilt, {chunks} sections"),
-        lore_pack::search::IndexUpdate::Incremental { files, chunks } => format!("updated {files} file(s), {chunks} sections"),
+        lore_pack::search::IndexUpdate::Incremental { files, chunks } => {
+            format!("updated {files} file(s), {chunks} sections")
+        }
         lore_pack::search::IndexUpdate::Unchanged => "unchanged".into(),
     }
 }

@@ -45,7 +45,12 @@ fn entity(ctx: &FileContext<'_>, node: Node<'_>, out: &mut FileOutput) {
             targets.extend(spec_str("target"));
             for target in targets {
                 if target.contains("://") {
-                    out.problem(ctx, node.line(), Severity::Info, format!("remote Location target `{target}` not followed (no network)"));
+                    out.problem(
+                        ctx,
+                        node.line(),
+                        Severity::Info,
+                        format!("remote Location target `{target}` not followed (no network)"),
+                    );
                     continue;
                 }
                 let base = std::path::Path::new(ctx.rel_path).parent().unwrap_or(std::path::Path::new(""));

@@ -3,7 +3,9 @@
 //! null entries, self-loops and targets that name no service are all kept
 //! as written and left for linking and lint to judge.
 
-use lore_model::{Edge, EdgeKind, EdgeOrigin, Meta, Severity, SourceKind, System, SystemKind, SystemMatchers, normalize_name};
+use lore_model::{
+    Edge, EdgeKind, EdgeOrigin, Meta, Severity, SourceKind, System, SystemKind, SystemMatchers, normalize_name,
+};
 
 use crate::yaml::{Document, Node};
 use crate::{FileContext, FileOutput};
@@ -64,7 +66,12 @@ fn service(ctx: &FileContext<'_>, entry: Node<'_>, out: &mut FileOutput) {
     for dep in deps.map(|n| n.items()).unwrap_or_default() {
         let target = dep.str_at("service").or_else(|| dep.text());
         let Some(target) = target else {
-            out.problem(ctx, dep.line(), Severity::Warning, format!("dependency of `{name}` names no service; skipped"));
+            out.problem(
+                ctx,
+                dep.line(),
+                Severity::Warning,
+                format!("dependency of `{name}` names no service; skipped"),
+            );
             continue;
         };
         out.edges.push(Edge {

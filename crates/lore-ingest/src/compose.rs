@@ -237,7 +237,8 @@ mod tests {
         let path = dir.path().join("compose.yaml");
         std::fs::write(&path, compose).expect("write");
         let src = crate::test_support::source(crate::SourceSetting::Auto);
-        let ctx = FileContext { rel_path: "compose.yaml", abs_path: &path, source: &src, path_dirs: vec![], commit: None };
+        let ctx =
+            FileContext { rel_path: "compose.yaml", abs_path: &path, source: &src, path_dirs: vec![], commit: None };
         let out = crate::ingest_file(&ctx, compose.as_bytes());
         assert_eq!(out.systems.len(), 2);
         assert_eq!(out.systems[0].tier, Some(2));

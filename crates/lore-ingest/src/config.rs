@@ -82,7 +82,18 @@ pub enum SourceSetting {
 
 /// How a plain Markdown document's path names its system.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 #[rkyv(derive(Debug, PartialEq, Eq, Clone, Copy))]
@@ -208,7 +219,8 @@ postgres = "patroni"
 
     #[test]
     fn config_errors_name_the_line() {
-        let err = Config::parse("[knowledge]\nname = \"x\"\nbogus = 1\n", Path::new("lore.toml")).expect_err("unknown key");
+        let err =
+            Config::parse("[knowledge]\nname = \"x\"\nbogus = 1\n", Path::new("lore.toml")).expect_err("unknown key");
         let text = err.to_string();
         assert!(text.starts_with("lore.toml:3:"), "{text}");
         assert!(text.contains("bogus"), "{text}");

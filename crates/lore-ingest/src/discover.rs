@@ -170,14 +170,21 @@ pub fn git_commit(dir: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::source;
     use crate::SourceSetting;
+    use crate::test_support::source;
 
     #[test]
     fn walks_sources_skipping_hidden_and_excluded() {
         let dir = tempfile::tempdir().expect("tempdir");
         let root = dir.path();
-        for path in ["docs/redis/redis.md", "docs/.hidden/x.md", "docs/skip/y.md", "docs/notes.txt", ".lore/pack.md", "svc.yaml"] {
+        for path in [
+            "docs/redis/redis.md",
+            "docs/.hidden/x.md",
+            "docs/skip/y.md",
+            "docs/notes.txt",
+            ".lore/pack.md",
+            "svc.yaml",
+        ] {
             let full = root.join(path);
             std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
             std::fs::write(full, "x").expect("write");

@@ -44,7 +44,8 @@ pub fn plain_markdown(ctx: &FileContext<'_>, text: &str, fm: Option<&FrontMatter
         let id = markdown::incident_id_in(&stem)
             .or_else(|| markdown::incident_id_in(&title))
             .unwrap_or_else(|| markdown::slug(&stem));
-        let items = |span: Option<(u32, u32)>| span.map(|s| markdown::prose_items(body, first_line, s)).unwrap_or_default();
+        let items =
+            |span: Option<(u32, u32)>| span.map(|s| markdown::prose_items(body, first_line, s)).unwrap_or_default();
         let summary_items = items(shape.summary);
         let summary = if summary_items.is_empty() {
             outline
@@ -56,7 +57,8 @@ pub fn plain_markdown(ctx: &FileContext<'_>, text: &str, fm: Option<&FrontMatter
             summary_items.join(" ")
         };
         let summary = clip(&summary, MAX_ITEM_CHARS * 2);
-        let lessons: Vec<String> = items(shape.lessons).iter().take(MAX_LESSONS).map(|l| clip(l, MAX_ITEM_CHARS)).collect();
+        let lessons: Vec<String> =
+            items(shape.lessons).iter().take(MAX_LESSONS).map(|l| clip(l, MAX_ITEM_CHARS)).collect();
         let trigger_text = trigger_sentence(&summary).or_else(|| trigger_sentence(&items(shape.cause).join(" ")));
         hints.mention_text = format!("{title}\n{summary}");
         out.incidents.push(Incident {
@@ -90,14 +92,20 @@ pub fn plain_markdown(ctx: &FileContext<'_>, text: &str, fm: Option<&FrontMatter
         });
         (DocKind::Runbook, ctx.rel_path.to_string())
     };
-    out.documents.push(SearchDoc { kind, record_id, path: ctx.rel_path.to_string(), title, hints, chunks: outline.chunks });
+    out.documents.push(SearchDoc {
+        kind,
+        record_id,
+        path: ctx.rel_path.to_string(),
+        title,
+        hints,
+        chunks: outline.chunks,
+    });
 }
 
 /// The sentence that says what set the incident off, if one does.
 fn trigger_sentence(text: &str) -> Option<String> {
-    const CUES: [&str; 9] = [
-        "accidental", "executed", "ran ", "command", "triggered by", "caused by", "was deleted", "deleted", "recreat",
-    ];
+    const CUES: [&str; 9] =
+        ["accidental", "executed", "ran ", "command", "triggered by", "caused by", "was deleted", "deleted", "recreat"];
     text.split_inclusive(['.', '!', '?'])
         .map(str::trim)
         .find(|s| {

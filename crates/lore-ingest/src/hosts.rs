@@ -5,8 +5,19 @@ use lore_model::SystemKind;
 
 /// Env var names that conventionally hold the address of another service.
 pub fn is_address_var(name: &str) -> bool {
-    const SUFFIXES: [&str; 11] =
-        ["_ADDR", "_ADDRESS", "_HOST", "_HOSTNAME", "_URL", "_URI", "_ENDPOINT", "_SERVER", "_SERVICE_HOST", "_DSN", "_BROKERS"];
+    const SUFFIXES: [&str; 11] = [
+        "_ADDR",
+        "_ADDRESS",
+        "_HOST",
+        "_HOSTNAME",
+        "_URL",
+        "_URI",
+        "_ENDPOINT",
+        "_SERVER",
+        "_SERVICE_HOST",
+        "_DSN",
+        "_BROKERS",
+    ];
     let upper = name.to_ascii_uppercase();
     SUFFIXES.iter().any(|s| upper.ends_with(s))
 }
@@ -26,7 +37,12 @@ pub fn target_host(value: &str) -> Option<String> {
     let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     let host = if host.starts_with('[') { return None } else { host.split(':').next().unwrap_or(host) };
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.is_empty() || host == "localhost" || host == "*" || host.parse::<std::net::IpAddr>().is_ok() || host.starts_with("0.0.0.0") {
+    if host.is_empty()
+        || host == "localhost"
+        || host == "*"
+        || host.parse::<std::net::IpAddr>().is_ok()
+        || host.starts_with("0.0.0.0")
+    {
         return None;
     }
     if !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_') {
@@ -46,8 +62,19 @@ pub fn target_host(value: &str) -> Option<String> {
 pub fn kind_from_image(image: &str) -> SystemKind {
     let name = image.rsplit('/').next().unwrap_or(image).split([':', '@']).next().unwrap_or(image).to_ascii_lowercase();
     const DATASTORES: [&str; 13] = [
-        "redis", "valkey", "postgres", "mysql", "mariadb", "mongo", "cassandra", "elasticsearch", "opensearch", "memcached",
-        "etcd", "cockroach", "clickhouse",
+        "redis",
+        "valkey",
+        "postgres",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "cassandra",
+        "elasticsearch",
+        "opensearch",
+        "memcached",
+        "etcd",
+        "cockroach",
+        "clickhouse",
     ];
     const QUEUES: [&str; 5] = ["kafka", "rabbitmq", "nats", "pulsar", "activemq"];
     if DATASTORES.iter().any(|d| name.contains(d)) {
@@ -76,7 +103,10 @@ mod tests {
     fn hosts_are_extracted() {
         assert_eq!(target_host("productcatalogservice:3550").as_deref(), Some("productcatalogservice"));
         assert_eq!(target_host("http://email:6060").as_deref(), Some("email"));
-        assert_eq!(target_host("redis://user:pw@redis-cart.shop.svc.cluster.local:6379/0").as_deref(), Some("redis-cart"));
+        assert_eq!(
+            target_host("redis://user:pw@redis-cart.shop.svc.cluster.local:6379/0").as_deref(),
+            Some("redis-cart")
+        );
         assert_eq!(target_host("kafka:9092,kafka2:9092").as_deref(), Some("kafka"));
         assert_eq!(target_host("localhost:8080"), None);
         assert_eq!(target_host("127.0.0.1"), None);

@@ -1,7 +1,9 @@
 //! Kubernetes manifests: workloads and services become systems; env vars that
 //! hold another service's address become observed dependencies.
 
-use lore_model::{Edge, EdgeKind, EdgeOrigin, Meta, Severity, SourceKind, System, SystemKind, SystemMatchers, normalize_name};
+use lore_model::{
+    Edge, EdgeKind, EdgeOrigin, Meta, Severity, SourceKind, System, SystemKind, SystemMatchers, normalize_name,
+};
 
 use crate::yaml::{Document, Node};
 use crate::{FileContext, FileOutput, hosts};

@@ -181,7 +181,12 @@ fn ingest_markdown(ctx: &FileContext<'_>, text: &str, out: &mut FileOutput) {
         }
         SourceSetting::Auto | SourceSetting::Markdown => docs::plain_markdown(ctx, text, fm.as_ref(), out),
         SourceSetting::Lore => {
-            out.problem(ctx, 1, Severity::Warning, "Markdown without `kind:` front matter in a lore source; read as a plain document");
+            out.problem(
+                ctx,
+                1,
+                Severity::Warning,
+                "Markdown without `kind:` front matter in a lore source; read as a plain document",
+            );
             docs::plain_markdown(ctx, text, fm.as_ref(), out);
         }
         _ => {}
@@ -277,10 +282,8 @@ pub(crate) mod test_support {
     pub fn ingest_text(rel_path: &str, text: &str, kind: SourceSetting) -> FileOutput {
         let src = source(kind);
         let path = Path::new(rel_path);
-        let path_dirs = path
-            .parent()
-            .map(|p| p.iter().map(|c| c.to_string_lossy().into_owned()).collect())
-            .unwrap_or_default();
+        let path_dirs =
+            path.parent().map(|p| p.iter().map(|c| c.to_string_lossy().into_owned()).collect()).unwrap_or_default();
         let ctx = FileContext { rel_path, abs_path: path, source: &src, path_dirs, commit: None };
         ingest_file(&ctx, text.as_bytes())
     }

@@ -4,8 +4,8 @@
 
 use lore_model::{
     ActionMatcher, Day, Decision, Edge, EdgeKind, EdgeOrigin, Environment, EnvironmentMatchers, Freeze, Freshness,
-    Incident, Meta, Rule, Runbook, Scope, Severity, SourceKind, Status, System, SystemKind, SystemMatchers,
-    Team, Timestamp, normalize_name,
+    Incident, Meta, Rule, Runbook, Scope, Severity, SourceKind, Status, System, SystemKind, SystemMatchers, Team,
+    Timestamp, normalize_name,
 };
 use serde::Deserialize;
 
@@ -76,8 +76,19 @@ struct SystemFile {
     matchers: SystemMatchers,
 }
 const SYSTEM_KEYS: [&str; 13] = [
-    "id", "name", "aliases", "type", "tier", "lifecycle", "owners", "environments", "description", "part_of",
-    "depends_on", "matchers", "title",
+    "id",
+    "name",
+    "aliases",
+    "type",
+    "tier",
+    "lifecycle",
+    "owners",
+    "environments",
+    "description",
+    "part_of",
+    "depends_on",
+    "matchers",
+    "title",
 ];
 
 #[derive(Deserialize)]
@@ -185,7 +196,11 @@ impl Body<'_> {
     fn lead(&self) -> Option<String> {
         let end = self.outline.sections.iter().find(|s| s.level >= 2).map(|s| s.line_start.saturating_sub(1));
         let end = end.unwrap_or(u32::MAX);
-        let items = markdown::prose_items(self.text, self.first_line.saturating_sub(1), (self.first_line.saturating_sub(1), end));
+        let items = markdown::prose_items(
+            self.text,
+            self.first_line.saturating_sub(1),
+            (self.first_line.saturating_sub(1), end),
+        );
         let text = items.join(" ");
         (!text.trim().is_empty()).then_some(text)
     }
@@ -195,7 +210,12 @@ pub fn markdown_record(ctx: &FileContext<'_>, text: &str, fm: &FrontMatter<'_>, 
     let docs = match yaml::parse_documents(fm.yaml, fm.line_offset) {
         Ok(docs) => docs,
         Err(err) => {
-            out.problem(ctx, err.line, Severity::Error, format!("malformed front matter: {}; read as a plain document", err.message));
+            out.problem(
+                ctx,
+                err.line,
+                Severity::Error,
+                format!("malformed front matter: {}; read as a plain document", err.message),
+            );
             crate::docs::plain_markdown(ctx, text, Some(fm), out);
             return;
         }
@@ -267,13 +287,24 @@ fn record(ctx: &FileContext<'_>, node: Node<'_>, body: Option<&Body<'_>>, span: 
     }
 }
 
-fn meta(ctx: &FileContext<'_>, common: &Common, span: (u32, u32), node: Node<'_>, out: &mut FileOutput) -> Option<Meta> {
+fn meta(
+    ctx: &FileContext<'_>,
+    common: &Common,
+    span: (u32, u32),
+    node: Node<'_>,
+    out: &mut FileOutput,
+) -> Option<Meta> {
     let review_every_days = match &common.review_every {
         Some(text) => match crate::config::parse_interval_days(text) {
             Some(days) => Some(days),
             None => {
                 let line = node.get("review_every").map(|n| n.line()).unwrap_or(span.0);
-                out.problem(ctx, line, Severity::Error, format!("review_every: `{text}` is not an interval such as 90d"));
+                out.problem(
+                    ctx,
+                    line,
+                    Severity::Error,
+                    format!("review_every: `{text}` is not an interval such as 90d"),
+                );
                 return None;
             }
         },
@@ -303,7 +334,14 @@ fn meta(ctx: &FileContext<'_>, common: &Common, span: (u32, u32), node: Node<'_>
     })
 }
 
-fn search_doc(ctx: &FileContext<'_>, kind: DocKind, id: &str, title: &str, systems: &[String], body: Option<&Body<'_>>) -> Option<SearchDoc> {
+fn search_doc(
+    ctx: &FileContext<'_>,
+    kind: DocKind,
+    id: &str,
+    title: &str,
+    systems: &[String],
+    body: Option<&Body<'_>>,
+) -> Option<SearchDoc> {
     let body = body?;
     Some(SearchDoc {
         kind,
@@ -322,12 +360,19 @@ fn fallback_id(ctx: &FileContext<'_>, explicit: Option<&str>, title: Option<&str
         .unwrap_or_else(|| markdown::slug(&ctx.file_stem()))
 }
 
-fn system(ctx: &FileContext<'_>, node: Node<'_>, body: Option<&Body<'_>>, meta: Meta, out: &mut FileOutput) -> Result<(), yaml::YamlError> {
+fn system(
+    ctx: &FileContext<'_>,
+    node: Node<'_>,
+    body: Option<&Body<'_>>,
+    meta: Meta,
+    out: &mut FileOutput,
+) -> Result<(), yaml::YamlError> {
     let file: SystemFile = node.deserialize()?;
-    let name = file.name.clone().or(file.id.clone()).ok_or(yaml::YamlError {
-        line: node.line(),
-        message: "a system needs a `name`".into(),
-    })?;
+    let name = file
+        .name
+        .clone()
+        .or(file.id.clone())
+        .ok_or(yaml::YamlError { line: node.line(), message: "a system needs a `name`".into() })?;
     let id = normalize_name(file.id.as_deref().unwrap_or(&name));
     let tier = match &file.tier {
         None | Some(serde_json::Value::Null) => None,
@@ -340,13 +385,19 @@ fn system(ctx: &FileContext<'_>, node: Node<'_>, body: Option<&Body<'_>>, meta: 
         }
     };
     for alias in &file.aliases {
-        out.aliases.push(AliasDecl { alias: normalize_name(alias), system: id.clone(), provenance: meta.provenance.clone() });
+        out.aliases.push(AliasDecl {
+            alias: normalize_name(alias),
+            system: id.clone(),
+            provenance: meta.provenance.clone(),
+        });
     }
     let deps_line = node.get("depends_on").map(|n| n.items()).unwrap_or_default();
     for (i, dep) in file.depends_on.iter().enumerate() {
         let (target, kind, via) = match dep {
             DependencySpec::Name(name) => (name.clone(), EdgeKind::DependsOn, None),
-            DependencySpec::Full { system, kind, via } => (system.clone(), kind.unwrap_or(EdgeKind::DependsOn), via.clone()),
+            DependencySpec::Full { system, kind, via } => {
+                (system.clone(), kind.unwrap_or(EdgeKind::DependsOn), via.clone())
+            }
         };
         let line = deps_line.get(i).map(|n| n.line()).unwrap_or(node.line());
         out.edges.push(Edge {
@@ -386,7 +437,13 @@ fn system(ctx: &FileContext<'_>, node: Node<'_>, body: Option<&Body<'_>>, meta: 
     Ok(())
 }
 
-fn rule(ctx: &FileContext<'_>, node: Node<'_>, body: Option<&Body<'_>>, meta: Meta, out: &mut FileOutput) -> Result<(), yaml::YamlError> {
+fn rule(
+    ctx: &FileContext<'_>,
+    node: Node<'_>,
+    body: Option<&Body<'_>>,
+    meta: Meta,
+    out: &mut FileOutput,
+) -> Result<(), yaml::YamlError> {
     let file: RuleFile = node.deserialize()?;
     let title = file.title.clone().unwrap_or_else(|| file.id.clone().unwrap_or_default());
     let id = fallback_id(ctx, file.id.as_deref(), file.title.as_deref());
@@ -423,13 +480,16 @@ fn rule(ctx: &FileContext<'_>, node: Node<'_>, body: Option<&Body<'_>>, meta: Me
     Ok(())
 }
 
-fn runbook(ctx: &FileContext<'_>, node: Node<'_>, body: Option<&Body<'_>>, meta: Meta, out: &mut FileOutput) -> Result<(), yaml::YamlError> {
+fn runbook(
+    ctx: &FileContext<'_>,
+    node: Node<'_>,
+    body: Option<&Body<'_>>,
+    meta: Meta,
+    out: &mut FileOutput,
+) -> Result<(), yaml::YamlError> {
     let file: RunbookFile = node.deserialize()?;
-    let title = file
-        .title
-        .clone()
-        .or_else(|| body.and_then(|b| b.outline.title.clone()))
-        .unwrap_or_else(|| ctx.file_stem());
+    let title =
+        file.title.clone().or_else(|| body.and_then(|b| b.outline.title.clone())).unwrap_or_else(|| ctx.file_stem());
     let id = fallback_id(ctx, file.id.as_deref(), Some(&title));
     let systems: Vec<String> = file.systems.iter().map(|s| normalize_name(s)).collect();
     out.documents.extend(search_doc(ctx, DocKind::Runbook, &id, &title, &systems, body));
@@ -445,13 +505,16 @@ fn runbook(ctx: &FileContext<'_>, node: Node<'_>, body: Option<&Body<'_>>, meta:
     Ok(())
 }
 
-fn incident(ctx: &FileContext<'_>, node: Node<'_>, body: Option<&Body<'_>>, meta: Meta, out: &mut FileOutput) -> Result<(), yaml::YamlError> {
+fn incident(
+    ctx: &FileContext<'_>,
+    node: Node<'_>,
+    body: Option<&Body<'_>>,
+    meta: Meta,
+    out: &mut FileOutput,
+) -> Result<(), yaml::YamlError> {
     let file: IncidentFile = node.deserialize()?;
-    let title = file
-        .title
-        .clone()
-        .or_else(|| body.and_then(|b| b.outline.title.clone()))
-        .unwrap_or_else(|| ctx.file_stem());
+    let title =
+        file.title.clone().or_else(|| body.and_then(|b| b.outline.title.clone())).unwrap_or_else(|| ctx.file_stem());
     let id = fallback_id(ctx, file.id.as_deref(), Some(&title));
     let summary = file
         .summary
@@ -488,7 +551,14 @@ fn environment(node: Node<'_>, meta: Meta, out: &mut FileOutput) -> Result<(), y
     let file: EnvironmentFile = node.deserialize()?;
     let id = normalize_name(file.id.as_deref().unwrap_or(&file.name));
     let production = file.production.unwrap_or_else(|| ["production", "prod", "prd"].contains(&id.as_str()));
-    out.environments.push(Environment { id, name: file.name, description: file.description, production, matchers: file.matchers, meta });
+    out.environments.push(Environment {
+        id,
+        name: file.name,
+        description: file.description,
+        production,
+        matchers: file.matchers,
+        meta,
+    });
     Ok(())
 }
 
@@ -522,7 +592,14 @@ fn freeze(node: Node<'_>, meta: Meta, out: &mut FileOutput) -> Result<(), yaml::
 fn team(node: Node<'_>, meta: Meta, out: &mut FileOutput) -> Result<(), yaml::YamlError> {
     let file: TeamFile = node.deserialize()?;
     let id = normalize_name(file.id.as_deref().unwrap_or(&file.name));
-    out.teams.push(Team { id, name: file.name, contacts: file.contacts, escalation: file.escalation, members: file.members, meta });
+    out.teams.push(Team {
+        id,
+        name: file.name,
+        contacts: file.contacts,
+        escalation: file.escalation,
+        members: file.members,
+        meta,
+    });
     Ok(())
 }
 
@@ -550,7 +627,11 @@ mod tests {
 
     #[test]
     fn a_rule_without_rationale_is_an_error_naming_the_line() {
-        let out = ingest_text("rules.yaml", "- kind: rule\n  id: a\n  decision: warn\n  rationale: ok\n- kind: rule\n  id: b\n  decision: deny\n", SourceSetting::Auto);
+        let out = ingest_text(
+            "rules.yaml",
+            "- kind: rule\n  id: a\n  decision: warn\n  rationale: ok\n- kind: rule\n  id: b\n  decision: deny\n",
+            SourceSetting::Auto,
+        );
         assert_eq!(out.rules.len(), 1, "the valid rule still loads");
         let err = &out.diagnostics[0];
         assert_eq!((err.line, err.severity), (5, Severity::Error));
@@ -627,7 +708,11 @@ status: proposed
 
     #[test]
     fn freeze_must_end_after_it_starts() {
-        let out = ingest_text("f.yaml", "kind: freeze\nreason: x\nenvironments: [prod]\nstart: 2026-12-20\nend: 2026-12-01\n", SourceSetting::Auto);
+        let out = ingest_text(
+            "f.yaml",
+            "kind: freeze\nreason: x\nenvironments: [prod]\nstart: 2026-12-20\nend: 2026-12-01\n",
+            SourceSetting::Auto,
+        );
         assert!(out.freezes.is_empty());
         assert_eq!(out.diagnostics[0].line, 5);
     }

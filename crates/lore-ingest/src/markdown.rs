@@ -24,8 +24,8 @@ pub fn front_matter(text: &str) -> Option<FrontMatter<'_>> {
     }
     let yaml_start = bom + first_end + 1;
     let mut offset = yaml_start;
-    let mut line = 2u32;
-    for raw in text[yaml_start..].split_inclusive('\n') {
+    // The YAML starts on line 2, after the opening fence.
+    for (line, raw) in (2u32..).zip(text[yaml_start..].split_inclusive('\n')) {
         let trimmed = raw.trim_end();
         if trimmed == "---" || trimmed == "..." {
             return Some(FrontMatter {
@@ -36,7 +36,6 @@ pub fn front_matter(text: &str) -> Option<FrontMatter<'_>> {
             });
         }
         offset += raw.len();
-        line += 1;
     }
     None
 }
@@ -68,8 +67,7 @@ struct Heading {
 
 /// `body` starts at file line `first_line`.
 pub fn outline(body: &str, first_line: u32) -> Outline {
-    let line_starts: Vec<usize> =
-        std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_at = |byte: usize| -> u32 { line_starts.partition_point(|&start| start <= byte) as u32 + first_line - 1 };
     let last_line = first_line + line_starts.len().saturating_sub(1) as u32;
     let last_line = if body.ends_with('\n') { last_line.saturating_sub(1).max(first_line) } else { last_line };
@@ -78,7 +76,9 @@ pub fn outline(body: &str, first_line: u32) -> Outline {
     let mut current: Option<(u8, String, u32)> = None;
     for (event, range) in Parser::new_ext(body, Options::ENABLE_TABLES).into_offset_iter() {
         match event {
-            Event::Start(Tag::Heading { level, .. }) => current = Some((heading_level(level), String::new(), line_at(range.start))),
+            Event::Start(Tag::Heading { level, .. }) => {
+                current = Some((heading_level(level), String::new(), line_at(range.start)))
+            }
             Event::Text(text) | Event::Code(text) => {
                 if let Some((_, buf, _)) = current.as_mut() {
                     buf.push_str(&text);
@@ -221,7 +221,11 @@ pub fn postmortem_shape(title: &str, sections: &[Section]) -> Option<PostmortemS
         } else if h.contains("lesson") || h.contains("what went wrong") || h.contains("what went well") {
             shape.lessons = shape.lessons.or(span);
             Some(3)
-        } else if h.contains("action item") || h.contains("follow-up") || h.contains("follow up") || h.contains("corrective") {
+        } else if h.contains("action item")
+            || h.contains("follow-up")
+            || h.contains("follow up")
+            || h.contains("corrective")
+        {
             Some(4)
         } else if h == "summary" || h.contains("incident summary") || h.contains("executive summary") {
             shape.summary = shape.summary.or(span);
@@ -257,11 +261,16 @@ pub fn prose_items(body: &str, first_line: u32, span: (u32, u32)) -> Vec<String>
             in_fence = !in_fence;
             continue;
         }
-        if in_fence || trimmed.starts_with('#') || trimmed.starts_with('|') || trimmed.starts_with('[') && trimmed.contains("]:") {
+        if in_fence
+            || trimmed.starts_with('#')
+            || trimmed.starts_with('|')
+            || trimmed.starts_with('[') && trimmed.contains("]:")
+        {
             flush(&mut items, &mut current);
             continue;
         }
-        let bullet = trimmed.strip_prefix("- ").or_else(|| trimmed.strip_prefix("* ")).or_else(|| strip_numbered(trimmed));
+        let bullet =
+            trimmed.strip_prefix("- ").or_else(|| trimmed.strip_prefix("* ")).or_else(|| strip_numbered(trimmed));
         match bullet {
             Some(rest) => {
                 flush(&mut items, &mut current);
@@ -333,7 +342,8 @@ pub fn first_iso_date(text: &str) -> Option<lore_model::Day> {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(9)).find_map(|i| {
         let window = &bytes[i..i + 10];
-        let shaped = window.iter().enumerate().all(|(j, b)| if j == 4 || j == 7 { *b == b'-' } else { b.is_ascii_digit() });
+        let shaped =
+            window.iter().enumerate().all(|(j, b)| if j == 4 || j == 7 { *b == b'-' } else { b.is_ascii_digit() });
         let bounded = i == 0 || !bytes[i - 1].is_ascii_digit();
         if shaped && bounded { lore_model::Day::parse(std::str::from_utf8(window).ok()?) } else { None }
     })
@@ -407,7 +417,8 @@ pub fn is_prohibition(line: &str) -> bool {
             }
         }
         PROHIBITION_OPENERS.iter().any(|opener| {
-            rest.strip_prefix(opener).is_some_and(|after| after.is_empty() || after.starts_with(|c: char| !c.is_alphanumeric()))
+            rest.strip_prefix(opener)
+                .is_some_and(|after| after.is_empty() || after.starts_with(|c: char| !c.is_alphanumeric()))
         })
     })
 }

@@ -22,10 +22,7 @@ pub struct YamlError {
 /// YAML embedded in a larger file (front matter).
 pub fn parse_documents(text: &str, line_offset: u32) -> Result<Vec<Document>, YamlError> {
     if let Some(line) = exceeds_flow_depth(text) {
-        return Err(YamlError {
-            line: line + line_offset,
-            message: format!("nesting deeper than {MAX_DEPTH} levels"),
-        });
+        return Err(YamlError { line: line + line_offset, message: format!("nesting deeper than {MAX_DEPTH} levels") });
     }
     let mut repaired: Option<String> = None;
     for _ in 0..MAX_REPAIRS {
@@ -282,9 +279,9 @@ fn to_json(node: &MarkedYamlOwned, depth: usize) -> serde_json::Value {
         },
         YamlDataOwned::Representation(text, _, _) => Value::String(text.clone()),
         YamlDataOwned::Sequence(seq) => Value::Array(seq.iter().map(|n| to_json(n, depth + 1)).collect()),
-        YamlDataOwned::Mapping(map) => Value::Object(
-            map.iter().filter_map(|(k, v)| Some((scalar_text(k)?, to_json(v, depth + 1)))).collect(),
-        ),
+        YamlDataOwned::Mapping(map) => {
+            Value::Object(map.iter().filter_map(|(k, v)| Some((scalar_text(k)?, to_json(v, depth + 1)))).collect())
+        }
         YamlDataOwned::Tagged(_, inner) => to_json(inner, depth),
         YamlDataOwned::Alias(_) | YamlDataOwned::BadValue => Value::Null,
     }

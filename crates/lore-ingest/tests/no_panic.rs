@@ -15,7 +15,13 @@ fn ingest(name: &str, kind: SourceSetting, bytes: &[u8]) {
         environment: Some("production".into()),
         exclude: Vec::new(),
     };
-    let ctx = FileContext { rel_path: name, abs_path: Path::new(name), source: &source, path_dirs: vec!["a".into()], commit: None };
+    let ctx = FileContext {
+        rel_path: name,
+        abs_path: Path::new(name),
+        source: &source,
+        path_dirs: vec!["a".into()],
+        commit: None,
+    };
     let _ = ingest_file(&ctx, bytes);
 }
 
@@ -31,10 +37,30 @@ const KINDS: [SourceSetting; 7] = [
 
 /// Fragments of the formats lore reads, to be glued together at random.
 const FRAGMENTS: [&str; 24] = [
-    "---\n", "kind: rule\n", "kind: system\n", "kind: freeze\n", "apiVersion: v1\n", "apiVersion: backstage.io/v1alpha1\n",
-    "services:\n", "  - name: x\n", "  x:\n    depends_on: [y]\n", "    environment:\n      - A_ADDR=http://b:1\n",
-    "# Title\n", "## Summary\n", "## Timeline\n", "## Lessons learned\n", "- item\n", "```\n", "[", "]", "{", "}", ": ",
-    "decision: deny\nrationale: r\n", "start: 2026-01-01\nend: 2025-01-01\n", "\u{feff}",
+    "---\n",
+    "kind: rule\n",
+    "kind: system\n",
+    "kind: freeze\n",
+    "apiVersion: v1\n",
+    "apiVersion: backstage.io/v1alpha1\n",
+    "services:\n",
+    "  - name: x\n",
+    "  x:\n    depends_on: [y]\n",
+    "    environment:\n      - A_ADDR=http://b:1\n",
+    "# Title\n",
+    "## Summary\n",
+    "## Timeline\n",
+    "## Lessons learned\n",
+    "- item\n",
+    "```\n",
+    "[",
+    "]",
+    "{",
+    "}",
+    ": ",
+    "decision: deny\nrationale: r\n",
+    "start: 2026-01-01\nend: 2025-01-01\n",
+    "\u{feff}",
 ];
 
 proptest! {

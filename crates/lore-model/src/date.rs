@@ -54,7 +54,8 @@ impl Serialize for Day {
 impl<'de> Deserialize<'de> for Day {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
         let text = String::deserialize(d)?;
-        Day::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a date (expected YYYY-MM-DD)")))
+        Day::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a date (expected YYYY-MM-DD)")))
     }
 }
 
@@ -109,8 +110,9 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
         let text = String::deserialize(d)?;
-        Timestamp::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a time (expected RFC 3339 or YYYY-MM-DD)")))
+        Timestamp::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("`{text}` is not a time (expected RFC 3339 or YYYY-MM-DD)"))
+        })
     }
 }
 

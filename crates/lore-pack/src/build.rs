@@ -130,7 +130,8 @@ pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
     }
     entries.sort_by(|a, b| a.rel.cmp(&b.rel));
     // Files gone since the last build leave the index too.
-    let removed: Vec<String> = cache.into_values().map(|e| e.rel).filter(|rel| !entries.iter().any(|e| &e.rel == rel)).collect();
+    let removed: Vec<String> =
+        cache.into_values().map(|e| e.rel).filter(|rel| !entries.iter().any(|e| &e.rel == rel)).collect();
 
     emit(Progress::Linking);
     let outputs: Vec<FileOutput> = entries.iter().map(|e| e.output.clone()).collect();
@@ -141,7 +142,8 @@ pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
     let vocabulary = vocabulary(&data);
     let previous = previous_manifest(&options.pack_dir);
     let index_dir = options.pack_dir.join(INDEX_DIR);
-    let incremental = previous.as_ref().is_some_and(|m| m.vocabulary == vocabulary && m.schema == SCHEMA_VERSION) && !options.force;
+    let incremental =
+        previous.as_ref().is_some_and(|m| m.vocabulary == vocabulary && m.schema == SCHEMA_VERSION) && !options.force;
     emit(Progress::Indexing);
     let files_read = read_paths.len();
     let changed: HashSet<String> = read_paths.into_iter().chain(removed).collect();
@@ -236,7 +238,8 @@ fn read_one(
     commit: Option<&str>,
 ) -> (CacheEntry, bool) {
     let abs = file.abs.to_string_lossy().into_owned();
-    let ctx = FileContext { rel_path: &file.rel, abs_path: &file.abs, source, path_dirs: file.path_dirs.clone(), commit };
+    let ctx =
+        FileContext { rel_path: &file.rel, abs_path: &file.abs, source, path_dirs: file.path_dirs.clone(), commit };
     let problem = |message: String| {
         let mut output = FileOutput::default();
         output.diagnostics.push(Diagnostic { file: file.rel.clone(), line: 0, severity: Severity::Error, message });
@@ -250,7 +253,15 @@ fn read_one(
     let bytes = match bytes {
         Ok(bytes) => bytes,
         Err(message) => {
-            let entry = CacheEntry { abs, rel: file.rel.clone(), len, mtime_ns, hash: 0, deps: Vec::new(), output: problem(message) };
+            let entry = CacheEntry {
+                abs,
+                rel: file.rel.clone(),
+                len,
+                mtime_ns,
+                hash: 0,
+                deps: Vec::new(),
+                output: problem(message),
+            };
             return (entry, true);
         }
     };
@@ -285,7 +296,9 @@ fn deps_unchanged(deps: &[Stamp]) -> bool {
 fn cache_key(config: &Config) -> u64 {
     let config_json = serde_json::to_string(config).unwrap_or_default();
     let binary = std::env::current_exe().ok().and_then(|exe| Stamp::of(&exe)).map(|s| (s.len, s.mtime_ns));
-    xxhash_rust::xxh3::xxh3_64(format!("{SCHEMA_VERSION}/{}/{binary:?}/{config_json}", env!("CARGO_PKG_VERSION")).as_bytes())
+    xxhash_rust::xxh3::xxh3_64(
+        format!("{SCHEMA_VERSION}/{}/{binary:?}/{config_json}", env!("CARGO_PKG_VERSION")).as_bytes(),
+    )
 }
 
 fn load_cache(dir: &Path, key: u64) -> HashMap<String, CacheEntry> {
@@ -300,8 +313,10 @@ fn load_cache(dir: &Path, key: u64) -> HashMap<String, CacheEntry> {
 
 fn save_cache(dir: &Path, key: u64, entries: Vec<CacheEntry>) -> Result<(), PackError> {
     let cache = Cache { key, entries };
-    let bytes = rkyv::to_bytes::<rancor::Error>(&cache)
-        .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("cannot serialise cache: {err}") })?;
+    let bytes = rkyv::to_bytes::<rancor::Error>(&cache).map_err(|err| PackError::Corrupt {
+        dir: dir.to_path_buf(),
+        reason: format!("cannot serialise cache: {err}"),
+    })?;
     store::write_atomic(&dir.join(CACHE_FILE), &bytes)
 }
 

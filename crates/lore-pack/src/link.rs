@@ -53,7 +53,8 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
         let from_ix = resolve(&edge.from);
         let to_ix = resolve(&edge.to);
         let evidence = edge.via.split([' ', '=']).next().unwrap_or("").to_string();
-        let key = (canonical(&edge.from), canonical(&edge.to), edge.kind, edge.origin, edge.provenance.source, evidence);
+        let key =
+            (canonical(&edge.from), canonical(&edge.to), edge.kind, edge.origin, edge.provenance.source, evidence);
         if seen.insert(key) {
             edges.push(LinkedEdge { edge: edge.clone(), from_ix, to_ix });
         }
@@ -122,7 +123,9 @@ fn apply_aliases(
         .aliases
         .iter()
         .map(|(alias, system)| (normalize_name(alias), normalize_name(system), config_provenance.clone()))
-        .chain(outputs.iter().flat_map(|o| &o.aliases).map(|a| (a.alias.clone(), a.system.clone(), a.provenance.clone())));
+        .chain(
+            outputs.iter().flat_map(|o| &o.aliases).map(|a| (a.alias.clone(), a.system.clone(), a.provenance.clone())),
+        );
     for (alias, target, provenance) in declared {
         let problem = if !systems.contains_key(&target) {
             Some(format!("alias `{alias}` points at `{target}`, which is no known system"))
@@ -132,7 +135,12 @@ fn apply_aliases(
             None
         };
         if let Some(message) = problem {
-            diagnostics.push(Diagnostic { file: provenance.file.clone(), line: provenance.line_start, severity: Severity::Warning, message });
+            diagnostics.push(Diagnostic {
+                file: provenance.file.clone(),
+                line: provenance.line_start,
+                severity: Severity::Warning,
+                message,
+            });
             continue;
         }
         if let Some(system) = systems.get_mut(&target)
@@ -432,16 +440,17 @@ fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData
             }
         }
     }
-    let attach = |links: &mut Vec<SystemLinks>, list: &[String], i: u32, pick: fn(&mut SystemLinks) -> &mut Vec<u32>| {
-        for s in list {
-            if let Some(ix) = index_of.get(s.as_str()) {
-                let slot = pick(&mut links[*ix as usize]);
-                if !slot.contains(&i) {
-                    slot.push(i);
+    let attach =
+        |links: &mut Vec<SystemLinks>, list: &[String], i: u32, pick: fn(&mut SystemLinks) -> &mut Vec<u32>| {
+            for s in list {
+                if let Some(ix) = index_of.get(s.as_str()) {
+                    let slot = pick(&mut links[*ix as usize]);
+                    if !slot.contains(&i) {
+                        slot.push(i);
+                    }
                 }
             }
-        }
-    };
+        };
     for (i, runbook) in runbooks.iter().enumerate() {
         attach(&mut links, &runbook.systems, i as u32, |l| &mut l.runbooks);
     }

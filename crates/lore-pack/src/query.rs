@@ -6,9 +6,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use lore_model::{
-    Day, Decision, Edge, Freeze, Incident, Rule, Runbook, Status, System, SystemKind, Team, Timestamp,
-};
+use lore_model::{Day, Decision, Edge, Freeze, Incident, Rule, Runbook, Status, System, SystemKind, Team, Timestamp};
 use rkyv::api::high::HighDeserializer;
 use rkyv::rancor::Panic;
 use serde::Serialize;
@@ -133,14 +131,21 @@ fn did_you_mean(suggestions: &[String]) -> String {
 
 /// Every system that depends, directly or transitively, on `name`.
 /// `name` may also be a dangling dependency target that no system answers to.
-pub fn blast(data: &ArchivedPackData, name: &str, env: Option<&str>, depth_limit: u32) -> Result<BlastRadius, QueryError> {
+pub fn blast(
+    data: &ArchivedPackData,
+    name: &str,
+    env: Option<&str>,
+    depth_limit: u32,
+) -> Result<BlastRadius, QueryError> {
     let key = lore_model::normalize_name(name);
     let root_ix = resolve(data, &key);
     let start_edges: Vec<u32> = match root_ix {
         Some(ix) => data.links[ix as usize].dependents.iter().map(|e| e.to_native()).collect(),
         None => match data.dangling.binary_search_by(|d| d.name.as_str().cmp(key.as_str())) {
             Ok(i) => data.dangling[i].edges.iter().map(|e| e.to_native()).collect(),
-            Err(_) => return Err(QueryError::UnknownSystem { suggestions: suggest(data, &key), name: name.to_string() }),
+            Err(_) => {
+                return Err(QueryError::UnknownSystem { suggestions: suggest(data, &key), name: name.to_string() });
+            }
         },
     };
     let root = root_ix.map(|ix| data.systems[ix as usize].id.to_string()).unwrap_or(key);
@@ -335,11 +340,15 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
         .map(|i| &data.rules[i.to_native() as usize])
         .filter(|r| {
             let envs: Vec<String> = r.scope.environments.iter().map(|e| e.to_string()).collect();
-            in_env(&envs) && (envs.is_empty() || system.environments.is_empty() || envs.iter().any(|e| system.environments.iter().any(|s| lore_model::normalize_name(s) == *e)))
+            in_env(&envs)
+                && (envs.is_empty()
+                    || system.environments.is_empty()
+                    || envs.iter().any(|e| system.environments.iter().any(|s| lore_model::normalize_name(s) == *e)))
         })
         .map(|r| format!("{}: {}", r.id, r.title))
         .collect();
-    let mut incidents: Vec<Incident> = links.incidents.iter().map(|i| owned(&data.incidents[i.to_native() as usize])).collect();
+    let mut incidents: Vec<Incident> =
+        links.incidents.iter().map(|i| owned(&data.incidents[i.to_native() as usize])).collect();
     incidents.sort_by(|a, b| b.is_severe().cmp(&a.is_severe()).then(b.date.cmp(&a.date)));
     let incidents = incidents.into_iter().map(incident_summary).collect();
 
@@ -351,7 +360,9 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
             let by_system = links.freezes.iter().any(|x| x.to_native() as usize == *i);
             let by_env = f.environments.iter().any(|e| {
                 let e = e.as_str();
-                env_key.as_deref().map_or_else(|| system.environments.iter().any(|s| lore_model::normalize_name(s) == e), |k| k == e)
+                env_key
+                    .as_deref()
+                    .map_or_else(|| system.environments.iter().any(|s| lore_model::normalize_name(s) == e), |k| k == e)
             });
             by_system || by_env
         })
@@ -373,13 +384,22 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
         .map(|i| owned::<Runbook, _>(&data.runbooks[i.to_native() as usize]))
         .map(|r| RunbookRef {
             cite: format!("{}:{}", r.path, r.sections.first().map(|s| s.line_start).unwrap_or(1)),
-            sections: r.sections.iter().filter(|s| s.level == 2).map(|s| format!("{} ({}:{})", s.heading, r.path, s.line_start)).collect(),
+            sections: r
+                .sections
+                .iter()
+                .filter(|s| s.level == 2)
+                .map(|s| format!("{} ({}:{})", s.heading, r.path, s.line_start))
+                .collect(),
             id: r.id,
             title: r.title,
         })
         .collect();
 
-    let blast = blast(data, &system.id, env, 32).map(|b| BlastSummary { total: b.nodes.len(), by_depth: b.by_depth, critical: b.critical });
+    let blast = blast(data, &system.id, env, 32).map(|b| BlastSummary {
+        total: b.nodes.len(),
+        by_depth: b.by_depth,
+        critical: b.critical,
+    });
     let blast = blast.unwrap_or(BlastSummary { total: 0, by_depth: Vec::new(), critical: Vec::new() });
 
     let escalation = system
@@ -387,7 +407,7 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
         .iter()
         .filter_map(|owner| {
             let key = lore_model::normalize_name(owner);
-            data.teams.iter().find(|t| t.id.as_str() == key).map(|t| owned::<Team, _>(t))
+            data.teams.iter().find(|t| t.id.as_str() == key).map(owned::<Team, _>)
         })
         .map(|t| Contact { team: t.name, contacts: t.contacts, escalation: t.escalation })
         .collect();
@@ -509,18 +529,29 @@ fn rule_summary(r: &Rule, today: Day, default_review: Option<u32>) -> RuleSummar
 }
 
 fn incident_summary(i: Incident) -> IncidentSummary {
-    IncidentSummary { cite: i.meta.provenance.cite(), id: i.id, title: i.title, date: i.date, severity: i.severity, summary: i.summary }
+    IncidentSummary {
+        cite: i.meta.provenance.cite(),
+        id: i.id,
+        title: i.title,
+        date: i.date,
+        severity: i.severity,
+        summary: i.summary,
+    }
 }
 
 /// Rules, optionally only those about a system (including rules for every
 /// system) or an environment: `lore rules`.
 pub fn rules(data: &ArchivedPackData, system: Option<&str>, env: Option<&str>, today: Day) -> Vec<RuleSummary> {
     let default_review = data.default_review_days.as_ref().map(|d| d.to_native());
-    let system = system.map(|s| resolve(data, s).map(|ix| data.systems[ix as usize].id.to_string()).unwrap_or_else(|| lore_model::normalize_name(s)));
+    let system = system.map(|s| {
+        resolve(data, s)
+            .map(|ix| data.systems[ix as usize].id.to_string())
+            .unwrap_or_else(|| lore_model::normalize_name(s))
+    });
     let env = env.map(lore_model::normalize_name);
     data.rules
         .iter()
-        .map(|r| owned::<Rule, _>(r))
+        .map(owned::<Rule, _>)
         .filter(|r| system.as_ref().is_none_or(|s| r.scope.systems.is_empty() || r.scope.systems.contains(s)))
         .filter(|r| env.as_ref().is_none_or(|e| r.scope.environments.is_empty() || r.scope.environments.contains(e)))
         .map(|r| rule_summary(&r, today, default_review))
@@ -529,11 +560,15 @@ pub fn rules(data: &ArchivedPackData, system: Option<&str>, env: Option<&str>, t
 
 /// Incidents, newest first, optionally only those about a system: `lore incidents`.
 pub fn incidents(data: &ArchivedPackData, system: Option<&str>) -> Vec<IncidentSummary> {
-    let system = system.map(|s| resolve(data, s).map(|ix| data.systems[ix as usize].id.to_string()).unwrap_or_else(|| lore_model::normalize_name(s)));
+    let system = system.map(|s| {
+        resolve(data, s)
+            .map(|ix| data.systems[ix as usize].id.to_string())
+            .unwrap_or_else(|| lore_model::normalize_name(s))
+    });
     let mut list: Vec<Incident> = data
         .incidents
         .iter()
-        .map(|i| owned::<Incident, _>(i))
+        .map(owned::<Incident, _>)
         .filter(|i| system.as_ref().is_none_or(|s| i.systems.contains(s)))
         .collect();
     list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
@@ -543,7 +578,9 @@ pub fn incidents(data: &ArchivedPackData, system: Option<&str>) -> Vec<IncidentS
 /// Any record by id, as JSON with its kind: `lore show`.
 pub fn show(data: &ArchivedPackData, id: &str) -> Option<(&'static str, serde_json::Value)> {
     let (kind, wanted) = match id.split_once(':') {
-        Some((kind, rest)) if ["system", "rule", "incident", "runbook", "team", "environment", "freeze"].contains(&kind) => {
+        Some((kind, rest))
+            if ["system", "rule", "incident", "runbook", "team", "environment", "freeze"].contains(&kind) =>
+        {
             (Some(kind), rest)
         }
         _ => (None, id),
@@ -558,7 +595,8 @@ pub fn show(data: &ArchivedPackData, id: &str) -> Option<(&'static str, serde_js
     macro_rules! find {
         ($field:ident, $ty:ty, $label:literal) => {
             if want($label)
-                && let Some(found) = data.$field.iter().find(|r| r.id.as_str() == wanted || r.id.as_str().eq_ignore_ascii_case(wanted))
+                && let Some(found) =
+                    data.$field.iter().find(|r| r.id.as_str() == wanted || r.id.as_str().eq_ignore_ascii_case(wanted))
             {
                 return Some(($label, json(serde_json::to_value(owned::<$ty, _>(found)))));
             }

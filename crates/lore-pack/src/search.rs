@@ -7,10 +7,10 @@ use std::path::Path;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, QueryParser, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
 };
-use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 
 use crate::link::ResolvedDoc;
@@ -21,17 +21,40 @@ const ANALYZER: &str = "lore_en";
 const SYSTEM_BOOST: f32 = 5.0;
 /// Lucene's English stop words, less the negations.
 const ENGLISH_STOP_WORDS: [&str; 31] = [
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "of", "on", "or", "such",
-    "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "of", "on", "or",
+    "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
 ];
 /// Phrases that mark a question about what must not be done.
 const PROHIBITION_CUES: [&str; 13] = [
-    "never", "must not", "mustn't", "should not", "shouldn't", "do not", "don't", "avoid", "dangerous", "forbidden",
-    "not allowed", "prohibited", "unsafe",
+    "never",
+    "must not",
+    "mustn't",
+    "should not",
+    "shouldn't",
+    "do not",
+    "don't",
+    "avoid",
+    "dangerous",
+    "forbidden",
+    "not allowed",
+    "prohibited",
+    "unsafe",
 ];
 /// Words of those phrases, dropped when looking for what a prohibition is about.
-const PROHIBITION_WORDS: [&str; 12] =
-    ["never", "not", "must", "should", "do", "don", "avoid", "dangerous", "forbidden", "allowed", "prohibited", "unsafe"];
+const PROHIBITION_WORDS: [&str; 12] = [
+    "never",
+    "not",
+    "must",
+    "should",
+    "do",
+    "don",
+    "avoid",
+    "dangerous",
+    "forbidden",
+    "allowed",
+    "prohibited",
+    "unsafe",
+];
 const WARNING_FLAG: &str = "warning";
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 /// Chunks longer than this are cut for indexing; the citation keeps the full span.
@@ -58,7 +81,11 @@ struct Fields {
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = TextOptions::default()
-        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions))
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
         .set_stored();
     let fields = Fields {
         path: builder.add_text_field("path", STRING | STORED),
@@ -106,7 +133,11 @@ pub enum IndexUpdate {
 
 /// Writes documents to the index at `dir`. With `changed`, only documents
 /// of those paths (and removed paths) are replaced; otherwise everything is.
-pub fn update_index(dir: &Path, docs: &[ResolvedDoc<'_>], changed: Option<&HashSet<String>>) -> Result<IndexUpdate, PackError> {
+pub fn update_index(
+    dir: &Path,
+    docs: &[ResolvedDoc<'_>],
+    changed: Option<&HashSet<String>>,
+) -> Result<IndexUpdate, PackError> {
     let (schema, fields) = schema();
     let existing = if dir.join("meta.json").exists() { Index::open_in_dir(dir).ok() } else { None };
     // Incremental only into an index of exactly this schema; anything else starts afresh.
@@ -120,7 +151,9 @@ pub fn update_index(dir: &Path, docs: &[ResolvedDoc<'_>], changed: Option<&HashS
         }
         _ => {
             match std::fs::remove_dir_all(dir) {
-                Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(PackError::io("clearing", dir)(err)),
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(PackError::io("clearing", dir)(err));
+                }
                 _ => {}
             }
             std::fs::create_dir_all(dir).map_err(PackError::io("creating", dir))?;
@@ -306,7 +339,8 @@ impl SearchIndex {
                 break;
             }
             let doc: TantivyDocument = searcher.doc(address).map_err(search_err)?;
-            let get = |field: Field| doc.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let get =
+                |field: Field| doc.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
             let path = get(f.path);
             if !seen.insert(path.clone()) {
                 continue;
@@ -316,7 +350,11 @@ impl SearchIndex {
             let warnings = get(f.warnings);
             let snippet_source = if warnings.is_empty() { get(f.body) } else { warnings };
             hits.push(Hit {
-                cite: if line_end > line_start { format!("{path}:{line_start}-{line_end}") } else { format!("{path}:{line_start}") },
+                cite: if line_end > line_start {
+                    format!("{path}:{line_start}-{line_end}")
+                } else {
+                    format!("{path}:{line_start}")
+                },
                 path,
                 line_start,
                 line_end,

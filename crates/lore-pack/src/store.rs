@@ -29,7 +29,9 @@ const LOCK_FILE: &str = "lock";
 pub enum PackError {
     #[error("no knowledge pack at {0}; run `lore build` to compile one")]
     Missing(PathBuf),
-    #[error("the knowledge pack at {dir} was built by an incompatible lore (schema {found}, this lore reads {expected}); run `lore build` to rebuild it")]
+    #[error(
+        "the knowledge pack at {dir} was built by an incompatible lore (schema {found}, this lore reads {expected}); run `lore build` to rebuild it"
+    )]
     Incompatible { dir: PathBuf, found: u32, expected: u32 },
     #[error("the knowledge pack at {dir} is corrupt ({reason}); run `lore build` to rebuild it")]
     Corrupt { dir: PathBuf, reason: String },
@@ -74,7 +76,11 @@ impl Manifest {
     /// A short version for citations: the checksum, with the commit when known.
     pub fn version(&self) -> String {
         match &self.commit {
-            Some(commit) => format!("{}@{}", &self.pack_checksum[..12.min(self.pack_checksum.len())], &commit[..12.min(commit.len())]),
+            Some(commit) => format!(
+                "{}@{}",
+                &self.pack_checksum[..12.min(self.pack_checksum.len())],
+                &commit[..12.min(commit.len())]
+            ),
             None => self.pack_checksum[..12.min(self.pack_checksum.len())].to_string(),
         }
     }
@@ -108,7 +114,11 @@ pub struct Stamp {
 impl Stamp {
     pub fn of(path: &Path) -> Option<Stamp> {
         let meta = std::fs::metadata(path).ok()?;
-        Some(Stamp { path: path.to_string_lossy().into_owned(), len: if meta.is_dir() { 0 } else { meta.len() }, mtime_ns: mtime_ns(&meta) })
+        Some(Stamp {
+            path: path.to_string_lossy().into_owned(),
+            len: if meta.is_dir() { 0 } else { meta.len() },
+            mtime_ns: mtime_ns(&meta),
+        })
     }
 }
 
@@ -132,17 +142,25 @@ impl Pack {
         let manifest_path = dir.join(MANIFEST_FILE);
         let text = match std::fs::read(&manifest_path) {
             Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err(PackError::Missing(dir.to_path_buf())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(PackError::Missing(dir.to_path_buf()));
+            }
             Err(err) => return Err(PackError::io("reading", &manifest_path)(err)),
         };
         let manifest: Manifest = serde_json::from_slice(&text)
             .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("{MANIFEST_FILE}: {err}") })?;
         if manifest.schema != SCHEMA_VERSION {
-            return Err(PackError::Incompatible { dir: dir.to_path_buf(), found: manifest.schema, expected: SCHEMA_VERSION });
+            return Err(PackError::Incompatible {
+                dir: dir.to_path_buf(),
+                found: manifest.schema,
+                expected: SCHEMA_VERSION,
+            });
         }
         let pack_path = dir.join(PACK_FILE);
         let file = File::open(&pack_path).map_err(|err| match err.kind() {
-            std::io::ErrorKind::NotFound => PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("{PACK_FILE} is missing") },
+            std::io::ErrorKind::NotFound => {
+                PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("{PACK_FILE} is missing") }
+            }
             _ => PackError::io("opening", &pack_path)(err),
         })?;
         // SAFETY: pack files are only ever replaced by rename, never written in
@@ -205,8 +223,10 @@ pub fn write_pack(dir: &Path, data: &PackData) -> Result<(u64, String), PackErro
 }
 
 pub fn write_stamps(dir: &Path, stamps: &Vec<Stamp>) -> Result<(), PackError> {
-    let bytes = rkyv::to_bytes::<rancor::Error>(stamps)
-        .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("cannot serialise stamps: {err}") })?;
+    let bytes = rkyv::to_bytes::<rancor::Error>(stamps).map_err(|err| PackError::Corrupt {
+        dir: dir.to_path_buf(),
+        reason: format!("cannot serialise stamps: {err}"),
+    })?;
     write_atomic(&dir.join(STAMPS_FILE), &bytes)
 }
 
@@ -225,7 +245,12 @@ impl BuildLock {
     pub fn acquire(dir: &Path) -> Result<BuildLock, PackError> {
         std::fs::create_dir_all(dir).map_err(PackError::io("creating", dir))?;
         let path = dir.join(LOCK_FILE);
-        let file = File::options().create(true).truncate(false).write(true).open(&path).map_err(PackError::io("opening", &path))?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(PackError::io("opening", &path))?;
         file.lock().map_err(PackError::io("locking", &path))?;
         Ok(BuildLock { _file: file })
     }

@@ -19,19 +19,26 @@ fn online_boutique_graph_and_blast_radius() {
     let built = build(config(vec![source(corpora.join("online-boutique"))]));
     let data = built.pack.data();
 
-    let k8s_edges: Vec<_> = data.edges.iter().filter(|e| e.edge.provenance.source == lore_model::ArchivedSourceKind::Kubernetes).collect();
+    let k8s_edges: Vec<_> =
+        data.edges.iter().filter(|e| e.edge.provenance.source == lore_model::ArchivedSourceKind::Kubernetes).collect();
     assert_eq!(k8s_edges.len(), 17, "12 services' *_ADDR env vars, read once even though two files declare them");
     let dangling: Vec<&str> = data.dangling.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(dangling, vec!["shoppingassistantservice"]);
 
     let blast = query::blast(data, "productcatalogservice", None, 16).expect("known system");
     let depths: BTreeMap<String, u32> = blast.nodes.iter().map(|n| (n.system.clone(), n.depth)).collect();
-    assert_eq!(depths.keys().cloned().collect::<BTreeSet<_>>(), set(&["checkoutservice", "frontend", "recommendationservice", "loadgenerator"]));
+    assert_eq!(
+        depths.keys().cloned().collect::<BTreeSet<_>>(),
+        set(&["checkoutservice", "frontend", "recommendationservice", "loadgenerator"])
+    );
     assert_eq!(depths["loadgenerator"], 2, "loadgenerator reaches the catalog only through frontend");
 
     let blast = query::blast(data, "redis-cart", None, 16).expect("known system");
     let depths: BTreeMap<String, u32> = blast.nodes.iter().map(|n| (n.system.clone(), n.depth)).collect();
-    assert_eq!(depths.keys().cloned().collect::<BTreeSet<_>>(), set(&["cartservice", "checkoutservice", "frontend", "loadgenerator"]));
+    assert_eq!(
+        depths.keys().cloned().collect::<BTreeSet<_>>(),
+        set(&["cartservice", "checkoutservice", "frontend", "loadgenerator"])
+    );
     assert_eq!(depths["cartservice"], 1);
     let loadgen = blast.nodes.iter().find(|n| n.system == "loadgenerator").expect("present");
     assert_eq!(loadgen.path.first().map(String::as_str), Some("redis-cart"));
@@ -61,7 +68,12 @@ fn gitlab_catalog_is_messy_but_queryable() {
     let direct: BTreeSet<String> = data.links[redis as usize]
         .dependents
         .iter()
-        .filter_map(|e| data.edges[e.to_native() as usize].from_ix.as_ref().map(|i| data.systems[i.to_native() as usize].id.to_string()))
+        .filter_map(|e| {
+            data.edges[e.to_native() as usize]
+                .from_ix
+                .as_ref()
+                .map(|i| data.systems[i.to_native() as usize].id.to_string())
+        })
         .collect();
     assert_eq!(direct, set(&["api", "console", "git", "gitaly", "kas", "mailroom", "sidekiq", "web"]));
 
@@ -81,7 +93,10 @@ fn gitlab_catalog_is_messy_but_queryable() {
     assert!(postgres.nodes.iter().any(|n| n.system == "api"));
     let dangling: BTreeSet<&str> = data.dangling.iter().map(|d| d.name.as_str()).collect();
     assert!(dangling.contains("postgres") && dangling.contains("elasticsearch") && dangling.contains("prometheus"));
-    assert!(built.report.diagnostics.iter().any(|d| d.message.contains("names no service")), "null entries are reported");
+    assert!(
+        built.report.diagnostics.iter().any(|d| d.message.contains("names no service")),
+        "null entries are reported"
+    );
 }
 
 #[test]
@@ -105,8 +120,14 @@ const QUESTIONS: [(&str, &[&str]); 12] = [
     ("postgres is running out of disk space", &["patroni/postgresql-disk-space.md"]),
     ("sidekiq queue is not being processed", &["sidekiq/sidekiq-queue-not-being-processed.md"]),
     ("how to rotate the gitaly token", &["gitaly/gitaly-token-rotation.md"]),
-    ("deploy the CI runner fleet safely", &["ci-runners/linux/blue-green-deployment.md", "ci-runners/linux/manual-deployment.md"]),
-    ("block an abusive IP address at the load balancer", &["frontend/ban-netblocks-on-haproxy.md", "frontend/block-things-in-haproxy.md"]),
+    (
+        "deploy the CI runner fleet safely",
+        &["ci-runners/linux/blue-green-deployment.md", "ci-runners/linux/manual-deployment.md"],
+    ),
+    (
+        "block an abusive IP address at the load balancer",
+        &["frontend/ban-netblocks-on-haproxy.md", "frontend/block-things-in-haproxy.md"],
+    ),
     ("pgbouncer connection pool is saturated", &["pgbouncer/pgbouncer-saturation.md"]),
     ("restore a project that a user deleted", &["uncategorized/deleted-project-restore.md"]),
     ("transaction id wraparound alert fired", &["patroni/pg_xid_wraparound_alert.md"]),
@@ -146,7 +167,12 @@ fn search_finds_the_right_runbook_for_operator_questions() {
     assert!(found >= 10, "top-3 hits {found}/{}; misses: {misses:#?}", QUESTIONS.len());
     // The MONITOR warning is cited at its line.
     let hits = index
-        .search(&SearchRequest { text: "what must never be run on redis".into(), boost_systems: vec!["redis".into()], limit: 3, ..Default::default() })
+        .search(&SearchRequest {
+            text: "what must never be run on redis".into(),
+            boost_systems: vec!["redis".into()],
+            limit: 3,
+            ..Default::default()
+        })
         .expect("search");
     let monitor = hits.iter().find(|h| h.path.ends_with("redis/redis.md")).expect("redis.md in top 3");
     assert!(monitor.line_start <= 136 && 136 <= monitor.line_end, "{monitor:?}");
@@ -174,7 +200,11 @@ fn otel_compose_keeps_depends_on_and_env_edges_apart() {
     let Some(corpora) = corpora() else { return };
     let built = build(config(vec![source(corpora.join("otel-demo"))]));
     let data = built.pack.data();
-    assert!(built.report.diagnostics.iter().all(|d| d.severity != lore_model::Severity::Error), "{:?}", built.report.diagnostics);
+    assert!(
+        built.report.diagnostics.iter().all(|d| d.severity != lore_model::Severity::Error),
+        "{:?}",
+        built.report.diagnostics
+    );
     assert!(data.systems.len() >= 20, "{} systems", data.systems.len());
     let shipping = query::resolve(data, "shipping").expect("shipping");
     let deps: Vec<(String, String)> = data.links[shipping as usize]
@@ -186,7 +216,10 @@ fn otel_compose_keeps_depends_on_and_env_edges_apart() {
         })
         .collect();
     assert!(deps.iter().any(|(to, via)| to == "quote" && via.starts_with("env QUOTE_ADDR")), "{deps:?}");
-    assert!(!deps.iter().any(|(to, via)| to == "quote" && via == "depends_on"), "the sources disagree, and both are kept");
+    assert!(
+        !deps.iter().any(|(to, via)| to == "quote" && via == "depends_on"),
+        "the sources disagree, and both are kept"
+    );
     assert!(deps.iter().any(|(_, via)| via == "depends_on"));
     let checkout = query::system(data, query::resolve(data, "checkout").expect("checkout"));
     assert_eq!(checkout.tier, Some(1), "service.criticality=critical");

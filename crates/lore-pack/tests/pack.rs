@@ -78,7 +78,8 @@ fn one_changed_file_rebuilds_incrementally() {
     assert_eq!(third.files_read, 1, "only the changed file is read");
     assert!(matches!(third.index, IndexUpdate::Incremental { files: 1, .. }), "{:?}", third.index);
     let index = SearchIndex::open(&root.join(".lore/index")).expect("index");
-    let hits = index.search(&SearchRequest { text: "zeppelin".into(), limit: 3, ..Default::default() }).expect("search");
+    let hits =
+        index.search(&SearchRequest { text: "zeppelin".into(), limit: 3, ..Default::default() }).expect("search");
     assert_eq!(hits.first().map(|h| h.path.as_str()), Some("runbooks/r7.md"));
     let old = index.search(&SearchRequest { text: "step 7".into(), limit: 20, ..Default::default() }).expect("search");
     assert!(old.iter().all(|h| h.path != "runbooks/r7.md" || !h.snippet.contains("step 7")), "old text is gone");
@@ -87,7 +88,8 @@ fn one_changed_file_rebuilds_incrementally() {
     let fourth = build_at(root, config(vec![]));
     assert_eq!(fourth.manifest.counts.runbooks, 19);
     let index = SearchIndex::open(&root.join(".lore/index")).expect("index");
-    let gone = index.search(&SearchRequest { text: "Runbook 3".into(), limit: 30, ..Default::default() }).expect("search");
+    let gone =
+        index.search(&SearchRequest { text: "Runbook 3".into(), limit: 30, ..Default::default() }).expect("search");
     assert!(gone.iter().all(|h| h.path != "runbooks/r3.md"), "a deleted file leaves the index");
 }
 
@@ -157,7 +159,8 @@ fn damaged_packs_give_a_clear_error_with_a_rebuild_hint() {
     assert!(matches!(err, PackError::Corrupt { .. }), "{err}");
 
     let manifest = std::fs::read_to_string(pack_dir.join("manifest.json")).expect("read");
-    std::fs::write(pack_dir.join("manifest.json"), manifest.replace("\"schema\": 1", "\"schema\": 999")).expect("write");
+    std::fs::write(pack_dir.join("manifest.json"), manifest.replace("\"schema\": 1", "\"schema\": 999"))
+        .expect("write");
     let err = Pack::open(&pack_dir).err().expect("future schema");
     assert!(matches!(err, PackError::Incompatible { found: 999, .. }) && err.is_rebuildable(), "{err}");
 
@@ -179,7 +182,11 @@ fn backstage_locations_are_followed() {
         "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: root}\nspec:\n  targets: [./teams/payments/catalog-info.yml]\n",
     );
     // Outside the source's own walk: only reachable through the Location.
-    write(root, "teams/payments/catalog-info.yml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: payments}\nspec: {type: service, owner: team-payments}\n");
+    write(
+        root,
+        "teams/payments/catalog-info.yml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: payments}\nspec: {type: service, owner: team-payments}\n",
+    );
     let mut only_root = source("catalog-info.yaml");
     only_root.kind = lore_ingest::SourceSetting::Backstage;
     build_at(root, config(vec![only_root]));

@@ -46,7 +46,8 @@ pub fn build(config: Config) -> Built {
 }
 
 pub fn build_at(root: &Path, config: Config) -> BuildReport {
-    let options = BuildOptions { root: root.to_path_buf(), pack_dir: root.join(".lore"), config, force: false, progress: None };
+    let options =
+        BuildOptions { root: root.to_path_buf(), pack_dir: root.join(".lore"), config, force: false, progress: None };
     lore_pack::build(&options).expect("build succeeds")
 }
 

@@ -1,0 +1,197 @@
+//! The `lore` binary as a user runs it: a fresh machine with no
+//! configuration (the built-in example), --json, exit codes and colour.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// Runs lore in `cwd` with a private HOME and cache, as on a fresh machine.
+fn lore_in(home: &Path, cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lore"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env_remove("LORE_KNOWLEDGE")
+        .env_remove("LORE_PACK_DIR")
+        .output()
+        .expect("lore runs")
+}
+
+struct Fresh {
+    home: tempfile::TempDir,
+    cwd: tempfile::TempDir,
+}
+
+impl Fresh {
+    fn new() -> Fresh {
+        Fresh { home: tempfile::tempdir().expect("home"), cwd: tempfile::tempdir().expect("cwd") }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        lore_in(self.home.path(), self.cwd.path(), args)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_fresh_machine_uses_the_example_and_says_so() {
+    let fresh = Fresh::new();
+    let out = fresh.run(&["brief", "payments-db"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("built-in example knowledge"), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("payments-db") && stdout.contains("No ad-hoc writes"), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "no colour codes when stdout is not a terminal");
+}
+
+#[test]
+fn the_example_meets_its_promises() {
+    let fresh = Fresh::new();
+    let systems = fresh.json(&["systems", "--json"]);
+    assert!(systems.as_array().map_or(0, Vec::len) >= 25);
+    let rules = fresh.json(&["rules", "--json"]);
+    let rules = rules.as_array().expect("list");
+    assert!(rules.len() >= 10);
+    assert!(rules.iter().all(|r| !r["rationale"].as_str().unwrap_or("").is_empty()));
+    assert!(
+        rules.iter().filter(|r| r["decision"] != "allow").all(|r| r["instead"].is_string()),
+        "every rule says what to do instead"
+    );
+    let incidents = fresh.json(&["incidents", "--json"]);
+    let incidents = incidents.as_array().expect("list");
+    assert!(incidents.len() >= 6);
+    assert!(
+        incidents
+            .iter()
+            .any(|i| i["title"].as_str().is_some_and(|t| t.contains("AI coding agent deleted and recreated")))
+    );
+    let envs: Vec<String> = systems
+        .as_array()
+        .expect("list")
+        .iter()
+        .flat_map(|s| s["environments"].as_array().cloned().unwrap_or_default())
+        .filter_map(|e| e.as_str().map(str::to_string))
+        .collect();
+    assert!(envs.contains(&"production".to_string()) && envs.contains(&"staging".to_string()));
+
+    let blast = fresh.json(&["blast", "ledger-db", "--json"]);
+    let deepest = blast["nodes"].as_array().expect("nodes").iter().filter_map(|n| n["depth"].as_u64()).max();
+    assert!(deepest >= Some(5), "a deep chain: {blast}");
+
+    let brief = fresh.json(&["brief", "ledger-db", "--json"]);
+    assert_eq!(brief["system"]["tier"], 1);
+    assert!(brief["freshness"].as_array().is_some_and(|f| !f.is_empty()), "stale knowledge is flagged");
+    assert!(brief["freezes"].as_array().is_some_and(|f| !f.is_empty()));
+    assert!(brief["escalation"][0]["escalation"].as_array().is_some_and(|e| !e.is_empty()));
+}
+
+#[test]
+fn ask_cites_path_and_lines() {
+    let fresh = Fresh::new();
+    let hits = fresh.json(&["ask", "how do I fail over the payments database", "--json"]);
+    let first = &hits[0];
+    assert_eq!(first["path"], "runbooks/payments-db-failover.md");
+    assert!(first["cite"].as_str().is_some_and(|c| c.starts_with("runbooks/payments-db-failover.md:")));
+    let filtered = fresh.json(&["ask", "never", "--kind", "incident", "--json"]);
+    assert!(filtered.as_array().expect("list").iter().all(|h| h["kind"] == "incident"));
+}
+
+#[test]
+fn show_finds_any_record() {
+    let fresh = Fresh::new();
+    let rule = fresh.json(&["show", "rule:no-terraform-destroy-prod", "--json"]);
+    assert_eq!(rule["kind"], "rule");
+    assert_eq!(rule["record"]["decision"], "deny");
+    assert!(rule["record"]["meta"]["provenance"]["file"].as_str().is_some_and(|f| f.ends_with(".md")));
+    let incident = fresh.json(&["show", "INC-2025-031", "--json"]);
+    assert_eq!(incident["kind"], "incident");
+}
+
+#[test]
+fn unknown_names_exit_3_with_suggestions() {
+    let fresh = Fresh::new();
+    let out = fresh.run(&["brief", "payments-dbb"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("did you mean payments-db"), "{}", text(&out.stderr));
+    let out = fresh.run(&["show", "rule:nope", "--json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let body: Value = serde_json::from_slice(&out.stdout).expect("json error body");
+    assert!(body["error"].is_string());
+}
+
+#[test]
+fn usage_errors_exit_2_and_bad_knowledge_exits_1() {
+    let fresh = Fresh::new();
+    assert_eq!(fresh.run(&["brief"]).status.code(), Some(2));
+    assert_eq!(fresh.run(&["frobnicate"]).status.code(), Some(2));
+    let out = fresh.run(&["--knowledge", "/nonexistent/dir", "systems"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("/nonexistent/dir"));
+}
+
+#[test]
+fn nearest_lore_toml_wins_and_strict_builds_fail_on_errors() {
+    let fresh = Fresh::new();
+    let root = fresh.cwd.path();
+    std::fs::write(root.join("lore.toml"), "[knowledge]\nname = \"Tiny\"\n").expect("write");
+    std::fs::create_dir_all(root.join("sub/dir")).expect("mkdir");
+    std::fs::write(root.join("svc.yaml"), "kind: system\nname: tiny-api\n").expect("write");
+    let out = lore_in(fresh.home.path(), &root.join("sub/dir"), &["systems", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("example"), "found the lore.toml above the cwd");
+    let systems: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(systems[0]["id"], "tiny-api");
+
+    std::fs::write(root.join("bad.yaml"), "kind: rule\ndecision: deny\n").expect("write");
+    let lenient = fresh.run(&["build"]);
+    assert_eq!(lenient.status.code(), Some(0));
+    assert!(text(&lenient.stdout).contains("bad.yaml:1"), "{}", text(&lenient.stdout));
+    let strict = fresh.run(&["build", "--strict"]);
+    assert_eq!(strict.status.code(), Some(4));
+}
+
+#[test]
+fn stale_packs_rebuild_themselves() {
+    let fresh = Fresh::new();
+    let root = fresh.cwd.path();
+    std::fs::write(root.join("lore.toml"), "").expect("write");
+    std::fs::write(root.join("a.yaml"), "kind: system\nname: first\n").expect("write");
+    assert_eq!(fresh.json(&["systems", "--json"]).as_array().map(Vec::len), Some(1));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(root.join("b.yaml"), "kind: system\nname: second\n").expect("write");
+    let out = fresh.run(&["systems", "--json"]);
+    assert!(text(&out.stderr).contains("rebuilding"), "{}", text(&out.stderr));
+    let systems: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(systems.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let fresh = Fresh::new();
+    let plain = fresh.run(&["rules"]);
+    assert!(!text(&plain.stdout).contains('\u{1b}'));
+    let forced = fresh.run(&["--color", "always", "rules"]);
+    assert!(text(&forced.stdout).contains('\u{1b}'));
+    let out = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .args(["--color", "auto", "rules"])
+        .current_dir(fresh.cwd.path())
+        .env("HOME", fresh.home.path())
+        .env("XDG_CACHE_HOME", fresh.home.path().join("cache"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert!(!text(&out.stdout).contains('\u{1b}'));
+}

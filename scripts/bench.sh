@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Whole-process benchmarks with hyperfine: what a user or an agent hook pays
+# per call, from process start to answer. Writes a Markdown table per run to
+# target/bench/. Needs hyperfine (Debian: apt-get install hyperfine) and, for
+# the corpora runs, ../shared/corpora.
+#
+#   scripts/bench.sh            all benchmarks
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { echo "hyperfine is not installed (apt-get install hyperfine)" >&2; exit 1; }
+
+cargo build --release --locked -q
+LORE="$PWD/target/release/lore"
+OUT=target/bench
+mkdir -p "$OUT"
+export XDG_CACHE_HOME="$PWD/target/bench/cache"   # the example pack lives here, not in ~
+run() { local name=$1; shift; hyperfine -N --warmup 5 --export-markdown "$OUT/$name.md" "$@"; }
+
+echo "== example knowledge: per-command cost (pack already built)"
+"$LORE" -q build >/dev/null 2>&1 || "$LORE" -q systems >/dev/null
+run example-queries \
+  -n "brief payments-db" "$LORE -q brief payments-db" \
+  -n "blast ledger-db" "$LORE -q blast ledger-db" \
+  -n "ask (search)" "$LORE -q ask 'how do I fail over the payments database'" \
+  -n "systems --json" "$LORE -q systems --json"
+
+if [ -d ../shared/corpora ]; then
+  echo "== all corpora: build and query"
+  CORPORA="$PWD/bench/corpora"
+  run corpora-build --runs 10 \
+    --prepare "rm -rf $CORPORA/.lore" \
+    -n "cold build (all corpora)" "$LORE -q -k $CORPORA build"
+  "$LORE" -q -k "$CORPORA" build >/dev/null
+  run corpora-queries \
+    -n "brief patroni" "$LORE -q -k $CORPORA brief patroni" \
+    -n "blast gitaly" "$LORE -q -k $CORPORA blast gitaly" \
+    -n "ask (search)" "$LORE -q -k $CORPORA ask 'how do I fail over the patroni primary'"
+
+  echo "== incremental rebuild after one file changes (a writable copy of the GitLab runbooks)"
+  COPY=$(mktemp -d)
+  trap 'rm -rf "$COPY"' EXIT
+  cp -r ../shared/corpora/gitlab-runbooks "$COPY/"
+  chmod -R u+w "$COPY"
+  printf '[[source]]\npath = "gitlab-runbooks/docs"\nkind = "markdown"\n[[source]]\npath = "gitlab-runbooks/services/service-catalog.yml"\n' > "$COPY/lore.toml"
+  "$LORE" -q -k "$COPY" build >/dev/null
+  run incremental --runs 20 \
+    --prepare "echo 'edited' >> $COPY/gitlab-runbooks/docs/redis/redis.md" \
+    -n "rebuild after editing one runbook" "$LORE -q -k $COPY build"
+  run unchanged --runs 20 -n "rebuild with nothing changed" "$LORE -q -k $COPY build"
+else
+  echo "skipping corpora benchmarks: ../shared/corpora not found"
+fi
+echo "tables in $OUT/"
