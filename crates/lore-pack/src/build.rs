@@ -96,6 +96,15 @@ pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
     let cache_key = cache_key(&options.config);
     let mut cache = if options.force { HashMap::new() } else { load_cache(&options.pack_dir, cache_key) };
     let commit = lore_ingest::git_commit(root);
+    // A source outside the knowledge root may be its own repository.
+    let source_commits: Vec<Option<String>> = sources
+        .iter()
+        .map(|source| {
+            let path = root.join(&source.path);
+            let dir = if path.is_dir() { path } else { path.parent().map(Path::to_path_buf).unwrap_or_default() };
+            lore_ingest::git_commit(&dir)
+        })
+        .collect();
 
     let mut entries: Vec<CacheEntry> = Vec::new();
     let mut read_paths: HashSet<String> = HashSet::new();
@@ -106,7 +115,7 @@ pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
         if pending.is_empty() {
             break;
         }
-        let ingested = ingest_all(&pending, &sources, &mut cache, commit.as_deref(), &emit);
+        let ingested = ingest_all(&pending, &sources, &source_commits, &mut cache, &emit);
         pending = Vec::new();
         for (entry, was_read) in ingested {
             if was_read {
@@ -186,8 +195,8 @@ fn previous_manifest(dir: &Path) -> Option<Manifest> {
 fn ingest_all(
     files: &[SourceFile],
     sources: &[SourceConfig],
+    commits: &[Option<String>],
     cache: &mut HashMap<String, CacheEntry>,
-    commit: Option<&str>,
     emit: &(dyn Fn(Progress) + Sync),
 ) -> Vec<(CacheEntry, bool)> {
     let mut results: Vec<Option<(CacheEntry, bool)>> = vec![None; files.len()];
@@ -212,8 +221,10 @@ fn ingest_all(
                 scope.spawn(move || {
                     work.into_iter()
                         .map(|(i, file, len, mtime, previous)| {
-                            let source = &sources[file.source_index.min(sources.len().saturating_sub(1))];
-                            let (entry, was_read) = read_one(file, source, *len, *mtime, previous.as_ref(), commit);
+                            let index = file.source_index.min(sources.len().saturating_sub(1));
+                            let commit = commits.get(index).and_then(|c| c.as_deref());
+                            let (entry, was_read) =
+                                read_one(file, &sources[index], *len, *mtime, previous.as_ref(), commit);
                             emit(Progress::FileRead);
                             (*i, entry, was_read)
                         })

@@ -193,3 +193,31 @@ fn backstage_locations_are_followed() {
     let pack = Pack::open(&root.join(".lore")).expect("opens");
     assert!(query::resolve(pack.data(), "payments").is_some(), "the Location target was read");
 }
+
+#[test]
+fn provenance_records_the_git_commit_of_the_source() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "systems/billing.yaml", GOOD_SYSTEM);
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(["-c", "user.name=lore", "-c", "user.email=lore@example.invalid"])
+            .args(args)
+            .current_dir(root)
+            .output()
+            .expect("git runs")
+    };
+    if !git(&["init", "-q"]).status.success() {
+        eprintln!("skipping: git is not available");
+        return;
+    }
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "knowledge"]);
+    let head = String::from_utf8(git(&["rev-parse", "HEAD"]).stdout).expect("utf8").trim().to_string();
+    let report = build_at(root, config(vec![]));
+    assert_eq!(report.manifest.commit.as_deref(), Some(head.as_str()));
+    let pack = Pack::open(&root.join(".lore")).expect("opens");
+    let billing = query::system(pack.data(), query::resolve(pack.data(), "billing").expect("known"));
+    assert_eq!(billing.meta.provenance.commit.as_deref(), Some(head.as_str()));
+    assert_eq!(billing.meta.provenance.cite(), "systems/billing.yaml:1-4");
+}
