@@ -21,6 +21,7 @@ mod exit {
     pub const ERROR: u8 = 1;
     pub const NOT_FOUND: u8 = 3;
     pub const STRICT_FAILED: u8 = 4;
+    pub const INCOMPLETE: u8 = 5;
 }
 
 #[derive(Parser)]
@@ -119,6 +120,24 @@ enum Command {
     },
     /// Show one record by id (`rule:ID`, `incident:ID`, or a system name).
     Show { id: String },
+    /// Show the actions lore understands in a command, SQL, a plan or manifests.
+    Parse {
+        /// SQL statements.
+        #[arg(long, conflicts_with_all = ["plan", "manifest", "action"])]
+        sql: Option<String>,
+        /// A Terraform/OpenTofu plan as JSON (`terraform show -json PLAN`), or - for stdin.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["manifest", "action"])]
+        plan: Option<PathBuf>,
+        /// Kubernetes manifests about to be applied, or - for stdin.
+        #[arg(long, value_name = "FILE", conflicts_with = "action")]
+        manifest: Option<PathBuf>,
+        /// A structured action as JSON (see docs/actions.md).
+        #[arg(long, value_name = "JSON")]
+        action: Option<String>,
+        /// The shell command (after `--`); read from stdin when absent.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -140,6 +159,11 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<u8> {
     let g = &cli.global;
+    if let Command::Parse { sql, plan, manifest, action, command } = &cli.command {
+        let analysis = parse(sql.as_deref(), plan.as_deref(), manifest.as_deref(), action.as_deref(), command)?;
+        output(g, &analysis, || render::analysis(&analysis))?;
+        return Ok(if analysis.complete { exit::OK } else { exit::INCOMPLETE });
+    }
     if let Command::Build { dir, strict, force } = &cli.command {
         let knowledge = match dir {
             Some(dir) => Knowledge::at(dir, Origin::Flag)?,
@@ -154,7 +178,7 @@ fn run(cli: &Cli) -> Result<u8> {
     let data = pack.data();
     let today = Day::today();
     match &cli.command {
-        Command::Build { .. } => unreachable!("handled above"),
+        Command::Build { .. } | Command::Parse { .. } => unreachable!("handled above"),
         Command::Brief { system, env, budget } => {
             let Some(ix) = query::resolve(data, system) else {
                 return not_found(g, &format!("no system named `{system}`"), &query::suggest(data, system));
@@ -205,6 +229,40 @@ fn run(cli: &Cli) -> Result<u8> {
             None => not_found(g, &format!("no record with id `{id}`"), &query::suggest(data, id)),
         },
     }
+}
+
+fn read_input(path: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    if path == std::path::Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))
+}
+
+fn parse(
+    sql: Option<&str>,
+    plan: Option<&std::path::Path>,
+    manifest: Option<&std::path::Path>,
+    action: Option<&str>,
+    command: &[String],
+) -> Result<lore_action::Analysis> {
+    Ok(if let Some(sql) = sql {
+        lore_action::analyze_sql(sql)
+    } else if let Some(plan) = plan {
+        lore_action::analyze_plan(&read_input(plan)?)
+    } else if let Some(manifest) = manifest {
+        lore_action::analyze_manifest(&read_input(manifest)?)
+    } else if let Some(action) = action {
+        lore_action::analyze_structured(action)
+    } else if command.is_empty() {
+        lore_action::analyze_shell(&read_input(std::path::Path::new("-"))?)
+    } else if command.len() == 1 {
+        lore_action::analyze_shell(&command[0])
+    } else {
+        lore_action::analyze_shell(&command.join(" "))
+    })
 }
 
 fn locate(g: &Global) -> Result<Knowledge> {

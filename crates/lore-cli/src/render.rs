@@ -295,3 +295,64 @@ fn clip(text: &str, max: usize) -> String {
     }
     format!("{}…", text.chars().take(max).collect::<String>())
 }
+
+pub fn analysis(a: &lore_action::Analysis) -> String {
+    use lore_action::HintSource;
+    let mut out = String::new();
+    if a.actions.is_empty() {
+        out.push_str("No actions.\n");
+    }
+    for action in &a.actions {
+        let class = action.class.as_str();
+        let class = if action.class.is_destructive() { class.red().bold().to_string() } else { class.to_string() };
+        let _ = writeln!(out, "{class} {} ({})", action.label().bold(), action.reversibility);
+        if !action.targets.is_empty() {
+            let _ = writeln!(out, "  targets: {}", action.targets.iter().map(|t| t.short()).collect::<Vec<_>>().join(", "));
+        }
+        let mut env = Vec::new();
+        let e = &action.env;
+        for (label, hint) in [
+            ("context", &e.kube_context),
+            ("namespace", &e.namespace),
+            ("aws-profile", &e.aws_profile),
+            ("aws-region", &e.aws_region),
+            ("gcp-project", &e.gcp_project),
+            ("azure-subscription", &e.azure_subscription),
+            ("workspace", &e.terraform_workspace),
+        ] {
+            if let Some(hint) = hint {
+                let value = match hint.source {
+                    HintSource::Explicit => hint.value.clone().unwrap_or_default(),
+                    HintSource::Implicit => "(implicit)".to_string(),
+                    HintSource::Unknown => format!("{} (unknown)", hint.value.clone().unwrap_or_default()),
+                };
+                env.push(format!("{label}={value}"));
+            }
+        }
+        for host in &e.hosts {
+            env.push(format!("host={host}"));
+        }
+        for file in &e.terraform_var_files {
+            env.push(format!("var-file={file}"));
+        }
+        if !env.is_empty() {
+            let _ = writeln!(out, "  env: {}", env.join(" "));
+        }
+        if !action.flags.is_empty() {
+            let _ = writeln!(out, "  flags: {}", action.flags.join(", "));
+        }
+        if !action.wrappers.is_empty() {
+            let _ = writeln!(out, "  inside: {}", action.wrappers.join(" → "));
+        }
+        if !action.unknowns.is_empty() {
+            let _ = writeln!(out, "  unknown: {}", action.unknowns.join(", ").yellow());
+        }
+        let _ = writeln!(out, "  {}", format!("[{}..{}] {}", action.span.start, action.span.end, clip(&action.text, 120)).dimmed());
+    }
+    if !a.complete {
+        for problem in &a.problems {
+            let _ = writeln!(out, "{} {problem}", "incomplete:".yellow());
+        }
+    }
+    out
+}

@@ -1,0 +1,357 @@
+//! What lore understands an action to be.
+
+use std::fmt;
+
+use lore_model::ActionClass;
+use serde::{Deserialize, Serialize};
+
+/// One thing a command would do: a tool, what it does, to what, where.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    /// The program, such as `kubectl` or `aws` (a path is reduced to its name).
+    pub tool: String,
+    /// The subcommand path, such as `["delete"]` or `["rds", "delete-db-instance"]`.
+    pub command: Vec<String>,
+    pub class: ActionClass,
+    pub targets: Vec<Target>,
+    pub env: EnvHints,
+    /// Flags that matter to a reviewer, normalised: `force`, `recursive`,
+    /// `all`, `all-namespaces`, `cascade`, `dry-run`, `auto-approve`,
+    /// `grace-period=0`, `scale-to-zero`, `no-where`, `heavy-lock`, …
+    pub flags: Vec<String>,
+    pub reversibility: Reversibility,
+    /// Byte range of the command in the analysed text.
+    pub span: Span,
+    /// The command as written.
+    pub text: String,
+    /// What it runs inside, outermost first: `sudo`, `ssh db-1`, `bash -c`.
+    pub wrappers: Vec<String>,
+    /// Parts whose value cannot be known without running anything, such as
+    /// `$NAMESPACE`. Never guessed.
+    pub unknowns: Vec<String>,
+}
+
+impl Action {
+    pub fn new(tool: impl Into<String>, class: ActionClass) -> Action {
+        Action {
+            tool: tool.into(),
+            command: Vec::new(),
+            class,
+            targets: Vec::new(),
+            env: EnvHints::default(),
+            flags: Vec::new(),
+            reversibility: Reversibility::Unknown,
+            span: Span::default(),
+            text: String::new(),
+            wrappers: Vec::new(),
+            unknowns: Vec::new(),
+        }
+    }
+
+    pub fn has_flag(&self, flag: &str) -> bool {
+        self.flags.iter().any(|f| f == flag)
+    }
+
+    pub fn flag(&mut self, flag: &str) {
+        if !self.has_flag(flag) {
+            self.flags.push(flag.to_string());
+        }
+    }
+
+    /// `kubectl delete`, `aws rds delete-db-instance`.
+    pub fn label(&self) -> String {
+        std::iter::once(self.tool.as_str()).chain(self.command.iter().map(String::as_str)).collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What an action is done to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Target {
+    Kubernetes {
+        kind: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        namespace: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        selector: Option<String>,
+    },
+    Cloud {
+        provider: String,
+        service: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        resource_type: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        region: Option<String>,
+    },
+    Terraform {
+        address: String,
+    },
+    Database {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        engine: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        database: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        schema: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+    },
+    Host {
+        name: String,
+    },
+    Path {
+        path: String,
+    },
+    Git {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        remote: Option<String>,
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        git_ref: Option<String>,
+    },
+    Other {
+        value: String,
+    },
+}
+
+impl Target {
+    pub fn kube(kind: &str, name: Option<&str>, namespace: Option<&str>) -> Target {
+        Target::Kubernetes {
+            kind: kind.to_string(),
+            name: name.map(str::to_string),
+            namespace: namespace.map(str::to_string),
+            selector: None,
+        }
+    }
+
+    pub fn path(path: &str) -> Target {
+        Target::Path { path: path.to_string() }
+    }
+
+    pub fn host(name: &str) -> Target {
+        Target::Host { name: name.to_string() }
+    }
+
+    /// The short form used in labelled test cases and listings:
+    /// `k8s:namespace/prod`, `tf:module.db`, `db:payments.public.refunds`,
+    /// `path:/var/log`, `host:db-1`, `git:origin/main`, `aws:rds/payments-prod`.
+    pub fn short(&self) -> String {
+        match self {
+            Target::Kubernetes { kind, name, namespace, selector } => {
+                let mut s = format!("k8s:{kind}");
+                if let Some(name) = name {
+                    s.push('/');
+                    s.push_str(name);
+                }
+                if let Some(selector) = selector {
+                    s.push_str(&format!("[{selector}]"));
+                }
+                if let Some(ns) = namespace {
+                    s.push_str(&format!("@{ns}"));
+                }
+                s
+            }
+            Target::Cloud { provider, service, id, .. } => match id {
+                Some(id) => format!("{provider}:{service}/{id}"),
+                None => format!("{provider}:{service}"),
+            },
+            Target::Terraform { address } => format!("tf:{address}"),
+            Target::Database { database, schema, table, .. } => {
+                let parts: Vec<&str> =
+                    [database, schema, table].iter().filter_map(|p| p.as_deref()).collect();
+                format!("db:{}", parts.join("."))
+            }
+            Target::Host { name } => format!("host:{name}"),
+            Target::Path { path } => format!("path:{path}"),
+            Target::Git { remote, git_ref } => {
+                format!("git:{}/{}", remote.as_deref().unwrap_or(""), git_ref.as_deref().unwrap_or(""))
+            }
+            Target::Other { value } => format!("other:{value}"),
+        }
+    }
+}
+
+/// Where an action would run, as far as the command says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvHints {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kube_context: Option<Hint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Hint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_profile: Option<Hint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_region: Option<Hint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_account: Option<Hint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gcp_project: Option<Hint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub azure_subscription: Option<Hint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terraform_workspace: Option<Hint>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub terraform_var_files: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub hosts: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub connection_strings: Vec<String>,
+}
+
+impl EnvHints {
+    pub fn add_host(&mut self, host: &str) {
+        if !host.is_empty() && !self.hosts.iter().any(|h| h == host) {
+            self.hosts.push(host.to_string());
+        }
+    }
+
+    /// Hints of `outer` (an ssh host, an env assignment) that this action does not set itself.
+    pub fn inherit(&mut self, outer: &EnvHints) {
+        macro_rules! take {
+            ($($field:ident),*) => {$(
+                if self.$field.is_none() || self.$field.as_ref().is_some_and(Hint::is_implicit) {
+                    if let Some(h) = &outer.$field {
+                        if !h.is_implicit() {
+                            self.$field = Some(h.clone());
+                        }
+                    }
+                }
+            )*};
+        }
+        take!(kube_context, namespace, aws_profile, aws_region, aws_account, gcp_project, azure_subscription, terraform_workspace);
+        for host in &outer.hosts {
+            self.add_host(host);
+        }
+        for file in &outer.terraform_var_files {
+            if !self.terraform_var_files.contains(file) {
+                self.terraform_var_files.push(file.clone());
+            }
+        }
+    }
+}
+
+/// An environment hint and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hint {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    pub source: HintSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HintSource {
+    /// Written on the command line (or in an env assignment before it).
+    Explicit,
+    /// Not on the command line: the tool's own default applies (the
+    /// kubeconfig's current context, `AWS_PROFILE`, the selected workspace).
+    Implicit,
+    /// Given by a variable whose value cannot be known here.
+    Unknown,
+}
+
+impl Hint {
+    pub fn explicit(value: &str) -> Hint {
+        Hint { value: Some(value.to_string()), source: HintSource::Explicit }
+    }
+
+    pub fn implicit() -> Hint {
+        Hint { value: None, source: HintSource::Implicit }
+    }
+
+    pub fn unknown(expression: &str) -> Hint {
+        Hint { value: Some(expression.to_string()), source: HintSource::Unknown }
+    }
+
+    pub fn is_implicit(&self) -> bool {
+        self.source == HintSource::Implicit
+    }
+
+    pub fn value(&self) -> Option<&str> {
+        match self.source {
+            HintSource::Explicit => self.value.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// How hard an action is to undo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reversibility {
+    /// Changes nothing, or is undone by running its opposite.
+    Reversible,
+    /// Can be undone from backups, manifests or history, with effort.
+    Recoverable,
+    /// Cannot be undone: data or history is gone, or a secret was seen.
+    Irreversible,
+    Unknown,
+}
+
+impl Reversibility {
+    pub fn estimate(class: ActionClass, flags: &[String]) -> Reversibility {
+        use ActionClass::*;
+        let has = |f: &str| flags.iter().any(|x| x == f);
+        if has("dry-run") {
+            return Reversibility::Reversible;
+        }
+        if has("skip-final-snapshot") || has("no-where") {
+            return Reversibility::Irreversible;
+        }
+        match class {
+            Read | Create | Update | Restart | Scale | Deploy | Rollback | Exec | Failover | Drain | NetworkChange
+            | PermissionChange => Reversibility::Reversible,
+            Delete | Recreate | DataWrite | Migrate => Reversibility::Recoverable,
+            DataDelete | BulkDestroy | HistoryRewrite | SecretRead => Reversibility::Irreversible,
+            Unknown => Reversibility::Unknown,
+        }
+    }
+}
+
+impl fmt::Display for Reversibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Reversibility::Reversible => "reversible",
+            Reversibility::Recoverable => "recoverable",
+            Reversibility::Irreversible => "irreversible",
+            Reversibility::Unknown => "unknown",
+        })
+    }
+}
+
+/// What kind of input was analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputKind {
+    Shell,
+    Sql,
+    TerraformPlan,
+    Manifest,
+    Structured,
+}
+
+/// The result of analysing one input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    pub kind: InputKind,
+    pub actions: Vec<Action>,
+    /// False when part of the input could not be analysed (a parse error, a
+    /// size or depth limit): the gate should then treat it conservatively.
+    pub complete: bool,
+    pub problems: Vec<String>,
+}
+
+impl Analysis {
+    pub fn incomplete(kind: InputKind, problem: impl Into<String>) -> Analysis {
+        Analysis { kind, actions: Vec::new(), complete: false, problems: vec![problem.into()] }
+    }
+}

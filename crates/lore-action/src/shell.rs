@@ -1,0 +1,822 @@
+//! Shell commands as agents write them, parsed with a real bash parser
+//! (brush-parser) and walked segment by segment, so that a safe segment
+//! never hides a destructive one.
+
+use std::collections::HashMap;
+
+use brush_parser::ast::{self, SourceLocation};
+use brush_parser::word::{WordPiece, WordPieceWithSource};
+use lore_model::ActionClass;
+
+use crate::model::{Action, Analysis, EnvHints, Hint, InputKind, Reversibility, Span};
+use crate::tools;
+
+/// Larger inputs are not analysed: the result says so, and the gate treats
+/// the command conservatively.
+pub const MAX_INPUT_BYTES: usize = 256 * 1024;
+/// Deeper nesting of `$(`, backticks, parentheses or braces is not analysed.
+pub const MAX_NESTING: usize = 64;
+/// How many times a command may re-enter the shell (`bash -c`, `eval`, `ssh`).
+pub const MAX_REENTRY: usize = 8;
+/// At most this many actions are reported for one input.
+pub const MAX_ACTIONS: usize = 512;
+
+/// A word after quote removal and expansion, as far as it can be known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    pub text: String,
+    /// Part of the word comes from a variable, a command substitution or
+    /// arithmetic whose value is unknown here.
+    pub unknown: bool,
+}
+
+impl Arg {
+    pub fn known(text: &str) -> Arg {
+        Arg { text: text.to_string(), unknown: false }
+    }
+}
+
+/// A command after its wrappers were peeled off, ready for a tool analyser.
+pub struct Invocation<'a> {
+    /// The program name (basename).
+    pub tool: &'a str,
+    /// The arguments after the program name.
+    pub args: &'a [Arg],
+    /// What the command reads on stdin from a heredoc or here-string.
+    pub stdin: Option<&'a str>,
+    /// Env hints from assignments before the command and from wrappers.
+    pub env: &'a EnvHints,
+    /// Commands the tool will run itself (`kubectl exec -- …`, `docker exec`,
+    /// `ansible -a …`), analysed after it, with a wrapper label.
+    pub nested: Vec<(String, Vec<Arg>)>,
+}
+
+#[derive(Clone, Default)]
+struct Context {
+    wrappers: Vec<String>,
+    env: EnvHints,
+    /// The span in the original text, when analysing text nested inside it.
+    outer_span: Option<Span>,
+}
+
+pub fn analyze(text: &str) -> Analysis {
+    let mut shell = Shell { vars: HashMap::new(), actions: Vec::new(), problems: Vec::new(), complete: true, source: text, pending_writes: Vec::new() };
+    shell.script(text, 0, &Context::default());
+    Analysis { kind: InputKind::Shell, actions: shell.actions, complete: shell.complete, problems: shell.problems }
+}
+
+struct Shell<'s> {
+    /// Variables assigned earlier in the script, with values known here.
+    vars: HashMap<String, Option<String>>,
+    actions: Vec<Action>,
+    problems: Vec<String>,
+    complete: bool,
+    source: &'s str,
+    /// Files a command redirects its output to, recorded once the command is.
+    pending_writes: Vec<(Arg, bool)>,
+}
+
+impl Shell<'_> {
+    fn give_up(&mut self, problem: String) {
+        self.complete = false;
+        if !self.problems.contains(&problem) {
+            self.problems.push(problem);
+        }
+    }
+
+    fn script(&mut self, script: &str, depth: usize, ctx: &Context) {
+        if depth > MAX_REENTRY {
+            return self.give_up(format!("commands nested more than {MAX_REENTRY} shells deep were not analysed"));
+        }
+        if script.len() > MAX_INPUT_BYTES {
+            return self.give_up(format!("input larger than {} KiB was not analysed", MAX_INPUT_BYTES / 1024));
+        }
+        if nesting_depth(script) > MAX_NESTING {
+            return self.give_up(format!("nesting deeper than {MAX_NESTING} levels was not analysed"));
+        }
+        let options = brush_parser::ParserOptions::default();
+        let parsed = std::panic::catch_unwind(|| brush_parser::Parser::new(script.as_bytes(), &options).parse_program());
+        match parsed {
+            Ok(Ok(program)) => {
+                for list in &program.complete_commands {
+                    self.list(list, script, depth, ctx);
+                }
+            }
+            Ok(Err(err)) => {
+                self.give_up(format!("could not parse the shell syntax ({err}); analysed word by word"));
+                self.fallback(script, depth, ctx);
+            }
+            Err(_) => {
+                self.give_up("the shell parser failed; analysed word by word".into());
+                self.fallback(script, depth, ctx);
+            }
+        }
+    }
+
+    /// Best effort for text the parser rejects: split on operators, then words.
+    fn fallback(&mut self, script: &str, depth: usize, ctx: &Context) {
+        const KEYWORDS: [&str; 12] = ["do", "done", "then", "else", "elif", "fi", "esac", "{", "}", "(", ")", "!"];
+        for segment in split_segments(script) {
+            let words: Vec<Arg> = naive_words(segment)
+                .into_iter()
+                .skip_while(|w| KEYWORDS.contains(&w.as_str()))
+                .map(|w| Arg { text: w.clone(), unknown: w.contains('$') || w.contains('`') })
+                .collect();
+            if words.is_empty() {
+                continue;
+            }
+            let start = segment.as_ptr() as usize - script.as_ptr() as usize;
+            let span = ctx.outer_span.unwrap_or(Span { start, end: start + segment.len() });
+            self.exec(words, None, EnvHints::default(), segment, span, depth, ctx);
+        }
+    }
+
+    fn list(&mut self, list: &ast::CompoundList, src: &str, depth: usize, ctx: &Context) {
+        for item in &list.0 {
+            let and_or = &item.0;
+            self.pipeline(&and_or.first, src, depth, ctx);
+            for next in &and_or.additional {
+                match next {
+                    ast::AndOr::And(p) | ast::AndOr::Or(p) => self.pipeline(p, src, depth, ctx),
+                }
+            }
+        }
+    }
+
+    fn pipeline(&mut self, pipeline: &ast::Pipeline, src: &str, depth: usize, ctx: &Context) {
+        for command in &pipeline.seq {
+            self.command(command, src, depth, ctx);
+        }
+    }
+
+    fn command(&mut self, command: &ast::Command, src: &str, depth: usize, ctx: &Context) {
+        match command {
+            ast::Command::Simple(simple) => self.simple(simple, src, depth, ctx),
+            ast::Command::Compound(compound, redirects) => {
+                self.compound(compound, src, depth, ctx);
+                if let Some(redirects) = redirects {
+                    for redirect in &redirects.0 {
+                        self.redirect(redirect, src, depth, ctx, &mut None);
+                    }
+                }
+            }
+            ast::Command::Function(function) => self.compound(&function.body.0, src, depth, ctx),
+            ast::Command::ExtendedTest(..) => {}
+        }
+    }
+
+    fn compound(&mut self, compound: &ast::CompoundCommand, src: &str, depth: usize, ctx: &Context) {
+        use ast::CompoundCommand as C;
+        match compound {
+            C::BraceGroup(group) => self.list(&group.list, src, depth, ctx),
+            C::Subshell(sub) => self.list(&sub.list, src, depth, ctx),
+            C::ForClause(f) => {
+                // The loop variable takes several values: unknown inside the body.
+                self.vars.insert(f.variable_name.clone(), None);
+                self.list(&f.body.list, src, depth, ctx);
+            }
+            C::ArithmeticForClause(f) => self.list(&f.body.list, src, depth, ctx),
+            C::CaseClause(c) => {
+                for case in &c.cases {
+                    if let Some(cmd) = &case.cmd {
+                        self.list(cmd, src, depth, ctx);
+                    }
+                }
+            }
+            C::IfClause(i) => {
+                self.list(&i.condition, src, depth, ctx);
+                self.list(&i.then, src, depth, ctx);
+                for branch in i.elses.iter().flatten() {
+                    if let Some(cond) = &branch.condition {
+                        self.list(cond, src, depth, ctx);
+                    }
+                    self.list(&branch.body, src, depth, ctx);
+                }
+            }
+            C::WhileClause(w) | C::UntilClause(w) => {
+                self.list(&w.0, src, depth, ctx);
+                self.list(&w.1.list, src, depth, ctx);
+            }
+            C::Coprocess(c) => self.command(&c.body, src, depth, ctx),
+            C::Arithmetic(_) => {}
+        }
+    }
+
+    fn simple(&mut self, command: &ast::SimpleCommand, src: &str, depth: usize, ctx: &Context) {
+        let span = ctx.outer_span.unwrap_or_else(|| command_span(command, src));
+        let text = src.get(span.start..span.end).unwrap_or("").to_string();
+        let text = if ctx.outer_span.is_some() { self.source.get(span.start..span.end).unwrap_or(&text).to_string() } else { text };
+        let mut assignments: Vec<(String, Arg)> = Vec::new();
+        let mut words: Vec<Arg> = Vec::new();
+        let mut stdin: Option<String> = None;
+        let nested_ctx = Context { outer_span: Some(span), ..ctx.clone() };
+        let first_write = self.pending_writes.len();
+
+        let items = command
+            .prefix
+            .iter()
+            .flat_map(|p| p.0.iter())
+            .map(|item| (item, true))
+            .chain(command.word_or_name.iter().map(|_| (&PLACEHOLDER, false)))
+            .chain(command.suffix.iter().flat_map(|s| s.0.iter()).map(|item| (item, false)));
+        let mut name_seen = false;
+        for (item, in_prefix) in items {
+            if std::ptr::eq(item, &PLACEHOLDER) {
+                if let Some(word) = &command.word_or_name {
+                    let arg = self.expand(&word.value, depth, &nested_ctx);
+                    words.push(arg);
+                    name_seen = true;
+                }
+                continue;
+            }
+            match item {
+                ast::CommandPrefixOrSuffixItem::AssignmentWord(assignment, word) => {
+                    if in_prefix && !name_seen {
+                        let name = match &assignment.name {
+                            ast::AssignmentName::VariableName(n) | ast::AssignmentName::ArrayElementName(n, _) => n.clone(),
+                        };
+                        let value = match &assignment.value {
+                            ast::AssignmentValue::Scalar(w) => self.expand(&w.value, depth, &nested_ctx),
+                            ast::AssignmentValue::Array(_) => Arg { text: String::new(), unknown: true },
+                        };
+                        assignments.push((name, value));
+                    } else {
+                        words.push(self.expand(&word.value, depth, &nested_ctx));
+                    }
+                }
+                ast::CommandPrefixOrSuffixItem::Word(word) => words.push(self.expand(&word.value, depth, &nested_ctx)),
+                ast::CommandPrefixOrSuffixItem::IoRedirect(redirect) => {
+                    self.redirect(redirect, src, depth, &nested_ctx, &mut stdin);
+                }
+                ast::CommandPrefixOrSuffixItem::ProcessSubstitution(_, sub) => self.list(&sub.list, src, depth, &nested_ctx),
+            }
+        }
+
+        let writes: Vec<(Arg, bool)> = self.pending_writes.drain(first_write..).collect();
+        if words.is_empty() {
+            // `NS=prod` on its own: remember it for the commands that follow.
+            for (name, value) in assignments {
+                self.vars.insert(name, (!value.unknown).then_some(value.text));
+            }
+        } else {
+            let mut env = EnvHints::default();
+            for (name, value) in &assignments {
+                apply_env_var(&mut env, name, value);
+            }
+            self.exec(words, stdin.as_deref(), env, &text, span, depth, ctx);
+        }
+        // The command runs, then its output lands in the file.
+        for (path, append) in writes {
+            self.file_write(&path, append, &nested_ctx);
+        }
+    }
+
+    fn redirect(&mut self, redirect: &ast::IoRedirect, src: &str, depth: usize, ctx: &Context, stdin: &mut Option<String>) {
+        match redirect {
+            ast::IoRedirect::HereDocument(_, doc) => {
+                let body = if doc.requires_expansion { self.expand_heredoc(&doc.doc.value, depth, ctx) } else { doc.doc.value.clone() };
+                *stdin = Some(body);
+            }
+            ast::IoRedirect::HereString(_, word) => *stdin = Some(self.expand(&word.value, depth, ctx).text),
+            ast::IoRedirect::File(_, kind, target) => {
+                use ast::IoFileRedirectKind as K;
+                match target {
+                    ast::IoFileRedirectTarget::Filename(word) if matches!(kind, K::Write | K::Clobber | K::ReadAndWrite | K::Append) => {
+                        let path = self.expand(&word.value, depth, ctx);
+                        self.pending_writes.push((path, matches!(kind, K::Append)));
+                    }
+                    ast::IoFileRedirectTarget::ProcessSubstitution(_, sub) => self.list(&sub.list, src, depth, ctx),
+                    _ => {}
+                }
+            }
+            ast::IoRedirect::OutputAndError(word, append) => {
+                let path = self.expand(&word.value, depth, ctx);
+                self.pending_writes.push((path, *append));
+            }
+        }
+    }
+
+    /// `> file` overwrites it; `>> file` appends. Writes to /dev/null and
+    /// the terminal are not actions.
+    fn file_write(&mut self, path: &Arg, append: bool, ctx: &Context) {
+        if path.text.starts_with("/dev/null") || path.text.starts_with("/dev/std") || path.text.starts_with("/dev/fd") {
+            return;
+        }
+        let mut action = Action::new("shell", ActionClass::DataWrite);
+        action.command = vec![if append { "append" } else { "overwrite" }.to_string()];
+        action.targets.push(crate::model::Target::path(&path.text));
+        if path.unknown {
+            action.unknowns.push(path.text.clone());
+        }
+        if path.text.starts_with("/dev/sd") || path.text.starts_with("/dev/nvme") || path.text.starts_with("/dev/xvd") {
+            action.class = ActionClass::BulkDestroy;
+            action.flag("device");
+        }
+        self.push(action, ctx, ctx.outer_span.unwrap_or_default(), "");
+    }
+
+    /// Peels wrappers off a command and hands it to its tool's analyser.
+    #[allow(clippy::too_many_arguments)]
+    fn exec(&mut self, words: Vec<Arg>, stdin: Option<&str>, env: EnvHints, text: &str, span: Span, depth: usize, ctx: &Context) {
+        let mut args: &[Arg] = &words;
+        let mut ctx = ctx.clone();
+        ctx.env = {
+            let mut merged = env;
+            merged.inherit(&ctx.env);
+            merged
+        };
+        ctx.outer_span = Some(span);
+        // Wrappers that only change how or as whom the command runs.
+        for _ in 0..16 {
+            let Some(first) = args.first() else { return };
+            let name = basename(&first.text);
+            let rest = &args[1..];
+            let skip = match name {
+                "sudo" | "doas" => {
+                    // sudo [options] [VAR=value…] command
+                    let mut n = skip_options(rest, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group"]);
+                    while let Some((k, v)) = rest.get(n).and_then(|a| a.text.split_once('=')).filter(|(k, _)| is_identifier(k)) {
+                        apply_env_var(&mut ctx.env, k, &Arg { text: v.to_string(), unknown: rest[n].unknown });
+                        n += 1;
+                    }
+                    Some(("sudo", n))
+                }
+                "env" => {
+                    let mut i = 0;
+                    while let Some(arg) = rest.get(i) {
+                        if let Some((k, v)) = arg.text.split_once('=').filter(|(k, _)| is_identifier(k)) {
+                            apply_env_var(&mut ctx.env, k, &Arg { text: v.to_string(), unknown: arg.unknown });
+                            i += 1;
+                        } else if arg.text == "-u" || arg.text == "-C" || arg.text == "--unset" || arg.text == "--chdir" {
+                            i += 2;
+                        } else if arg.text.starts_with('-') {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    Some(("env", i))
+                }
+                "nohup" | "time" | "command" | "builtin" | "exec" | "unbuffer" => Some((name, skip_options(rest, &[]))),
+                "nice" => Some(("nice", skip_options(rest, &["-n", "--adjustment"]))),
+                "ionice" => Some(("ionice", skip_options(rest, &["-c", "-n", "-p", "-t", "--class", "--classdata"]))),
+                "stdbuf" => Some(("stdbuf", skip_options(rest, &["-i", "-o", "-e"]))),
+                "chrt" | "taskset" => Some((name, skip_options(rest, &[]) + 1)),
+                "timeout" => Some(("timeout", skip_options(rest, &["-s", "-k", "--signal", "--kill-after"]) + 1)),
+                "watch" => Some(("watch", skip_options(rest, &["-n", "--interval", "-d", "--differences"]))),
+                "xargs" => {
+                    ctx.wrappers.push("xargs".into());
+                    let n = skip_options(rest, &["-I", "-i", "-n", "-P", "-L", "-l", "-d", "-a", "-s", "-E", "-e", "--max-args", "--max-procs", "--delimiter", "--arg-file"]);
+                    let inner = &rest[n.min(rest.len())..];
+                    if inner.is_empty() {
+                        return;
+                    }
+                    let mut inner = inner.to_vec();
+                    inner.push(Arg { text: "$XARGS_INPUT".into(), unknown: true });
+                    return self.exec(inner, None, EnvHints::default(), text, span, depth, &ctx);
+                }
+                _ => None,
+            };
+            match skip {
+                Some((label, n)) => {
+                    if !ctx.wrappers.iter().any(|w| w == label) {
+                        ctx.wrappers.push(label.to_string());
+                    }
+                    args = &rest[n.min(rest.len())..];
+                }
+                None => break,
+            }
+        }
+        let Some(first) = args.first() else { return };
+        let name = basename(&first.text).to_string();
+        let rest = &args[1..];
+        match name.as_str() {
+            "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" => self.shell_invocation(&name, rest, stdin, text, span, depth, &ctx),
+            "eval" => {
+                let script = rest.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
+                let mut inner = ctx.clone();
+                inner.wrappers.push("eval".into());
+                self.script(&script, depth + 1, &inner);
+            }
+            "ssh" => self.ssh(rest, stdin, text, span, depth, &ctx),
+            "find" => self.find(rest, text, span, depth, &ctx),
+            _ => {
+                let mut invocation = Invocation { tool: &name, args: rest, stdin, env: &ctx.env, nested: Vec::new() };
+                let actions = tools::analyze(&mut invocation);
+                let nested = std::mem::take(&mut invocation.nested);
+                let parent_hosts: Vec<String> = actions.first().map(|a| a.env.hosts.clone()).unwrap_or_default();
+                for action in actions {
+                    self.push(action, &ctx, span, text);
+                }
+                for (wrapper, inner) in nested {
+                    let mut inner_ctx = ctx.clone();
+                    inner_ctx.wrappers.push(wrapper);
+                    for host in parent_hosts.iter() {
+                        inner_ctx.env.add_host(host);
+                    }
+                    if inner.len() == 1 && inner[0].text.contains(' ') {
+                        // A command given as one string (`ansible -a "…"`): parse it.
+                        let script = inner[0].text.clone();
+                        self.script(&script, depth + 1, &inner_ctx);
+                    } else {
+                        self.exec(inner, None, EnvHints::default(), text, span, depth + 1, &inner_ctx);
+                    }
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn shell_invocation(&mut self, name: &str, rest: &[Arg], stdin: Option<&str>, text: &str, span: Span, depth: usize, ctx: &Context) {
+        let mut inner = ctx.clone();
+        if let Some(pos) = rest.iter().position(|a| a.text == "-c" || (a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('c'))) {
+            if let Some(script) = rest.get(pos + 1) {
+                inner.wrappers.push(format!("{name} -c"));
+                let script = script.text.clone();
+                return self.script(&script, depth + 1, &inner);
+            }
+        }
+        let file = rest.iter().find(|a| !a.text.starts_with('-'));
+        match (file, stdin) {
+            (Some(file), _) => {
+                // Runs a script file lore cannot see into.
+                let mut action = Action::new(name, ActionClass::Unknown);
+                action.command = vec!["run-script".into()];
+                action.targets.push(crate::model::Target::path(&file.text));
+                action.unknowns.push(format!("the contents of {}", file.text));
+                self.push(action, ctx, span, text);
+            }
+            (None, Some(body)) => {
+                inner.wrappers.push(format!("{name} <<heredoc"));
+                let body = body.to_string();
+                self.script(&body, depth + 1, &inner);
+            }
+            (None, None) => {
+                let mut action = Action::new(name, ActionClass::Exec);
+                action.command = vec!["interactive".into()];
+                self.push(action, ctx, span, text);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn ssh(&mut self, rest: &[Arg], stdin: Option<&str>, text: &str, span: Span, depth: usize, ctx: &Context) {
+        const VALUE_FLAGS: [&str; 20] = [
+            "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w",
+        ];
+        let mut i = 0;
+        let mut user = None;
+        while let Some(arg) = rest.get(i) {
+            if arg.text == "--" {
+                i += 1;
+                break;
+            }
+            if !arg.text.starts_with('-') {
+                break;
+            }
+            if VALUE_FLAGS.contains(&arg.text.as_str()) {
+                if arg.text == "-l" {
+                    user = rest.get(i + 1).map(|a| a.text.clone());
+                }
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+        let Some(destination) = rest.get(i) else { return };
+        let host = destination.text.rsplit('@').next().unwrap_or(&destination.text).trim_start_matches("ssh://").to_string();
+        let host = host.split(':').next().unwrap_or(&host).to_string();
+        let _ = user;
+        let mut inner = ctx.clone();
+        inner.env.add_host(&host);
+        inner.wrappers.push(format!("ssh {host}"));
+        let mut remote = &rest[i + 1..];
+        if remote.first().is_some_and(|a| a.text == "--") {
+            remote = &remote[1..];
+        }
+        if !remote.is_empty() {
+            let script = remote.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
+            return self.script(&script, depth + 1, &inner);
+        }
+        if let Some(body) = stdin {
+            let body = body.to_string();
+            return self.script(&body, depth + 1, &inner);
+        }
+        let mut action = Action::new("ssh", ActionClass::Exec);
+        action.command = vec!["interactive".into()];
+        action.targets.push(crate::model::Target::host(&host));
+        self.push(action, &inner, span, text);
+    }
+
+    /// `find … -delete` deletes what it finds; `-exec CMD {} ;` runs CMD on it.
+    fn find(&mut self, rest: &[Arg], text: &str, span: Span, depth: usize, ctx: &Context) {
+        let paths: Vec<&Arg> = rest.iter().take_while(|a| !a.text.starts_with('-') && a.text != "(" && a.text != "!").collect();
+        let mut i = 0;
+        let mut acted = false;
+        while i < rest.len() {
+            let arg = &rest[i].text;
+            if arg == "-delete" {
+                let mut action = Action::new("find", ActionClass::DataDelete);
+                action.command = vec!["-delete".into()];
+                action.flag("recursive");
+                action.targets.extend(paths.iter().map(|p| crate::model::Target::path(&p.text)));
+                self.push(action, ctx, span, text);
+                acted = true;
+            } else if matches!(arg.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir") {
+                let end = rest[i + 1..].iter().position(|a| a.text == ";" || a.text == "\\;" || a.text == "+").map_or(rest.len(), |p| i + 1 + p);
+                let inner: Vec<Arg> = rest[i + 1..end]
+                    .iter()
+                    .map(|a| if a.text == "{}" { Arg { text: "{}".into(), unknown: true } } else { a.clone() })
+                    .collect();
+                if !inner.is_empty() {
+                    let mut inner_ctx = ctx.clone();
+                    inner_ctx.wrappers.push(format!("find {arg}"));
+                    self.exec(inner, None, EnvHints::default(), text, span, depth + 1, &inner_ctx);
+                }
+                acted = true;
+                i = end;
+            }
+            i += 1;
+        }
+        if !acted {
+            let mut action = Action::new("find", ActionClass::Read);
+            action.targets.extend(paths.iter().map(|p| crate::model::Target::path(&p.text)));
+            self.push(action, ctx, span, text);
+        }
+    }
+
+    fn push(&mut self, mut action: Action, ctx: &Context, span: Span, text: &str) {
+        if self.actions.len() >= MAX_ACTIONS {
+            return self.give_up(format!("more than {MAX_ACTIONS} actions; the rest were not analysed"));
+        }
+        action.env.inherit(&ctx.env);
+        action.wrappers = ctx.wrappers.clone();
+        action.span = ctx.outer_span.unwrap_or(span);
+        if action.text.is_empty() {
+            action.text = self.source.get(action.span.start..action.span.end).filter(|t| !t.is_empty()).unwrap_or(text).to_string();
+        }
+        if action.reversibility == Reversibility::Unknown {
+            action.reversibility = Reversibility::estimate(action.class, &action.flags);
+        }
+        self.actions.push(action);
+    }
+
+    /// Quote removal and expansion of one word. Variables assigned earlier
+    /// in the script are substituted; anything else is kept as written and
+    /// marked unknown. Command substitutions run, so they are analysed.
+    fn expand(&mut self, raw: &str, depth: usize, ctx: &Context) -> Arg {
+        let options = brush_parser::ParserOptions::default();
+        let pieces = match std::panic::catch_unwind(|| brush_parser::word::parse(raw, &options)) {
+            Ok(Ok(pieces)) => pieces,
+            _ => return Arg { text: strip_quotes(raw), unknown: raw.contains('$') || raw.contains('`') },
+        };
+        let mut arg = Arg { text: String::new(), unknown: false };
+        self.pieces(&pieces, raw, &mut arg, depth, ctx);
+        arg
+    }
+
+    fn pieces(&mut self, pieces: &[WordPieceWithSource], raw: &str, arg: &mut Arg, depth: usize, ctx: &Context) {
+        for piece in pieces {
+            let source = raw.get(piece.start_index..piece.end_index).unwrap_or("");
+            match &piece.piece {
+                WordPiece::Text(text) | WordPiece::SingleQuotedText(text) => arg.text.push_str(text),
+                WordPiece::AnsiCQuotedText(text) => arg.text.push_str(&ansi_c(text)),
+                WordPiece::EscapeSequence(text) => arg.text.push_str(text.strip_prefix('\\').unwrap_or(text)),
+                WordPiece::DoubleQuotedSequence(inner) | WordPiece::GettextDoubleQuotedSequence(inner) => {
+                    self.pieces(inner, raw, arg, depth, ctx)
+                }
+                WordPiece::TildeExpansion(_) => arg.text.push_str(source),
+                WordPiece::ParameterExpansion(_) => match self.variable(source) {
+                    Some(value) => arg.text.push_str(&value),
+                    None => {
+                        arg.text.push_str(source);
+                        arg.unknown = true;
+                    }
+                },
+                WordPiece::CommandSubstitution(inner) | WordPiece::BackquotedCommandSubstitution(inner) => {
+                    let mut sub = ctx.clone();
+                    sub.wrappers.push("$(…)".into());
+                    self.script(inner, depth + 1, &sub);
+                    arg.text.push_str(source);
+                    arg.unknown = true;
+                }
+                WordPiece::ArithmeticExpression(_) => {
+                    arg.text.push_str(source);
+                    arg.unknown = true;
+                }
+            }
+        }
+    }
+
+    /// The value of `$NAME` or `${NAME}` when assigned earlier in the script.
+    fn variable(&self, expression: &str) -> Option<String> {
+        let inner = expression.strip_prefix('$')?;
+        let name = inner.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(inner);
+        if !is_identifier(name) {
+            return None;
+        }
+        self.vars.get(name).cloned().flatten()
+    }
+
+    fn expand_heredoc(&mut self, body: &str, depth: usize, ctx: &Context) -> String {
+        // Substitutions inside an unquoted heredoc run too.
+        let options = brush_parser::ParserOptions::default();
+        match std::panic::catch_unwind(|| brush_parser::word::parse_heredoc(body, &options)) {
+            Ok(Ok(pieces)) => {
+                let mut arg = Arg { text: String::new(), unknown: false };
+                self.pieces(&pieces, body, &mut arg, depth, ctx);
+                arg.text
+            }
+            _ => body.to_string(),
+        }
+    }
+}
+
+static PLACEHOLDER: ast::CommandPrefixOrSuffixItem =
+    ast::CommandPrefixOrSuffixItem::Word(ast::Word { value: String::new(), loc: None });
+
+/// From the first to the last located word of a command (redirections carry
+/// no location in brush-parser, so the union of the words is used).
+fn command_span(command: &ast::SimpleCommand, src: &str) -> Span {
+    let locations = command
+        .prefix
+        .iter()
+        .flat_map(|p| p.0.iter())
+        .chain(command.suffix.iter().flat_map(|s| s.0.iter()))
+        .filter_map(SourceLocation::location)
+        .chain(command.word_or_name.as_ref().and_then(SourceLocation::location));
+    let (mut start, mut end) = (usize::MAX, 0);
+    for loc in locations {
+        start = start.min(loc.start.index);
+        end = end.max(loc.end.index);
+    }
+    if start == usize::MAX { Span { start: 0, end: src.len() } } else { Span { start: start.min(src.len()), end: end.min(src.len()) } }
+}
+
+/// Env vars that say where a command runs.
+fn apply_env_var(env: &mut EnvHints, name: &str, value: &Arg) {
+    let hint = if value.unknown { Hint::unknown(&value.text) } else { Hint::explicit(&value.text) };
+    match name {
+        "AWS_PROFILE" | "AWS_DEFAULT_PROFILE" => env.aws_profile = Some(hint),
+        "AWS_REGION" | "AWS_DEFAULT_REGION" => env.aws_region = Some(hint),
+        "TF_WORKSPACE" => env.terraform_workspace = Some(hint),
+        "CLOUDSDK_CORE_PROJECT" | "GOOGLE_CLOUD_PROJECT" => env.gcp_project = Some(hint),
+        "AZURE_SUBSCRIPTION_ID" => env.azure_subscription = Some(hint),
+        "PGHOST" | "MYSQL_HOST" | "REDIS_HOST" => env.add_host(&value.text),
+        "DATABASE_URL" | "PGURI" => env.connection_strings.push(value.text.clone()),
+        _ => {}
+    }
+}
+
+pub fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn is_identifier(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !text.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// How many leading arguments are options (and their values) of a wrapper.
+fn skip_options(args: &[Arg], value_flags: &[&str]) -> usize {
+    let mut i = 0;
+    while let Some(arg) = args.get(i) {
+        if arg.text == "--" {
+            return i + 1;
+        }
+        if !arg.text.starts_with('-') || arg.text == "-" {
+            break;
+        }
+        let flag = arg.text.split('=').next().unwrap_or(&arg.text);
+        i += if value_flags.contains(&flag) && !arg.text.contains('=') { 2 } else { 1 };
+    }
+    i
+}
+
+/// The deepest nesting of `$(`, backticks, `(`, `{` and `[`, ignoring quotes.
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut single = false;
+    let mut backtick = false;
+    let mut escaped = false;
+    for ch in text.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match ch {
+            '\\' if !single => escaped = true,
+            '\'' => single = !single,
+            '`' if !single => {
+                if backtick {
+                    depth = depth.saturating_sub(1);
+                } else {
+                    depth += 1;
+                }
+                backtick = !backtick;
+            }
+            '(' | '{' | '[' if !single => depth += 1,
+            ')' | '}' | ']' if !single => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        max = max.max(depth);
+    }
+    max
+}
+
+fn ansi_c(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(ch) = chars.next() {
+        if ch != '\\' {
+            out.push(ch);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('\\') => out.push('\\'),
+            Some('\'') => out.push('\''),
+            Some('"') => out.push('"'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn strip_quotes(word: &str) -> String {
+    word.chars().filter(|c| *c != '"' && *c != '\'').collect()
+}
+
+/// Splits text the parser rejected on `;`, `&&`, `||`, `|` and newlines,
+/// outside quotes.
+fn split_segments(script: &str) -> Vec<&str> {
+    let bytes = script.as_bytes();
+    let mut segments = Vec::new();
+    let mut start = 0;
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None if b == b';' || b == b'\n' || b == b'|' || b == b'&' => {
+                segments.push(&script[start..i]);
+                while i + 1 < bytes.len() && matches!(bytes[i + 1], b'|' | b'&') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    segments.push(&script[start.min(script.len())..]);
+    segments.into_iter().map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+fn naive_words(segment: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    for ch in segment.chars() {
+        match quote {
+            Some(q) if ch == q => quote = None,
+            Some(_) => current.push(ch),
+            None if ch == '\'' || ch == '"' => quote = Some(ch),
+            None if ch.is_whitespace() => {
+                if !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+            }
+            None => current.push(ch),
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_measured_outside_single_quotes() {
+        assert_eq!(nesting_depth("echo $(a $(b))"), 2);
+        assert_eq!(nesting_depth("echo '((((('"), 0);
+        assert!(nesting_depth(&"$(".repeat(10_000)) > MAX_NESTING);
+    }
+
+    #[test]
+    fn fallback_segments_respect_quotes() {
+        assert_eq!(split_segments("a 'x;y' ; b && c | d"), vec!["a 'x;y'", "b", "c", "d"]);
+        assert_eq!(naive_words("kubectl delete 'ns' \"prod x\""), vec!["kubectl", "delete", "ns", "prod x"]);
+    }
+}

@@ -1,0 +1,122 @@
+//! git: history rewrites, deleted refs and discarded work.
+
+use lore_model::ActionClass;
+
+use super::Opts;
+use crate::model::{Action, Target};
+use crate::shell::Invocation;
+
+const GIT_GLOBAL_VALUE_FLAGS: [&str; 5] = ["-C", "-c", "--git-dir", "--work-tree", "--namespace"];
+
+pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
+    let global = Opts::new(inv.args, &GIT_GLOBAL_VALUE_FLAGS);
+    let Some(verb_arg) = global.positionals().first().copied() else { return vec![Action::new("git", ActionClass::Read)] };
+    let verb = verb_arg.text.as_str();
+    let start = inv.args.iter().position(|a| std::ptr::eq(a, verb_arg)).map_or(0, |i| i + 1);
+    let args = &inv.args[start..];
+    let opts = Opts::new(args, &["-m", "--message", "-F", "--file", "-o", "--push-option", "--repo", "--exec", "-X", "--strategy-option", "-s", "--strategy", "--onto", "--author", "--date", "-b", "-B", "-c", "-C"]);
+    let positionals: Vec<String> = opts.positionals().iter().map(|a| a.text.clone()).collect();
+    let mut action = Action::new("git", ActionClass::Read);
+    action.command.push(verb.to_string());
+    match verb {
+        "push" => {
+            let remote = positionals.first().cloned();
+            let refspecs: Vec<String> = positionals.iter().skip(1).cloned().collect();
+            let forced = opts.has(&["--force", "-f", "--force-with-lease", "--force-if-includes"]) || opts.short('f') || refspecs.iter().any(|r| r.starts_with('+'));
+            let deleting = opts.has(&["--delete", "-d"]) || refspecs.iter().any(|r| r.starts_with(':'));
+            action.class = if opts.has(&["--mirror"]) {
+                action.flag("mirror");
+                ActionClass::HistoryRewrite
+            } else if forced {
+                ActionClass::HistoryRewrite
+            } else if deleting {
+                ActionClass::Delete
+            } else {
+                ActionClass::Deploy
+            };
+            if opts.has(&["--force-with-lease"]) {
+                action.flag("force-with-lease");
+            } else if forced {
+                action.flag("force");
+            }
+            if refspecs.is_empty() {
+                action.targets.push(Target::Git { remote: remote.clone(), git_ref: None });
+            }
+            for spec in refspecs {
+                let spec = spec.trim_start_matches('+');
+                let dest = spec.rsplit(':').next().unwrap_or(spec).trim_start_matches("refs/heads/");
+                action.targets.push(Target::Git { remote: remote.clone(), git_ref: Some(dest.to_string()) });
+            }
+        }
+        "reset" if opts.has(&["--hard"]) => {
+            action.class = ActionClass::DataDelete;
+            action.flag("hard");
+            if let Some(r) = positionals.first() {
+                action.targets.push(Target::Git { remote: None, git_ref: Some(r.clone()) });
+            }
+        }
+        "reset" => action.class = ActionClass::Update,
+        "clean" if opts.short('f') || opts.has(&["--force"]) => {
+            action.class = ActionClass::DataDelete;
+            action.flag("force");
+            if opts.short('x') {
+                action.flag("ignored-files");
+            }
+        }
+        "clean" => action.class = ActionClass::Read,
+        "branch" if opts.has(&["-D"]) || (opts.has(&["-d", "--delete"]) && opts.has(&["-f", "--force"])) => {
+            action.class = ActionClass::Delete;
+            action.flag("force");
+            action.targets.extend(positionals.iter().map(|b| Target::Git { remote: None, git_ref: Some(b.clone()) }));
+        }
+        "branch" if opts.has(&["-d", "--delete"]) => {
+            action.class = ActionClass::Delete;
+            action.targets.extend(positionals.iter().map(|b| Target::Git { remote: None, git_ref: Some(b.clone()) }));
+        }
+        "branch" if opts.has(&["-m", "-M", "--move"]) => action.class = ActionClass::Update,
+        "checkout" | "restore" => {
+            let paths = opts.after_dashdash();
+            let discards = !paths.is_empty() || (verb == "restore" && !positionals.is_empty()) || (verb == "checkout" && positionals.iter().any(|p| p == "." ));
+            if discards {
+                action.class = ActionClass::DataDelete;
+                action.flag("discard-changes");
+                action.targets.extend(paths.iter().map(|p| Target::path(&p.text)));
+                if paths.is_empty() {
+                    action.targets.extend(positionals.iter().map(|p| Target::path(p)));
+                }
+            } else if opts.has(&["-f", "--force"]) {
+                action.class = ActionClass::DataDelete;
+                action.flag("force");
+            } else {
+                action.class = ActionClass::Update;
+            }
+        }
+        "rebase" => {
+            action.class = ActionClass::HistoryRewrite;
+            action.flag("local");
+        }
+        "filter-branch" | "filter-repo" => action.class = ActionClass::HistoryRewrite,
+        "commit" if opts.has(&["--amend"]) => {
+            action.class = ActionClass::HistoryRewrite;
+            action.flag("local");
+        }
+        "stash" => match positionals.first().map(String::as_str) {
+            Some("drop" | "clear") => {
+                action.class = ActionClass::DataDelete;
+                action.command.push(positionals[0].clone());
+            }
+            Some("list" | "show") => action.class = ActionClass::Read,
+            _ => action.class = ActionClass::Update,
+        },
+        "tag" if opts.has(&["-d", "--delete"]) => action.class = ActionClass::Delete,
+        "gc" if opts.has(&["--prune"]) => action.class = ActionClass::DataDelete,
+        "reflog" if positionals.first().is_some_and(|p| p == "expire" || p == "delete") => action.class = ActionClass::HistoryRewrite,
+        "update-ref" if opts.has(&["-d"]) => action.class = ActionClass::Delete,
+        "commit" | "add" | "merge" | "pull" | "cherry-pick" | "revert" | "tag" | "mv" | "switch" | "init" | "clone" | "apply" | "am" => {
+            action.class = ActionClass::Update
+        }
+        "rm" => action.class = ActionClass::Delete,
+        _ => action.class = ActionClass::Read,
+    }
+    vec![action]
+}
