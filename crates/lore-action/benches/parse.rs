@@ -6,7 +6,10 @@ const COMMANDS: [(&str, &str); 8] = [
     ("kubectl delete", "kubectl --context prod-eu-1 -n payments delete deployment payments-api"),
     ("chained", "kubectl get pods -n shop && kubectl delete ns prod"),
     ("terraform", "terraform -chdir=infra/prod destroy -auto-approve -target=module.payments_db"),
-    ("aws", "aws --profile acme-prod rds delete-db-instance --db-instance-identifier payments-prod --skip-final-snapshot"),
+    (
+        "aws",
+        "aws --profile acme-prod rds delete-db-instance --db-instance-identifier payments-prod --skip-final-snapshot",
+    ),
     ("psql -c", "psql -h payments-db.prod.acme.internal -d payments -c \"UPDATE refunds SET state = 'pending'\""),
     ("sudo bash -c", "sudo bash -c 'systemctl stop nginx && rm -rf /var/www/html'"),
     ("ssh heredoc", "ssh deploy@db-1 <<'EOF'\nredis-cli FLUSHALL\nEOF"),
@@ -18,7 +21,9 @@ fn benches(c: &mut Criterion) {
         c.bench_function(&format!("shell/{name}"), |b| b.iter(|| lore_action::analyze_shell(command)));
     }
     c.bench_function("sql/alter table", |b| {
-        b.iter(|| lore_action::analyze_sql("ALTER TABLE email ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id)"))
+        b.iter(|| {
+            lore_action::analyze_sql("ALTER TABLE email ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id)")
+        })
     });
 }
 

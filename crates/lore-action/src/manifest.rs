@@ -16,7 +16,11 @@ pub fn analyze(yaml: &str) -> Analysis {
         if root.is_null() {
             continue;
         }
-        let items = if root.str_at("kind").as_deref() == Some("List") { root.get("items").map(|i| i.items()).unwrap_or_default() } else { vec![root] };
+        let items = if root.str_at("kind").as_deref() == Some("List") {
+            root.get("items").map(|i| i.items()).unwrap_or_default()
+        } else {
+            vec![root]
+        };
         for object in items {
             let Some(kind) = object.str_at("kind") else {
                 problems.push(format!("line {}: an object without `kind`", object.line()));
@@ -27,8 +31,12 @@ pub fn analyze(yaml: &str) -> Analysis {
             let kind_lower = kind.to_ascii_lowercase();
             let class = match kind_lower.as_str() {
                 "namespace" => ActionClass::Create,
-                "role" | "clusterrole" | "rolebinding" | "clusterrolebinding" | "serviceaccount" => ActionClass::PermissionChange,
-                "networkpolicy" | "ingress" | "service" | "gateway" | "httproute" | "virtualservice" => ActionClass::NetworkChange,
+                "role" | "clusterrole" | "rolebinding" | "clusterrolebinding" | "serviceaccount" => {
+                    ActionClass::PermissionChange
+                }
+                "networkpolicy" | "ingress" | "service" | "gateway" | "httproute" | "virtualservice" => {
+                    ActionClass::NetworkChange
+                }
                 "deployment" | "statefulset" | "daemonset" | "cronjob" | "job" | "rollout" => ActionClass::Deploy,
                 _ => ActionClass::Update,
             };

@@ -166,8 +166,7 @@ impl Target {
             },
             Target::Terraform { address } => format!("tf:{address}"),
             Target::Database { database, schema, table, .. } => {
-                let parts: Vec<&str> =
-                    [database, schema, table].iter().filter_map(|p| p.as_deref()).collect();
+                let parts: Vec<&str> = [database, schema, table].iter().filter_map(|p| p.as_deref()).collect();
                 format!("db:{}", parts.join("."))
             }
             Target::Host { name } => format!("host:{name}"),
@@ -227,7 +226,16 @@ impl EnvHints {
                 }
             )*};
         }
-        take!(kube_context, namespace, aws_profile, aws_region, aws_account, gcp_project, azure_subscription, terraform_workspace);
+        take!(
+            kube_context,
+            namespace,
+            aws_profile,
+            aws_region,
+            aws_account,
+            gcp_project,
+            azure_subscription,
+            terraform_workspace
+        );
         for host in &outer.hosts {
             self.add_host(host);
         }

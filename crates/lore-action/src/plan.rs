@@ -13,13 +13,22 @@ pub fn analyze(json: &str) -> Analysis {
     };
     let Some(changes) = value.get("resource_changes").and_then(Value::as_array) else {
         let problem = if value.get("format_version").is_some() {
-            return Analysis { kind: InputKind::TerraformPlan, actions: Vec::new(), complete: true, problems: Vec::new() };
+            return Analysis {
+                kind: InputKind::TerraformPlan,
+                actions: Vec::new(),
+                complete: true,
+                problems: Vec::new(),
+            };
         } else {
             "no `resource_changes`: is this the output of `terraform show -json PLAN`?"
         };
         return Analysis::incomplete(InputKind::TerraformPlan, problem);
     };
-    let tool = if value.get("terraform_version").and_then(Value::as_str).is_some_and(|v| v.contains("tofu")) { "tofu" } else { "terraform" };
+    let tool = if value.get("terraform_version").and_then(Value::as_str).is_some_and(|v| v.contains("tofu")) {
+        "tofu"
+    } else {
+        "terraform"
+    };
     let mut actions = Vec::new();
     let mut problems = Vec::new();
     for change in changes {
@@ -49,7 +58,13 @@ pub fn analyze(json: &str) -> Analysis {
         action.targets.push(Target::Terraform { address: address.clone() });
         if !resource_type.is_empty() {
             let short_provider = provider.rsplit('/').next().unwrap_or(&provider).to_string();
-            action.targets.push(Target::Cloud { provider: short_provider, service: resource_type, resource_type: None, id: None, region: None });
+            action.targets.push(Target::Cloud {
+                provider: short_provider,
+                service: resource_type,
+                resource_type: None,
+                id: None,
+                region: None,
+            });
         }
         if let Some(reason) = change.get("action_reason").and_then(Value::as_str) {
             action.flag(reason);

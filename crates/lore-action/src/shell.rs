@@ -60,7 +60,14 @@ struct Context {
 }
 
 pub fn analyze(text: &str) -> Analysis {
-    let mut shell = Shell { vars: HashMap::new(), actions: Vec::new(), problems: Vec::new(), complete: true, source: text, pending_writes: Vec::new() };
+    let mut shell = Shell {
+        vars: HashMap::new(),
+        actions: Vec::new(),
+        problems: Vec::new(),
+        complete: true,
+        source: text,
+        pending_writes: Vec::new(),
+    };
     shell.script(text, 0, &Context::default());
     Analysis { kind: InputKind::Shell, actions: shell.actions, complete: shell.complete, problems: shell.problems }
 }
@@ -95,7 +102,8 @@ impl Shell<'_> {
             return self.give_up(format!("nesting deeper than {MAX_NESTING} levels was not analysed"));
         }
         let options = brush_parser::ParserOptions::default();
-        let parsed = std::panic::catch_unwind(|| brush_parser::Parser::new(script.as_bytes(), &options).parse_program());
+        let parsed =
+            std::panic::catch_unwind(|| brush_parser::Parser::new(script.as_bytes(), &options).parse_program());
         match parsed {
             Ok(Ok(program)) => {
                 for list in &program.complete_commands {
@@ -205,7 +213,11 @@ impl Shell<'_> {
     fn simple(&mut self, command: &ast::SimpleCommand, src: &str, depth: usize, ctx: &Context) {
         let span = ctx.outer_span.unwrap_or_else(|| command_span(command, src));
         let text = src.get(span.start..span.end).unwrap_or("").to_string();
-        let text = if ctx.outer_span.is_some() { self.source.get(span.start..span.end).unwrap_or(&text).to_string() } else { text };
+        let text = if ctx.outer_span.is_some() {
+            self.source.get(span.start..span.end).unwrap_or(&text).to_string()
+        } else {
+            text
+        };
         let mut assignments: Vec<(String, Arg)> = Vec::new();
         let mut words: Vec<Arg> = Vec::new();
         let mut stdin: Option<String> = None;
@@ -233,7 +245,9 @@ impl Shell<'_> {
                 ast::CommandPrefixOrSuffixItem::AssignmentWord(assignment, word) => {
                     if in_prefix && !name_seen {
                         let name = match &assignment.name {
-                            ast::AssignmentName::VariableName(n) | ast::AssignmentName::ArrayElementName(n, _) => n.clone(),
+                            ast::AssignmentName::VariableName(n) | ast::AssignmentName::ArrayElementName(n, _) => {
+                                n.clone()
+                            }
                         };
                         let value = match &assignment.value {
                             ast::AssignmentValue::Scalar(w) => self.expand(&w.value, depth, &nested_ctx),
@@ -248,7 +262,9 @@ impl Shell<'_> {
                 ast::CommandPrefixOrSuffixItem::IoRedirect(redirect) => {
                     self.redirect(redirect, src, depth, &nested_ctx, &mut stdin);
                 }
-                ast::CommandPrefixOrSuffixItem::ProcessSubstitution(_, sub) => self.list(&sub.list, src, depth, &nested_ctx),
+                ast::CommandPrefixOrSuffixItem::ProcessSubstitution(_, sub) => {
+                    self.list(&sub.list, src, depth, &nested_ctx)
+                }
             }
         }
 
@@ -271,17 +287,30 @@ impl Shell<'_> {
         }
     }
 
-    fn redirect(&mut self, redirect: &ast::IoRedirect, src: &str, depth: usize, ctx: &Context, stdin: &mut Option<String>) {
+    fn redirect(
+        &mut self,
+        redirect: &ast::IoRedirect,
+        src: &str,
+        depth: usize,
+        ctx: &Context,
+        stdin: &mut Option<String>,
+    ) {
         match redirect {
             ast::IoRedirect::HereDocument(_, doc) => {
-                let body = if doc.requires_expansion { self.expand_heredoc(&doc.doc.value, depth, ctx) } else { doc.doc.value.clone() };
+                let body = if doc.requires_expansion {
+                    self.expand_heredoc(&doc.doc.value, depth, ctx)
+                } else {
+                    doc.doc.value.clone()
+                };
                 *stdin = Some(body);
             }
             ast::IoRedirect::HereString(_, word) => *stdin = Some(self.expand(&word.value, depth, ctx).text),
             ast::IoRedirect::File(_, kind, target) => {
                 use ast::IoFileRedirectKind as K;
                 match target {
-                    ast::IoFileRedirectTarget::Filename(word) if matches!(kind, K::Write | K::Clobber | K::ReadAndWrite | K::Append) => {
+                    ast::IoFileRedirectTarget::Filename(word)
+                        if matches!(kind, K::Write | K::Clobber | K::ReadAndWrite | K::Append) =>
+                    {
                         let path = self.expand(&word.value, depth, ctx);
                         self.pending_writes.push((path, matches!(kind, K::Append)));
                     }
@@ -317,7 +346,16 @@ impl Shell<'_> {
 
     /// Peels wrappers off a command and hands it to its tool's analyser.
     #[allow(clippy::too_many_arguments)]
-    fn exec(&mut self, words: Vec<Arg>, stdin: Option<&str>, env: EnvHints, text: &str, span: Span, depth: usize, ctx: &Context) {
+    fn exec(
+        &mut self,
+        words: Vec<Arg>,
+        stdin: Option<&str>,
+        env: EnvHints,
+        text: &str,
+        span: Span,
+        depth: usize,
+        ctx: &Context,
+    ) {
         let mut args: &[Arg] = &words;
         let mut ctx = ctx.clone();
         ctx.env = {
@@ -334,8 +372,13 @@ impl Shell<'_> {
             let skip = match name {
                 "sudo" | "doas" => {
                     // sudo [options] [VAR=value…] command
-                    let mut n = skip_options(rest, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group"]);
-                    while let Some((k, v)) = rest.get(n).and_then(|a| a.text.split_once('=')).filter(|(k, _)| is_identifier(k)) {
+                    let mut n = skip_options(
+                        rest,
+                        &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "--user", "--group"],
+                    );
+                    while let Some((k, v)) =
+                        rest.get(n).and_then(|a| a.text.split_once('=')).filter(|(k, _)| is_identifier(k))
+                    {
                         apply_env_var(&mut ctx.env, k, &Arg { text: v.to_string(), unknown: rest[n].unknown });
                         n += 1;
                     }
@@ -347,7 +390,8 @@ impl Shell<'_> {
                         if let Some((k, v)) = arg.text.split_once('=').filter(|(k, _)| is_identifier(k)) {
                             apply_env_var(&mut ctx.env, k, &Arg { text: v.to_string(), unknown: arg.unknown });
                             i += 1;
-                        } else if arg.text == "-u" || arg.text == "-C" || arg.text == "--unset" || arg.text == "--chdir" {
+                        } else if arg.text == "-u" || arg.text == "-C" || arg.text == "--unset" || arg.text == "--chdir"
+                        {
                             i += 2;
                         } else if arg.text.starts_with('-') {
                             i += 1;
@@ -366,7 +410,26 @@ impl Shell<'_> {
                 "watch" => Some(("watch", skip_options(rest, &["-n", "--interval", "-d", "--differences"]))),
                 "xargs" => {
                     ctx.wrappers.push("xargs".into());
-                    let n = skip_options(rest, &["-I", "-i", "-n", "-P", "-L", "-l", "-d", "-a", "-s", "-E", "-e", "--max-args", "--max-procs", "--delimiter", "--arg-file"]);
+                    let n = skip_options(
+                        rest,
+                        &[
+                            "-I",
+                            "-i",
+                            "-n",
+                            "-P",
+                            "-L",
+                            "-l",
+                            "-d",
+                            "-a",
+                            "-s",
+                            "-E",
+                            "-e",
+                            "--max-args",
+                            "--max-procs",
+                            "--delimiter",
+                            "--arg-file",
+                        ],
+                    );
                     let inner = &rest[n.min(rest.len())..];
                     if inner.is_empty() {
                         return;
@@ -391,7 +454,9 @@ impl Shell<'_> {
         let name = basename(&first.text).to_string();
         let rest = &args[1..];
         match name.as_str() {
-            "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" => self.shell_invocation(&name, rest, stdin, text, span, depth, &ctx),
+            "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" => {
+                self.shell_invocation(&name, rest, stdin, text, span, depth, &ctx)
+            }
             "eval" => {
                 let script = rest.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
                 let mut inner = ctx.clone();
@@ -427,14 +492,24 @@ impl Shell<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn shell_invocation(&mut self, name: &str, rest: &[Arg], stdin: Option<&str>, text: &str, span: Span, depth: usize, ctx: &Context) {
+    fn shell_invocation(
+        &mut self,
+        name: &str,
+        rest: &[Arg],
+        stdin: Option<&str>,
+        text: &str,
+        span: Span,
+        depth: usize,
+        ctx: &Context,
+    ) {
         let mut inner = ctx.clone();
-        if let Some(pos) = rest.iter().position(|a| a.text == "-c" || (a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('c'))) {
-            if let Some(script) = rest.get(pos + 1) {
-                inner.wrappers.push(format!("{name} -c"));
-                let script = script.text.clone();
-                return self.script(&script, depth + 1, &inner);
-            }
+        let dash_c = rest.iter().position(|a| {
+            a.text == "-c" || (a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('c'))
+        });
+        if let Some(script) = dash_c.and_then(|pos| rest.get(pos + 1)) {
+            inner.wrappers.push(format!("{name} -c"));
+            let script = script.text.clone();
+            return self.script(&script, depth + 1, &inner);
         }
         let file = rest.iter().find(|a| !a.text.starts_with('-'));
         match (file, stdin) {
@@ -462,7 +537,8 @@ impl Shell<'_> {
     #[allow(clippy::too_many_arguments)]
     fn ssh(&mut self, rest: &[Arg], stdin: Option<&str>, text: &str, span: Span, depth: usize, ctx: &Context) {
         const VALUE_FLAGS: [&str; 20] = [
-            "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S", "-W", "-w",
+            "-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q", "-R", "-S",
+            "-W", "-w",
         ];
         let mut i = 0;
         let mut user = None;
@@ -484,7 +560,8 @@ impl Shell<'_> {
             }
         }
         let Some(destination) = rest.get(i) else { return };
-        let host = destination.text.rsplit('@').next().unwrap_or(&destination.text).trim_start_matches("ssh://").to_string();
+        let host =
+            destination.text.rsplit('@').next().unwrap_or(&destination.text).trim_start_matches("ssh://").to_string();
         let host = host.split(':').next().unwrap_or(&host).to_string();
         let _ = user;
         let mut inner = ctx.clone();
@@ -510,7 +587,8 @@ impl Shell<'_> {
 
     /// `find … -delete` deletes what it finds; `-exec CMD {} ;` runs CMD on it.
     fn find(&mut self, rest: &[Arg], text: &str, span: Span, depth: usize, ctx: &Context) {
-        let paths: Vec<&Arg> = rest.iter().take_while(|a| !a.text.starts_with('-') && a.text != "(" && a.text != "!").collect();
+        let paths: Vec<&Arg> =
+            rest.iter().take_while(|a| !a.text.starts_with('-') && a.text != "(" && a.text != "!").collect();
         let mut i = 0;
         let mut acted = false;
         while i < rest.len() {
@@ -523,7 +601,10 @@ impl Shell<'_> {
                 self.push(action, ctx, span, text);
                 acted = true;
             } else if matches!(arg.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir") {
-                let end = rest[i + 1..].iter().position(|a| a.text == ";" || a.text == "\\;" || a.text == "+").map_or(rest.len(), |p| i + 1 + p);
+                let end = rest[i + 1..]
+                    .iter()
+                    .position(|a| a.text == ";" || a.text == "\\;" || a.text == "+")
+                    .map_or(rest.len(), |p| i + 1 + p);
                 let inner: Vec<Arg> = rest[i + 1..end]
                     .iter()
                     .map(|a| if a.text == "{}" { Arg { text: "{}".into(), unknown: true } } else { a.clone() })
@@ -553,7 +634,12 @@ impl Shell<'_> {
         action.wrappers = ctx.wrappers.clone();
         action.span = ctx.outer_span.unwrap_or(span);
         if action.text.is_empty() {
-            action.text = self.source.get(action.span.start..action.span.end).filter(|t| !t.is_empty()).unwrap_or(text).to_string();
+            action.text = self
+                .source
+                .get(action.span.start..action.span.end)
+                .filter(|t| !t.is_empty())
+                .unwrap_or(text)
+                .to_string();
         }
         if action.reversibility == Reversibility::Unknown {
             action.reversibility = Reversibility::estimate(action.class, &action.flags);
@@ -650,7 +736,11 @@ fn command_span(command: &ast::SimpleCommand, src: &str) -> Span {
         start = start.min(loc.start.index);
         end = end.max(loc.end.index);
     }
-    if start == usize::MAX { Span { start: 0, end: src.len() } } else { Span { start: start.min(src.len()), end: end.min(src.len()) } }
+    if start == usize::MAX {
+        Span { start: 0, end: src.len() }
+    } else {
+        Span { start: start.min(src.len()), end: end.min(src.len()) }
+    }
 }
 
 /// Env vars that say where a command runs.
@@ -673,7 +763,9 @@ pub fn basename(path: &str) -> &str {
 }
 
 fn is_identifier(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !text.starts_with(|c: char| c.is_ascii_digit())
+    !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !text.starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// How many leading arguments are options (and their values) of a wrapper.

@@ -25,9 +25,10 @@ pub fn actions(tool: &str, sql: &str, database: Option<&str>) -> (Vec<Action>, V
         return (Vec::new(), vec![format!("SQL larger than {} KiB was not analysed", MAX_SQL_BYTES / 1024)]);
     }
     let dialects: [&dyn Dialect; 3] = [&PostgreSqlDialect {}, &MySqlDialect {}, &GenericDialect {}];
+    let mut batch = Batch::default();
     for dialect in dialects {
         if let Ok(statements) = Parser::parse_sql(dialect, sql) {
-            let actions = statements.iter().map(|s| statement(tool, s, database)).collect();
+            let actions = statements.iter().map(|s| statement(tool, s, database, &mut batch)).collect();
             return (actions, Vec::new());
         }
     }
@@ -37,7 +38,7 @@ pub fn actions(tool: &str, sql: &str, database: Option<&str>) -> (Vec<Action>, V
     for piece in split_statements(sql) {
         let parsed = dialects.iter().find_map(|d| Parser::parse_sql(*d, piece).ok());
         match parsed {
-            Some(statements) => actions.extend(statements.iter().map(|s| statement(tool, s, database))),
+            Some(statements) => actions.extend(statements.iter().map(|s| statement(tool, s, database, &mut batch))),
             None => {
                 let mut action = by_keywords(tool, piece, database);
                 action.flag("parsed-by-keywords");
@@ -49,7 +50,15 @@ pub fn actions(tool: &str, sql: &str, database: Option<&str>) -> (Vec<Action>, V
     (actions, problems)
 }
 
-fn statement(tool: &str, statement: &Statement, database: Option<&str>) -> Action {
+/// What earlier statements of the same batch established.
+#[derive(Default)]
+struct Batch {
+    /// `(table, column)` with a `CHECK (column IS NOT NULL)` constraint added
+    /// here: PostgreSQL then sets NOT NULL without scanning the table.
+    not_null_checked: Vec<(String, String)>,
+}
+
+fn statement(tool: &str, statement: &Statement, database: Option<&str>, batch: &mut Batch) -> Action {
     let text = statement.to_string();
     let upper = text.to_uppercase();
     let mut action = Action::new(tool, ActionClass::Unknown);
@@ -60,7 +69,11 @@ fn statement(tool: &str, statement: &Statement, database: Option<&str>) -> Actio
         Statement::Query(_) => action.class = ActionClass::Read,
         Statement::Insert(_) => {
             action.class = ActionClass::DataWrite;
-            action.targets.push(table(name_after(&upper, &text, &["INSERT INTO", "INSERT IGNORE INTO", "REPLACE INTO"])));
+            action.targets.push(table(name_after(
+                &upper,
+                &text,
+                &["INSERT INTO", "INSERT IGNORE INTO", "REPLACE INTO"],
+            )));
         }
         Statement::Update(update) => {
             action.class = ActionClass::DataWrite;
@@ -94,8 +107,18 @@ fn statement(tool: &str, statement: &Statement, database: Option<&str>) -> Actio
             };
             for name in names {
                 action.targets.push(match object_type {
-                    ObjectType::Database => Target::Database { engine: None, database: Some(unquote(&name.to_string())), schema: None, table: None },
-                    ObjectType::Schema => Target::Database { engine: None, database: database.map(str::to_string), schema: Some(unquote(&name.to_string())), table: None },
+                    ObjectType::Database => Target::Database {
+                        engine: None,
+                        database: Some(unquote(&name.to_string())),
+                        schema: None,
+                        table: None,
+                    },
+                    ObjectType::Schema => Target::Database {
+                        engine: None,
+                        database: database.map(str::to_string),
+                        schema: Some(unquote(&name.to_string())),
+                        table: None,
+                    },
                     _ => table(Some(name.to_string())),
                 });
             }
@@ -109,8 +132,9 @@ fn statement(tool: &str, statement: &Statement, database: Option<&str>) -> Actio
         Statement::AlterTable(alter) => {
             action.class = ActionClass::Migrate;
             action.targets.push(table(Some(alter.name.to_string())));
+            let table_name = unquote(&alter.name.to_string()).to_uppercase();
             for op in &alter.operations {
-                alter_operation(&mut action, &op.to_string().to_uppercase());
+                alter_operation(&mut action, &op.to_string().to_uppercase(), &table_name, batch);
             }
         }
         Statement::CreateIndex(index) => {
@@ -125,7 +149,9 @@ fn statement(tool: &str, statement: &Statement, database: Option<&str>) -> Actio
             action.class = ActionClass::Create;
             action.targets.push(table(Some(create.name.to_string())));
         }
-        Statement::Grant(_) | Statement::Revoke(_) | Statement::GrantRole(_) | Statement::RevokeRole(_) => action.class = ActionClass::PermissionChange,
+        Statement::Grant(_) | Statement::Revoke(_) | Statement::GrantRole(_) | Statement::RevokeRole(_) => {
+            action.class = ActionClass::PermissionChange
+        }
         _ => {
             action = by_keywords(tool, &text, database);
         }
@@ -136,12 +162,22 @@ fn statement(tool: &str, statement: &Statement, database: Option<&str>) -> Actio
 
 /// Locks and rewrites that PostgreSQL takes for an ALTER TABLE operation
 /// (the squawk rules): each becomes a flag.
-fn alter_operation(action: &mut Action, op: &str) {
+fn alter_operation(action: &mut Action, op: &str, table: &str, batch: &mut Batch) {
+    if op.starts_with("ADD CONSTRAINT")
+        && let Some(column) = op.split("CHECK (").nth(1).and_then(|rest| rest.strip_suffix_ci_is_not_null())
+    {
+        batch.not_null_checked.push((table.to_string(), column));
+    }
     if op.starts_with("DROP COLUMN") {
         action.class = ActionClass::DataDelete;
         action.flag("drop-column");
     }
-    if op.starts_with("ADD CONSTRAINT") || op.starts_with("ADD FOREIGN KEY") || op.starts_with("ADD PRIMARY KEY") || op.starts_with("ADD UNIQUE") || op.starts_with("ADD CHECK") {
+    if op.starts_with("ADD CONSTRAINT")
+        || op.starts_with("ADD FOREIGN KEY")
+        || op.starts_with("ADD PRIMARY KEY")
+        || op.starts_with("ADD UNIQUE")
+        || op.starts_with("ADD CHECK")
+    {
         let uses_index = op.contains("USING INDEX");
         if !op.contains("NOT VALID") && !uses_index {
             action.flag("heavy-lock");
@@ -155,7 +191,11 @@ fn alter_operation(action: &mut Action, op: &str) {
         action.flag("heavy-lock");
     }
     if op.starts_with("ALTER COLUMN") && op.contains("SET NOT NULL") {
-        action.flag("heavy-lock");
+        let column = op.trim_start_matches("ALTER COLUMN ").split_whitespace().next().map(unquote).unwrap_or_default();
+        let checked = batch.not_null_checked.iter().any(|(t, c)| t == table && *c == column);
+        if !checked {
+            action.flag("heavy-lock");
+        }
     }
     if op.starts_with("ALTER COLUMN") && op.contains("DROP NOT NULL") {
         action.flag("drop-not-null");
@@ -164,11 +204,22 @@ fn alter_operation(action: &mut Action, op: &str) {
         if op.contains("NOT NULL") && !op.contains("DEFAULT") {
             action.flag("not-null-without-default");
         }
-        if op.contains(" SERIAL") || op.contains("BIGSERIAL") || op.contains("GENERATED ALWAYS AS (") || op.contains("PRIMARY KEY") {
+        if op.contains(" SERIAL")
+            || op.contains("BIGSERIAL")
+            || op.contains("GENERATED ALWAYS AS (")
+            || op.contains("PRIMARY KEY")
+            || op.contains(" UNIQUE")
+        {
             action.flag("table-rewrite");
             action.flag("heavy-lock");
         }
-        if op.contains("DEFAULT") && (op.contains("NOW()") || op.contains("RANDOM()") || op.contains("GEN_RANDOM_UUID") || op.contains("UUID_GENERATE") || op.contains("CLOCK_TIMESTAMP")) {
+        if op.contains("DEFAULT")
+            && (op.contains("NOW()")
+                || op.contains("RANDOM()")
+                || op.contains("GEN_RANDOM_UUID")
+                || op.contains("UUID_GENERATE")
+                || op.contains("CLOCK_TIMESTAMP"))
+        {
             action.flag("table-rewrite");
             action.flag("heavy-lock");
         }
@@ -184,17 +235,19 @@ fn alter_operation(action: &mut Action, op: &str) {
 /// Classification from the leading keywords, for SQL no dialect parses
 /// (`DROP INDEX CONCURRENTLY`, vendor syntax) and rare statement kinds.
 fn by_keywords(tool: &str, sql: &str, database: Option<&str>) -> Action {
-    let upper = sql.trim().to_uppercase();
-    let upper = strip_sql_comments(&upper);
+    // Comments out, case kept: names are cut from this text.
+    let clean = strip_sql_comments(sql).trim().to_string();
+    let upper = clean.to_uppercase();
     let words: Vec<&str> = upper.split_whitespace().collect();
     let head = |n: usize| words.iter().take(n).copied().collect::<Vec<_>>().join(" ");
     let mut action = Action::new(tool, ActionClass::Unknown);
     action.command = vec![keyword_head(&upper)];
-    action.text = sql.trim().to_string();
+    action.text = clean.clone();
     let first = words.first().copied().unwrap_or("");
     let has_where = words.contains(&"WHERE");
     action.class = match first {
-        "SELECT" | "WITH" | "SHOW" | "EXPLAIN" | "DESCRIBE" | "DESC" | "SET" | "BEGIN" | "COMMIT" | "ROLLBACK" | "START" | "END" | "VALUES" | "\\D" => ActionClass::Read,
+        "SELECT" | "WITH" | "SHOW" | "EXPLAIN" | "DESCRIBE" | "DESC" | "SET" | "BEGIN" | "COMMIT" | "ROLLBACK"
+        | "START" | "END" | "VALUES" | "\\D" => ActionClass::Read,
         "INSERT" | "REPLACE" | "COPY" | "LOAD" | "MERGE" | "UPSERT" => ActionClass::DataWrite,
         "UPDATE" => {
             if !has_where {
@@ -249,14 +302,36 @@ fn by_keywords(tool: &str, sql: &str, database: Option<&str>) -> Action {
     };
     if matches!(first, "DROP" | "TRUNCATE" | "DELETE" | "UPDATE" | "INSERT" | "ALTER") {
         let keywords: &[&str] = match first {
-            "DROP" => &["DROP TABLE IF EXISTS", "DROP TABLE", "DROP INDEX CONCURRENTLY IF EXISTS", "DROP INDEX CONCURRENTLY", "DROP INDEX IF EXISTS", "DROP INDEX", "DROP DATABASE IF EXISTS", "DROP DATABASE", "DROP SCHEMA"],
+            "DROP" => &[
+                "DROP TABLE IF EXISTS",
+                "DROP TABLE",
+                "DROP INDEX CONCURRENTLY IF EXISTS",
+                "DROP INDEX CONCURRENTLY",
+                "DROP INDEX IF EXISTS",
+                "DROP INDEX",
+                "DROP DATABASE IF EXISTS",
+                "DROP DATABASE",
+                "DROP SCHEMA",
+            ],
             "TRUNCATE" => &["TRUNCATE TABLE", "TRUNCATE"],
             "DELETE" => &["DELETE FROM"],
             "UPDATE" => &["UPDATE"],
             "INSERT" => &["INSERT INTO"],
             _ => &["ALTER TABLE IF EXISTS ONLY", "ALTER TABLE IF EXISTS", "ALTER TABLE ONLY", "ALTER TABLE"],
         };
-        if let Some(name) = name_after(&upper, sql.trim(), keywords) {
+        if first == "ALTER"
+            && let Some(name) = name_after(&upper, &clean, keywords)
+        {
+            // Apply the same lock rules to the operations after the table name.
+            let name_upper = name.to_uppercase();
+            if let Some(ops) = upper.split_once(&name_upper).map(|(_, rest)| rest.trim().to_string()) {
+                let mut batch = Batch::default();
+                for op in ops.split(", ") {
+                    alter_operation(&mut action, op.trim(), &unquote(&name_upper), &mut batch);
+                }
+            }
+        }
+        if let Some(name) = name_after(&upper, &clean, keywords) {
             action.targets.push(if upper.starts_with("DROP DATABASE") {
                 Target::Database { engine: None, database: Some(unquote(&name)), schema: None, table: None }
             } else {
@@ -288,7 +363,8 @@ fn name_after(upper: &str, original: &str, keywords: &[&str]) -> Option<String> 
         if let Some(rest) = upper.strip_prefix(keyword) {
             let start = offset + keyword.len();
             let tail = original.get(start..).unwrap_or("").trim_start();
-            let name: String = tail.chars().take_while(|c| !c.is_whitespace() && *c != '(' && *c != ';' && *c != ',').collect();
+            let name: String =
+                tail.chars().take_while(|c| !c.is_whitespace() && *c != '(' && *c != ';' && *c != ',').collect();
             let _ = rest;
             if !name.is_empty() {
                 return Some(name);
@@ -298,12 +374,38 @@ fn name_after(upper: &str, original: &str, keywords: &[&str]) -> Option<String> 
     None
 }
 
+trait NotNullCheck {
+    /// `"COL" IS NOT NULL) NOT VALID` → `COL`.
+    fn strip_suffix_ci_is_not_null(&self) -> Option<String>;
+}
+
+impl NotNullCheck for str {
+    fn strip_suffix_ci_is_not_null(&self) -> Option<String> {
+        let (column, rest) = self.split_once(" IS NOT NULL")?;
+        rest.trim_start().starts_with(')').then(|| unquote(column.trim()))
+    }
+}
+
 fn unquote(name: &str) -> String {
     name.trim_matches(['"', '`', '[', ']']).to_string()
 }
 
-const SQL_OBJECTS: [&str; 14] =
-    ["TABLE", "INDEX", "DATABASE", "SCHEMA", "VIEW", "SEQUENCE", "TYPE", "ROLE", "USER", "FUNCTION", "TRIGGER", "EXTENSION", "MATERIALIZED", "UNIQUE"];
+const SQL_OBJECTS: [&str; 14] = [
+    "TABLE",
+    "INDEX",
+    "DATABASE",
+    "SCHEMA",
+    "VIEW",
+    "SEQUENCE",
+    "TYPE",
+    "ROLE",
+    "USER",
+    "FUNCTION",
+    "TRIGGER",
+    "EXTENSION",
+    "MATERIALIZED",
+    "UNIQUE",
+];
 
 /// The statement's leading keywords, such as `DROP TABLE` or `ALTER TABLE`.
 fn keyword_head(upper: &str) -> String {
@@ -318,7 +420,11 @@ fn keyword_head(upper: &str) -> String {
 }
 
 fn strip_sql_comments(sql: &str) -> String {
-    sql.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join(" ")
+    sql.lines()
+        .map(|l| l.split("--").next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Splits SQL on semicolons outside quotes and comments.
@@ -351,7 +457,11 @@ pub fn split_statements(sql: &str) -> Vec<&str> {
 }
 
 fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max { text.to_string() } else { format!("{}…", text.chars().take(max).collect::<String>()) }
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(max).collect::<String>())
+    }
 }
 
 #[cfg(test)]
@@ -385,8 +495,14 @@ mod tests {
         let drop = one("DROP INDEX CONCURRENTLY IF EXISTS idx");
         assert_eq!(drop.class, ActionClass::Delete);
         assert!(!drop.has_flag("heavy-lock"));
-        assert!(one("ALTER TABLE email ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id)").has_flag("heavy-lock"));
-        assert!(!one("ALTER TABLE email ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID").has_flag("heavy-lock"));
+        assert!(
+            one("ALTER TABLE email ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id)")
+                .has_flag("heavy-lock")
+        );
+        assert!(
+            !one("ALTER TABLE email ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID")
+                .has_flag("heavy-lock")
+        );
         assert!(one("ALTER TABLE t ALTER COLUMN c TYPE bigint").has_flag("table-rewrite"));
         assert_eq!(one("ALTER TABLE t DROP COLUMN c").class, ActionClass::DataDelete);
     }

@@ -38,21 +38,34 @@ fn load() -> Vec<Case> {
     let mut cases: Vec<Case> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if let Some(command) = line.strip_prefix("$ ") {
-            cases.push(Case { line: i + 1, command: command.replace("\\n", "\n"), expected: Vec::new(), incomplete: false });
+            cases.push(Case {
+                line: i + 1,
+                command: command.replace("\\n", "\n"),
+                expected: Vec::new(),
+                incomplete: false,
+            });
         } else if let Some(spec) = line.strip_prefix("= ") {
             let fields: Vec<&str> = spec.split('|').map(str::trim).collect();
-            let list = |i: usize| -> Vec<String> { fields.get(i).map(|f| f.split_whitespace().map(str::to_string).collect()).unwrap_or_default() };
+            let list = |i: usize| -> Vec<String> {
+                fields.get(i).map(|f| f.split_whitespace().map(str::to_string).collect()).unwrap_or_default()
+            };
             let targets = match fields.get(2).copied() {
                 None | Some("*") => None,
                 Some("-") | Some("") => Some(Vec::new()),
                 Some(t) => Some(t.split(',').map(|s| s.trim().to_string()).collect()),
             };
             let case = cases.last_mut().unwrap_or_else(|| panic!("line {}: `=` before any `$`", i + 1));
-            case.expected.push(Expected { label: fields[0].to_string(), class: fields.get(1).unwrap_or(&"").to_string(), targets, env: list(3), flags: list(4) });
-        } else if line.trim() == "! incomplete" {
-            if let Some(case) = cases.last_mut() {
-                case.incomplete = true;
-            }
+            case.expected.push(Expected {
+                label: fields[0].to_string(),
+                class: fields.get(1).unwrap_or(&"").to_string(),
+                targets,
+                env: list(3),
+                flags: list(4),
+            });
+        } else if line.trim() == "! incomplete"
+            && let Some(case) = cases.last_mut()
+        {
+            case.incomplete = true;
         }
     }
     cases
@@ -87,9 +100,16 @@ fn env_tokens(action: &Action) -> Vec<String> {
 }
 
 fn check(command: &str, analysis: &Analysis, expected: &[Expected], incomplete: bool) -> Result<(), String> {
-    let got: Vec<String> = analysis.actions.iter().map(|a| format!("{} [{}] {:?}", a.label(), a.class, a.targets.iter().map(|t| t.short()).collect::<Vec<_>>())).collect();
+    let got: Vec<String> = analysis
+        .actions
+        .iter()
+        .map(|a| format!("{} [{}] {:?}", a.label(), a.class, a.targets.iter().map(|t| t.short()).collect::<Vec<_>>()))
+        .collect();
     if analysis.complete == incomplete {
-        return Err(format!("complete={} but expected {}; problems {:?}", analysis.complete, !incomplete, analysis.problems));
+        return Err(format!(
+            "complete={} but expected {}; problems {:?}",
+            analysis.complete, !incomplete, analysis.problems
+        ));
     }
     if analysis.actions.len() != expected.len() {
         return Err(format!("{} actions, expected {}: {got:#?}", analysis.actions.len(), expected.len()));
@@ -130,12 +150,25 @@ fn check(command: &str, analysis: &Analysis, expected: &[Expected], incomplete: 
 /// base case's, plus what the wrapper adds.
 fn variants(case: &Case) -> Vec<(String, Vec<Expected>)> {
     let starts_with_assignment = case.command.split_whitespace().next().is_some_and(|w| w.contains('='));
-    if case.expected.len() != 1 || case.incomplete || starts_with_assignment || case.command.contains('\'') || case.command.contains('\n') || case.command.contains('$') || case.command.contains('#') {
+    if case.expected.len() != 1
+        || case.incomplete
+        || starts_with_assignment
+        || case.command.contains('\'')
+        || case.command.contains('\n')
+        || case.command.contains('$')
+        || case.command.contains('#')
+    {
         return Vec::new();
     }
     let base = &case.expected[0];
     let cmd = &case.command;
-    let echo = Expected { label: "echo".into(), class: "read".into(), targets: Some(Vec::new()), env: Vec::new(), flags: Vec::new() };
+    let echo = Expected {
+        label: "echo".into(),
+        class: "read".into(),
+        targets: Some(Vec::new()),
+        env: Vec::new(),
+        flags: Vec::new(),
+    };
     let mut via_ssh = base.clone();
     via_ssh.env.push("host=bastion-1".into());
     vec![

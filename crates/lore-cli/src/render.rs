@@ -307,7 +307,8 @@ pub fn analysis(a: &lore_action::Analysis) -> String {
         let class = if action.class.is_destructive() { class.red().bold().to_string() } else { class.to_string() };
         let _ = writeln!(out, "{class} {} ({})", action.label().bold(), action.reversibility);
         if !action.targets.is_empty() {
-            let _ = writeln!(out, "  targets: {}", action.targets.iter().map(|t| t.short()).collect::<Vec<_>>().join(", "));
+            let _ =
+                writeln!(out, "  targets: {}", action.targets.iter().map(|t| t.short()).collect::<Vec<_>>().join(", "));
         }
         let mut env = Vec::new();
         let e = &action.env;
@@ -347,7 +348,11 @@ pub fn analysis(a: &lore_action::Analysis) -> String {
         if !action.unknowns.is_empty() {
             let _ = writeln!(out, "  unknown: {}", action.unknowns.join(", ").yellow());
         }
-        let _ = writeln!(out, "  {}", format!("[{}..{}] {}", action.span.start, action.span.end, clip(&action.text, 120)).dimmed());
+        let _ = writeln!(
+            out,
+            "  {}",
+            format!("[{}..{}] {}", action.span.start, action.span.end, clip(&action.text, 120)).dimmed()
+        );
     }
     if !a.complete {
         for problem in &a.problems {

@@ -195,3 +195,60 @@ fn colour_only_when_asked_or_on_a_terminal() {
         .expect("runs");
     assert!(!text(&out.stdout).contains('\u{1b}'));
 }
+
+#[test]
+fn parse_shows_what_lore_understood() {
+    let fresh = Fresh::new();
+    let out = fresh.run(&["parse", "--json", "--", "kubectl get pods && kubectl --context prod -n x delete ns prod"]);
+    assert!(out.status.success());
+    assert!(!text(&out.stderr).contains("example"), "parse needs no knowledge");
+    let analysis: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let actions = analysis["actions"].as_array().expect("actions");
+    assert_eq!(actions.len(), 2);
+    assert_eq!(actions[1]["class"], "delete");
+    assert_eq!(actions[1]["env"]["kube_context"]["value"], "prod");
+
+    let sql = fresh.json(&["parse", "--json", "--sql", "DELETE FROM refunds"]);
+    assert!(sql["actions"][0]["flags"].as_array().is_some_and(|f| f.iter().any(|x| x == "no-where")));
+
+    let dir = tempfile::tempdir().expect("dir");
+    let manifest = dir.path().join("m.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {replicas: 0}\n",
+    )
+    .expect("write");
+    let parsed = fresh.json(&["parse", "--json", "--manifest", manifest.to_str().expect("utf8")]);
+    assert_eq!(parsed["actions"][0]["class"], "scale");
+
+    let structured = fresh.json(&[
+        "parse",
+        "--json",
+        "--action",
+        r#"{"tool":"aws","class":"delete","flags":["skip-final-snapshot"]}"#,
+    ]);
+    assert_eq!(structured["actions"][0]["reversibility"], "irreversible");
+
+    // Input that cannot be fully analysed exits 5 and says why.
+    let out = fresh.run(&["parse", "--", &"$(".repeat(1000)]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(text(&out.stdout).contains("incomplete"));
+}
+
+#[test]
+fn parse_reads_stdin() {
+    let fresh = Fresh::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .args(["parse", "--json"])
+        .env("HOME", fresh.home.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    use std::io::Write;
+    child.stdin.take().expect("stdin").write_all(b"ssh db-1 <<EOF\nredis-cli FLUSHALL\nEOF\n").expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let analysis: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(analysis["actions"][0]["class"], "bulk-destroy");
+    assert_eq!(analysis["actions"][0]["env"]["hosts"][0], "db-1");
+}

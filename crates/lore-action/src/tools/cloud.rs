@@ -7,8 +7,17 @@ use super::Opts;
 use crate::model::{Action, Hint, Target};
 use crate::shell::Invocation;
 
-const AWS_GLOBAL_VALUE_FLAGS: [&str; 9] =
-    ["--profile", "--region", "--output", "--endpoint-url", "--query", "--cli-read-timeout", "--cli-connect-timeout", "--color", "--ca-bundle"];
+const AWS_GLOBAL_VALUE_FLAGS: [&str; 9] = [
+    "--profile",
+    "--region",
+    "--output",
+    "--endpoint-url",
+    "--query",
+    "--cli-read-timeout",
+    "--cli-connect-timeout",
+    "--color",
+    "--ca-bundle",
+];
 
 /// Classifies a cloud API operation by its verb.
 fn class_of_operation(operation: &str) -> ActionClass {
@@ -17,16 +26,56 @@ fn class_of_operation(operation: &str) -> ActionClass {
     if starts(&["get-secret-value", "get-parameter", "get-parameters", "decrypt", "access"]) && !op.contains("policy") {
         return ActionClass::SecretRead;
     }
-    if starts(&["describe", "list", "get", "show", "head", "lookup", "search", "scan", "query", "estimate", "validate", "wait", "ls"]) {
+    if starts(&[
+        "describe", "list", "get", "show", "head", "lookup", "search", "scan", "query", "estimate", "validate", "wait",
+        "ls",
+    ]) {
         return ActionClass::Read;
     }
-    if op.contains("iam") || op.contains("policy") || starts(&["attach-role", "detach-role", "attach-user", "detach-user", "attach-group", "add-user", "remove-user", "add-role", "remove-role", "create-access-key", "update-assume-role", "tag-role"]) {
+    if op.contains("iam")
+        || op.contains("policy")
+        || starts(&[
+            "attach-role",
+            "detach-role",
+            "attach-user",
+            "detach-user",
+            "attach-group",
+            "add-user",
+            "remove-user",
+            "add-role",
+            "remove-role",
+            "create-access-key",
+            "update-assume-role",
+            "tag-role",
+        ])
+    {
         return ActionClass::PermissionChange;
     }
-    if op.contains("security-group") || op.contains("firewall") || op.contains("route") || op.contains("record-set") || op.contains("network-acl") || op.starts_with("authorize") || op.starts_with("revoke") {
+    if op.contains("security-group")
+        || op.contains("firewall")
+        || op.contains("route")
+        || op.contains("record-set")
+        || op.contains("network-acl")
+        || op.starts_with("authorize")
+        || op.starts_with("revoke")
+    {
         return ActionClass::NetworkChange;
     }
-    if starts(&["delete", "remove", "terminate", "deregister", "purge", "rb", "rm", "destroy", "drop", "release", "cancel", "disable-key", "schedule-key-deletion"]) {
+    if starts(&[
+        "delete",
+        "remove",
+        "terminate",
+        "deregister",
+        "purge",
+        "rb",
+        "rm",
+        "destroy",
+        "drop",
+        "release",
+        "cancel",
+        "disable-key",
+        "schedule-key-deletion",
+    ]) {
         return ActionClass::Delete;
     }
     if starts(&["failover", "switchover", "promote"]) {
@@ -44,10 +93,18 @@ fn class_of_operation(operation: &str) -> ActionClass {
     if starts(&["deploy", "publish", "start-deployment", "create-deployment", "update-function-code", "rollout"]) {
         return ActionClass::Deploy;
     }
-    if starts(&["create", "run", "put", "import", "copy", "cp", "mb", "register", "allocate", "start", "invoke", "send", "enable", "add", "tag", "mv", "sync", "upload"]) {
-        return if starts(&["put", "cp", "mv", "sync", "upload", "copy"]) { ActionClass::DataWrite } else { ActionClass::Create };
+    if starts(&[
+        "create", "run", "put", "import", "copy", "cp", "mb", "register", "allocate", "start", "invoke", "send",
+        "enable", "add", "tag", "mv", "sync", "upload",
+    ]) {
+        return if starts(&["put", "cp", "mv", "sync", "upload", "copy"]) {
+            ActionClass::DataWrite
+        } else {
+            ActionClass::Create
+        };
     }
-    if starts(&["update", "modify", "set", "change", "associate", "disassociate", "untag", "replace", "apply", "patch"]) {
+    if starts(&["update", "modify", "set", "change", "associate", "disassociate", "untag", "replace", "apply", "patch"])
+    {
         return ActionClass::Update;
     }
     if starts(&["ssh", "execute", "exec", "connect", "start-session"]) {
@@ -61,12 +118,17 @@ fn resource_id(opts: &Opts<'_>, args: &[crate::shell::Arg]) -> Option<String> {
     for arg in args {
         let flag = arg.text.split('=').next().unwrap_or(&arg.text);
         let names_resource = flag.starts_with("--")
-            && (flag.ends_with("-identifier") || flag.ends_with("-id") || flag.ends_with("-ids") || flag.ends_with("-name")
-                || flag.ends_with("-arn") || flag == "--bucket" || flag == "--cluster" || flag == "--service" || flag == "--key")
+            && (flag.ends_with("-identifier")
+                || flag.ends_with("-id")
+                || flag.ends_with("-ids")
+                || flag.ends_with("-name")
+                || flag.ends_with("-arn")
+                || flag == "--bucket"
+                || flag == "--cluster"
+                || flag == "--service"
+                || flag == "--key")
             && !matches!(flag, "--profile" | "--region" | "--query-id" | "--client-request-id" | "--idempotency-token");
-        if names_resource
-            && let Some(value) = opts.value(&[flag])
-        {
+        if names_resource && let Some(value) = opts.value(&[flag]) {
             return Some(value.text);
         }
     }
@@ -95,7 +157,7 @@ pub fn aws(inv: &mut Invocation<'_>) -> Vec<Action> {
     }
     let has = |names: &[&str]| opts.has(names);
     if service == "s3" {
-        let paths: Vec<&str> = words[2..].iter().copied().collect();
+        let paths: Vec<&str> = words[2..].to_vec();
         action.class = match operation {
             "rm" if has(&["--recursive"]) => ActionClass::BulkDestroy,
             "rm" => ActionClass::DataDelete,
@@ -109,7 +171,13 @@ pub fn aws(inv: &mut Invocation<'_>) -> Vec<Action> {
         };
         for path in paths.iter().filter(|p| p.starts_with("s3://")) {
             let bucket = path.trim_start_matches("s3://").split('/').next().unwrap_or("");
-            action.targets.push(Target::Cloud { provider: "aws".into(), service: "s3".into(), resource_type: Some("bucket".into()), id: Some(bucket.to_string()), region: region.clone() });
+            action.targets.push(Target::Cloud {
+                provider: "aws".into(),
+                service: "s3".into(),
+                resource_type: Some("bucket".into()),
+                id: Some(bucket.to_string()),
+                region: region.clone(),
+            });
         }
         if matches!(operation, "sync" | "cp" | "mv") {
             // The destination is what changes.
@@ -117,7 +185,13 @@ pub fn aws(inv: &mut Invocation<'_>) -> Vec<Action> {
             if let Some(dest) = paths.last() {
                 if let Some(bucket) = dest.strip_prefix("s3://") {
                     let bucket = bucket.split('/').next().unwrap_or("");
-                    action.targets.push(Target::Cloud { provider: "aws".into(), service: "s3".into(), resource_type: Some("bucket".into()), id: Some(bucket.to_string()), region: region.clone() });
+                    action.targets.push(Target::Cloud {
+                        provider: "aws".into(),
+                        service: "s3".into(),
+                        resource_type: Some("bucket".into()),
+                        id: Some(bucket.to_string()),
+                        region: region.clone(),
+                    });
                 } else {
                     action.targets.push(Target::path(dest));
                 }
@@ -158,10 +232,28 @@ pub fn aws(inv: &mut Invocation<'_>) -> Vec<Action> {
 
 /// AWS CLI options that take no value.
 const AWS_SWITCHES: [&str; 22] = [
-    "--recursive", "--force", "--delete", "--dryrun", "--dry-run", "--no-dry-run", "--skip-final-snapshot",
-    "--no-skip-final-snapshot", "--delete-automated-backups", "--force-failover", "--no-verify-ssl", "--no-paginate",
-    "--debug", "--quiet", "--apply-immediately", "--no-apply-immediately", "--exact-timestamps", "--follow-symlinks",
-    "--only-show-errors", "--no-cli-pager", "--force-delete", "--wait",
+    "--recursive",
+    "--force",
+    "--delete",
+    "--dryrun",
+    "--dry-run",
+    "--no-dry-run",
+    "--skip-final-snapshot",
+    "--no-skip-final-snapshot",
+    "--delete-automated-backups",
+    "--force-failover",
+    "--no-verify-ssl",
+    "--no-paginate",
+    "--debug",
+    "--quiet",
+    "--apply-immediately",
+    "--no-apply-immediately",
+    "--exact-timestamps",
+    "--follow-symlinks",
+    "--only-show-errors",
+    "--no-cli-pager",
+    "--force-delete",
+    "--wait",
 ];
 
 /// gcloud command groups whose names read like verbs (`gcloud run deploy`).
@@ -180,9 +272,22 @@ fn verb_of(words: &[String], groups: &[&str]) -> (usize, ActionClass) {
 }
 
 pub fn gcloud(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let mut value_flags: Vec<&str> = vec!["--project", "--region", "--zone", "--format", "--filter", "--account", "--configuration", "--impersonate-service-account"];
+    let mut value_flags: Vec<&str> = vec![
+        "--project",
+        "--region",
+        "--zone",
+        "--format",
+        "--filter",
+        "--account",
+        "--configuration",
+        "--impersonate-service-account",
+    ];
     for arg in inv.args {
-        if arg.text.starts_with("--") && !arg.text.contains('=') && !["--quiet", "--async", "--recursive", "--force", "--all", "--delete-disks", "--keep-disks", "--dry-run"].contains(&arg.text.as_str()) {
+        if arg.text.starts_with("--")
+            && !arg.text.contains('=')
+            && !["--quiet", "--async", "--recursive", "--force", "--all", "--delete-disks", "--keep-disks", "--dry-run"]
+                .contains(&arg.text.as_str())
+        {
             value_flags.push(arg.text.as_str());
         }
     }
@@ -206,7 +311,13 @@ pub fn gcloud(inv: &mut Invocation<'_>) -> Vec<Action> {
             _ => action.class,
         };
         for bucket in words.iter().filter(|w| w.starts_with("gs://")) {
-            action.targets.push(Target::Cloud { provider: "gcp".into(), service: "storage".into(), resource_type: Some("bucket".into()), id: Some(bucket.trim_start_matches("gs://").split('/').next().unwrap_or("").to_string()), region: None });
+            action.targets.push(Target::Cloud {
+                provider: "gcp".into(),
+                service: "storage".into(),
+                resource_type: Some("bucket".into()),
+                id: Some(bucket.trim_start_matches("gs://").split('/').next().unwrap_or("").to_string()),
+                region: None,
+            });
         }
     } else if !service.is_empty() {
         let region = opts.value(&["--region", "--zone"]).map(|a| a.text);
@@ -222,9 +333,24 @@ pub fn gcloud(inv: &mut Invocation<'_>) -> Vec<Action> {
 }
 
 pub fn az(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let mut value_flags: Vec<&str> = vec!["--subscription", "-g", "--resource-group", "-n", "--name", "-o", "--output", "--query", "-l", "--location"];
+    let mut value_flags: Vec<&str> = vec![
+        "--subscription",
+        "-g",
+        "--resource-group",
+        "-n",
+        "--name",
+        "-o",
+        "--output",
+        "--query",
+        "-l",
+        "--location",
+    ];
     for arg in inv.args {
-        if arg.text.starts_with("--") && !arg.text.contains('=') && !["--yes", "--no-wait", "--force", "--debug", "--verbose", "--only-show-errors", "--force-deletion"].contains(&arg.text.as_str()) {
+        if arg.text.starts_with("--")
+            && !arg.text.contains('=')
+            && !["--yes", "--no-wait", "--force", "--debug", "--verbose", "--only-show-errors", "--force-deletion"]
+                .contains(&arg.text.as_str())
+        {
             value_flags.push(arg.text.as_str());
         }
     }
@@ -233,7 +359,8 @@ pub fn az(inv: &mut Invocation<'_>) -> Vec<Action> {
     let (verb_index, class) = verb_of(&words, &[]);
     let mut action = Action::new("az", class);
     action.command = words.iter().take(verb_index + 1).cloned().collect();
-    action.env.azure_subscription = Some(opts.value(&["--subscription"]).map_or_else(Hint::implicit, |a| Hint::explicit(&a.text)));
+    action.env.azure_subscription =
+        Some(opts.value(&["--subscription"]).map_or_else(Hint::implicit, |a| Hint::explicit(&a.text)));
     let service = words.iter().take(verb_index).cloned().collect::<Vec<_>>().join(" ");
     let group = opts.value(&["-g", "--resource-group"]).map(|a| a.text);
     let id = opts.value(&["-n", "--name"]).map(|a| a.text).or(group.clone());
@@ -241,7 +368,13 @@ pub fn az(inv: &mut Invocation<'_>) -> Vec<Action> {
         action.class = ActionClass::BulkDestroy;
     }
     if !service.is_empty() {
-        action.targets.push(Target::Cloud { provider: "azure".into(), service, resource_type: None, id, region: opts.value(&["-l", "--location"]).map(|a| a.text) });
+        action.targets.push(Target::Cloud {
+            provider: "azure".into(),
+            service,
+            resource_type: None,
+            id,
+            region: opts.value(&["-l", "--location"]).map(|a| a.text),
+        });
     }
     if opts.has(&["--yes", "-y"]) {
         action.flag("auto-approve");

@@ -15,7 +15,12 @@ pub fn database(inv: &mut Invocation<'_>) -> Vec<Action> {
             let opts = Opts::new(inv.args, &["-h", "--host", "-p", "--port", "-U", "--username"]);
             let mut action = Action::new("dropdb", ActionClass::BulkDestroy);
             for db in opts.positionals() {
-                action.targets.push(Target::Database { engine: Some("postgres".into()), database: Some(db.text.clone()), schema: None, table: None });
+                action.targets.push(Target::Database {
+                    engine: Some("postgres".into()),
+                    database: Some(db.text.clone()),
+                    schema: None,
+                    table: None,
+                });
             }
             host_hint(&mut action, &opts, &["-h", "--host"]);
             vec![action]
@@ -38,25 +43,74 @@ fn host_hint(action: &mut Action, opts: &Opts<'_>, flags: &[&str]) {
     }
 }
 
+/// Which options of a SQL client carry what.
+struct ClientFlags {
+    value: &'static [&'static str],
+    sql: &'static [&'static str],
+    db: &'static [&'static str],
+    host: &'static [&'static str],
+    file: &'static [&'static str],
+}
+
 fn sql_client(inv: &mut Invocation<'_>) -> Vec<Action> {
     let tool = inv.tool;
-    let (value_flags, sql_flags, db_flags, host_flags, file_flags): (&[&str], &[&str], &[&str], &[&str], &[&str]) = match tool {
-        "psql" => (
-            &["-c", "--command", "-d", "--dbname", "-h", "--host", "-p", "--port", "-U", "--username", "-f", "--file", "-v", "--set", "-o", "--output", "-P", "-F", "-R"],
-            &["-c", "--command"],
-            &["-d", "--dbname"],
-            &["-h", "--host"],
-            &["-f", "--file"],
-        ),
-        "mysql" | "mariadb" => (
-            &["-e", "--execute", "-D", "--database", "-h", "--host", "-P", "--port", "-u", "--user", "-S", "--socket"],
-            &["-e", "--execute"],
-            &["-D", "--database"],
-            &["-h", "--host"],
-            &[],
-        ),
-        _ => (&["-cmd", "-separator", "-init"], &["-cmd"], &[], &[], &["-init"]),
+    let flags = match tool {
+        "psql" => ClientFlags {
+            value: &[
+                "-c",
+                "--command",
+                "-d",
+                "--dbname",
+                "-h",
+                "--host",
+                "-p",
+                "--port",
+                "-U",
+                "--username",
+                "-f",
+                "--file",
+                "-v",
+                "--set",
+                "-o",
+                "--output",
+                "-P",
+                "-F",
+                "-R",
+            ],
+            sql: &["-c", "--command"],
+            db: &["-d", "--dbname"],
+            host: &["-h", "--host"],
+            file: &["-f", "--file"],
+        },
+        "mysql" | "mariadb" => ClientFlags {
+            value: &[
+                "-e",
+                "--execute",
+                "-D",
+                "--database",
+                "-h",
+                "--host",
+                "-P",
+                "--port",
+                "-u",
+                "--user",
+                "-S",
+                "--socket",
+            ],
+            sql: &["-e", "--execute"],
+            db: &["-D", "--database"],
+            host: &["-h", "--host"],
+            file: &[],
+        },
+        _ => ClientFlags {
+            value: &["-cmd", "-separator", "-init"],
+            sql: &["-cmd"],
+            db: &[],
+            host: &[],
+            file: &["-init"],
+        },
     };
+    let ClientFlags { value: value_flags, sql: sql_flags, db: db_flags, host: host_flags, file: file_flags } = flags;
     let opts = Opts::new(inv.args, value_flags);
     let positionals = opts.positionals();
     let engine = match tool {
@@ -115,14 +169,24 @@ fn sql_client(inv: &mut Invocation<'_>) -> Vec<Action> {
         let mut action = Action::new(tool, ActionClass::Unknown);
         action.command.push(sql_flags.first().copied().unwrap_or("-c").to_string());
         action.unknowns.push(expression.clone());
-        action.targets.push(Target::Database { engine: Some(engine.into()), database: database.clone(), schema: None, table: None });
+        action.targets.push(Target::Database {
+            engine: Some(engine.into()),
+            database: database.clone(),
+            schema: None,
+            table: None,
+        });
         actions.push(action);
     }
     if actions.is_empty() {
         // No SQL on the command line: an interactive session, or a script lore cannot read.
         let mut action = Action::new(tool, if unreadable_file { ActionClass::Unknown } else { ActionClass::Exec });
         action.command.push(if unreadable_file { "-f" } else { "interactive" }.into());
-        action.targets.push(Target::Database { engine: Some(engine.into()), database: database.clone(), schema: None, table: None });
+        action.targets.push(Target::Database {
+            engine: Some(engine.into()),
+            database: database.clone(),
+            schema: None,
+            table: None,
+        });
         if unreadable_file {
             for file in opts.values(file_flags) {
                 action.unknowns.push(format!("the SQL in {}", file.text));
@@ -160,9 +224,30 @@ fn parse_connection_string(url: &str) -> (Option<String>, Option<String>) {
 }
 
 fn redis(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let opts = Opts::new(inv.args, &["-h", "-p", "-a", "-n", "-u", "--user", "--pass", "-s", "-r", "-i", "--pattern", "--count", "--tls-cert", "--cacert", "--key", "--cert"]);
+    let opts = Opts::new(
+        inv.args,
+        &[
+            "-h",
+            "-p",
+            "-a",
+            "-n",
+            "-u",
+            "--user",
+            "--pass",
+            "-s",
+            "-r",
+            "-i",
+            "--pattern",
+            "--count",
+            "--tls-cert",
+            "--cacert",
+            "--key",
+            "--cert",
+        ],
+    );
     let words: Vec<String> = opts.positionals().iter().map(|a| a.text.clone()).collect();
-    let stdin_words: Vec<String> = inv.stdin.map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
+    let stdin_words: Vec<String> =
+        inv.stdin.map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
     let command: Vec<String> = if words.is_empty() { stdin_words } else { words };
     let verb = command.first().map(|c| c.to_ascii_uppercase()).unwrap_or_default();
     let mut action = Action::new(inv.tool, ActionClass::Exec);
@@ -176,7 +261,9 @@ fn redis(inv: &mut Invocation<'_>) -> Vec<Action> {
             action.flag("all");
             ActionClass::BulkDestroy
         }
-        "DEL" | "UNLINK" | "HDEL" | "SREM" | "ZREM" | "LREM" | "XDEL" | "GETDEL" | "EXPIRE" | "PEXPIRE" => ActionClass::DataDelete,
+        "DEL" | "UNLINK" | "HDEL" | "SREM" | "ZREM" | "LREM" | "XDEL" | "GETDEL" | "EXPIRE" | "PEXPIRE" => {
+            ActionClass::DataDelete
+        }
         "KEYS" => {
             action.flag("blocking");
             ActionClass::Read
@@ -190,8 +277,15 @@ fn redis(inv: &mut Invocation<'_>) -> Vec<Action> {
             _ => ActionClass::Read,
         },
         "SHUTDOWN" => ActionClass::Restart,
-        "DEBUG" if command.get(1).is_some_and(|s| s.eq_ignore_ascii_case("sleep") || s.eq_ignore_ascii_case("segfault")) => ActionClass::Restart,
-        "SET" | "HSET" | "LPUSH" | "RPUSH" | "SADD" | "ZADD" | "INCR" | "DECR" | "MSET" | "SETEX" | "APPEND" | "RENAME" | "XADD" | "PUBLISH" | "RESTORE" | "MIGRATE" => ActionClass::DataWrite,
+        "DEBUG"
+            if command
+                .get(1)
+                .is_some_and(|s| s.eq_ignore_ascii_case("sleep") || s.eq_ignore_ascii_case("segfault")) =>
+        {
+            ActionClass::Restart
+        }
+        "SET" | "HSET" | "LPUSH" | "RPUSH" | "SADD" | "ZADD" | "INCR" | "DECR" | "MSET" | "SETEX" | "APPEND"
+        | "RENAME" | "XADD" | "PUBLISH" | "RESTORE" | "MIGRATE" => ActionClass::DataWrite,
         "REPLICAOF" | "SLAVEOF" | "FAILOVER" | "CLUSTER" => ActionClass::Failover,
         "SCRIPT" | "EVAL" | "EVALSHA" | "FUNCTION" => ActionClass::Unknown,
         "ACL" => ActionClass::PermissionChange,
@@ -218,7 +312,21 @@ fn redis(inv: &mut Invocation<'_>) -> Vec<Action> {
 }
 
 fn mongo(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let opts = Opts::new(inv.args, &["--eval", "--host", "--port", "-u", "--username", "-p", "--password", "--file", "-f", "--authenticationDatabase"]);
+    let opts = Opts::new(
+        inv.args,
+        &[
+            "--eval",
+            "--host",
+            "--port",
+            "-u",
+            "--username",
+            "-p",
+            "--password",
+            "--file",
+            "-f",
+            "--authenticationDatabase",
+        ],
+    );
     let script = opts.value(&["--eval"]).map(|a| a.text).or_else(|| inv.stdin.map(str::to_string)).unwrap_or_default();
     let lower = script.to_lowercase();
     let class = if script.is_empty() {
@@ -231,7 +339,11 @@ fn mongo(inv: &mut Invocation<'_>) -> Vec<Action> {
         ActionClass::BulkDestroy
     } else if lower.contains("deletemany(") || lower.contains("deleteone(") || lower.contains(".remove(") {
         ActionClass::DataDelete
-    } else if lower.contains("updatemany(") || lower.contains("updateone(") || lower.contains("insert") || lower.contains("replaceone(") {
+    } else if lower.contains("updatemany(")
+        || lower.contains("updateone(")
+        || lower.contains("insert")
+        || lower.contains("replaceone(")
+    {
         ActionClass::DataWrite
     } else if lower.contains("createuser") || lower.contains("grantroles") || lower.contains("dropuser") {
         ActionClass::PermissionChange
@@ -248,9 +360,19 @@ fn mongo(inv: &mut Invocation<'_>) -> Vec<Action> {
             if let Some(host) = host {
                 action.env.add_host(&host);
             }
-            action.targets.push(Target::Database { engine: Some("mongodb".into()), database: db, schema: None, table: None });
+            action.targets.push(Target::Database {
+                engine: Some("mongodb".into()),
+                database: db,
+                schema: None,
+                table: None,
+            });
         } else {
-            action.targets.push(Target::Database { engine: Some("mongodb".into()), database: Some(target.text.clone()), schema: None, table: None });
+            action.targets.push(Target::Database {
+                engine: Some("mongodb".into()),
+                database: Some(target.text.clone()),
+                schema: None,
+                table: None,
+            });
         }
     }
     vec![action]
@@ -262,7 +384,10 @@ mod tests {
 
     #[test]
     fn connection_strings_give_host_and_database() {
-        assert_eq!(parse_connection_string("postgres://u:p@db-1.prod:5432/payments?sslmode=require"), (Some("db-1.prod".into()), Some("payments".into())));
+        assert_eq!(
+            parse_connection_string("postgres://u:p@db-1.prod:5432/payments?sslmode=require"),
+            (Some("db-1.prod".into()), Some("payments".into()))
+        );
         assert_eq!(parse_connection_string("redis://cache:6379"), (Some("cache".into()), None));
     }
 }

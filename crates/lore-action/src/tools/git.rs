@@ -10,11 +10,36 @@ const GIT_GLOBAL_VALUE_FLAGS: [&str; 5] = ["-C", "-c", "--git-dir", "--work-tree
 
 pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
     let global = Opts::new(inv.args, &GIT_GLOBAL_VALUE_FLAGS);
-    let Some(verb_arg) = global.positionals().first().copied() else { return vec![Action::new("git", ActionClass::Read)] };
+    let Some(verb_arg) = global.positionals().first().copied() else {
+        return vec![Action::new("git", ActionClass::Read)];
+    };
     let verb = verb_arg.text.as_str();
     let start = inv.args.iter().position(|a| std::ptr::eq(a, verb_arg)).map_or(0, |i| i + 1);
     let args = &inv.args[start..];
-    let opts = Opts::new(args, &["-m", "--message", "-F", "--file", "-o", "--push-option", "--repo", "--exec", "-X", "--strategy-option", "-s", "--strategy", "--onto", "--author", "--date", "-b", "-B", "-c", "-C"]);
+    let opts = Opts::new(
+        args,
+        &[
+            "-m",
+            "--message",
+            "-F",
+            "--file",
+            "-o",
+            "--push-option",
+            "--repo",
+            "--exec",
+            "-X",
+            "--strategy-option",
+            "-s",
+            "--strategy",
+            "--onto",
+            "--author",
+            "--date",
+            "-b",
+            "-B",
+            "-c",
+            "-C",
+        ],
+    );
     let positionals: Vec<String> = opts.positionals().iter().map(|a| a.text.clone()).collect();
     let mut action = Action::new("git", ActionClass::Read);
     action.command.push(verb.to_string());
@@ -22,7 +47,9 @@ pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
         "push" => {
             let remote = positionals.first().cloned();
             let refspecs: Vec<String> = positionals.iter().skip(1).cloned().collect();
-            let forced = opts.has(&["--force", "-f", "--force-with-lease", "--force-if-includes"]) || opts.short('f') || refspecs.iter().any(|r| r.starts_with('+'));
+            let forced = opts.has(&["--force", "-f", "--force-with-lease", "--force-if-includes"])
+                || opts.short('f')
+                || refspecs.iter().any(|r| r.starts_with('+'));
             let deleting = opts.has(&["--delete", "-d"]) || refspecs.iter().any(|r| r.starts_with(':'));
             action.class = if opts.has(&["--mirror"]) {
                 action.flag("mirror");
@@ -76,7 +103,9 @@ pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
         "branch" if opts.has(&["-m", "-M", "--move"]) => action.class = ActionClass::Update,
         "checkout" | "restore" => {
             let paths = opts.after_dashdash();
-            let discards = !paths.is_empty() || (verb == "restore" && !positionals.is_empty()) || (verb == "checkout" && positionals.iter().any(|p| p == "." ));
+            let discards = !paths.is_empty()
+                || (verb == "restore" && !positionals.is_empty())
+                || (verb == "checkout" && positionals.iter().any(|p| p == "."));
             if discards {
                 action.class = ActionClass::DataDelete;
                 action.flag("discard-changes");
@@ -110,11 +139,12 @@ pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
         },
         "tag" if opts.has(&["-d", "--delete"]) => action.class = ActionClass::Delete,
         "gc" if opts.has(&["--prune"]) => action.class = ActionClass::DataDelete,
-        "reflog" if positionals.first().is_some_and(|p| p == "expire" || p == "delete") => action.class = ActionClass::HistoryRewrite,
-        "update-ref" if opts.has(&["-d"]) => action.class = ActionClass::Delete,
-        "commit" | "add" | "merge" | "pull" | "cherry-pick" | "revert" | "tag" | "mv" | "switch" | "init" | "clone" | "apply" | "am" => {
-            action.class = ActionClass::Update
+        "reflog" if positionals.first().is_some_and(|p| p == "expire" || p == "delete") => {
+            action.class = ActionClass::HistoryRewrite
         }
+        "update-ref" if opts.has(&["-d"]) => action.class = ActionClass::Delete,
+        "commit" | "add" | "merge" | "pull" | "cherry-pick" | "revert" | "tag" | "mv" | "switch" | "init" | "clone"
+        | "apply" | "am" => action.class = ActionClass::Update,
         "rm" => action.class = ActionClass::Delete,
         _ => action.class = ActionClass::Read,
     }

@@ -7,11 +7,50 @@ use crate::model::{Action, Hint, Target};
 use crate::shell::{Arg, Invocation};
 
 const KUBECTL_VALUE_FLAGS: [&str; 44] = [
-    "--context", "-n", "--namespace", "--kubeconfig", "-s", "--server", "--cluster", "--user", "--token", "--as",
-    "--as-group", "--request-timeout", "-l", "--selector", "-o", "--output", "-f", "--filename", "-c", "--container",
-    "--field-selector", "--grace-period", "--timeout", "--replicas", "--current-replicas", "-p", "--patch", "--type",
-    "--image", "--port", "-k", "--kustomize", "--for", "--to-revision", "--sort-by", "--template", "-L", "--since",
-    "--tail", "--certificate-authority", "--client-certificate", "--client-key", "-v", "--subresource",
+    "--context",
+    "-n",
+    "--namespace",
+    "--kubeconfig",
+    "-s",
+    "--server",
+    "--cluster",
+    "--user",
+    "--token",
+    "--as",
+    "--as-group",
+    "--request-timeout",
+    "-l",
+    "--selector",
+    "-o",
+    "--output",
+    "-f",
+    "--filename",
+    "-c",
+    "--container",
+    "--field-selector",
+    "--grace-period",
+    "--timeout",
+    "--replicas",
+    "--current-replicas",
+    "-p",
+    "--patch",
+    "--type",
+    "--image",
+    "--port",
+    "-k",
+    "--kustomize",
+    "--for",
+    "--to-revision",
+    "--sort-by",
+    "--template",
+    "-L",
+    "--since",
+    "--tail",
+    "--certificate-authority",
+    "--client-certificate",
+    "--client-key",
+    "-v",
+    "--subresource",
 ];
 
 const KUBECTL_FLAGS: [(&[&str], &str); 8] = [
@@ -94,9 +133,10 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
                     rest = &rest[1..];
                     ActionClass::PermissionChange
                 }
-                Some("secret" | "configmap" | "namespace" | "ns" | "deployment" | "job" | "cronjob" | "service" | "ingress" | "quota") => {
-                    ActionClass::Create
-                }
+                Some(
+                    "secret" | "configmap" | "namespace" | "ns" | "deployment" | "job" | "cronjob" | "service"
+                    | "ingress" | "quota",
+                ) => ActionClass::Create,
                 _ => ActionClass::Create,
             }
         }
@@ -168,7 +208,8 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
     // Targets: `kind/name …`, or `kind[,kind] name …`, or files.
     let ns = namespace.as_ref().filter(|a| !a.unknown).map(|a| a.text.as_str());
     let selector = opts.value(&["-l", "--selector"]).map(|a| a.text);
-    let resource_verb = !matches!(verb, "exec" | "attach" | "port-forward" | "logs" | "log" | "cp" | "run" | "proxy" | "debug");
+    let resource_verb =
+        !matches!(verb, "exec" | "attach" | "port-forward" | "logs" | "log" | "cp" | "run" | "proxy" | "debug");
     if matches!(verb, "drain" | "cordon" | "uncordon" | "taint") {
         let nodes = match rest.first() {
             Some(first) if matches!(first.text.as_str(), "node" | "nodes" | "no") => &rest[1..],
@@ -195,22 +236,31 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
             for kind in first.split(',') {
                 let kind = kind_name(kind);
                 if names.is_empty() {
-                    action.targets.push(Target::Kubernetes { kind: kind.clone(), name: None, namespace: ns.map(str::to_string), selector: selector.clone() });
+                    action.targets.push(Target::Kubernetes {
+                        kind: kind.clone(),
+                        name: None,
+                        namespace: ns.map(str::to_string),
+                        selector: selector.clone(),
+                    });
                 }
                 for name in names {
-                    let name = if verb == "create" { name.text.as_str() } else { name.text.as_str() };
-                    action.targets.push(Target::kube(&kind, Some(name), ns));
+                    action.targets.push(Target::kube(&kind, Some(&name.text), ns));
                 }
             }
-        } else if verb == "create" {
-            if let Some(name) = rest.get(1).or(rest.first()) {
-                let kind = sub.map(kind_name).unwrap_or_else(|| "resource".into());
-                action.targets.push(Target::kube(&kind, Some(&name.text), ns));
-            }
+        } else if verb == "create"
+            && let Some(name) = rest.get(1).or(rest.first())
+        {
+            let kind = sub.map(kind_name).unwrap_or_else(|| "resource".into());
+            action.targets.push(Target::kube(&kind, Some(&name.text), ns));
         }
     }
     if action.targets.is_empty() && selector.is_some() {
-        action.targets.push(Target::Kubernetes { kind: "resource".into(), name: None, namespace: ns.map(str::to_string), selector });
+        action.targets.push(Target::Kubernetes {
+            kind: "resource".into(),
+            name: None,
+            namespace: ns.map(str::to_string),
+            selector,
+        });
     }
     for file in if follow { Vec::new() } else { opts.values(&["-f", "--filename"]) } {
         action.targets.push(Target::path(&file.text));
@@ -229,7 +279,13 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
     {
         action.flag("scale-to-zero");
     }
-    if verb == "get" && is_secret_target(&action.targets) && (output.starts_with("yaml") || output.starts_with("json") || output.starts_with("jsonpath") || output.starts_with("go-template")) {
+    if verb == "get"
+        && is_secret_target(&action.targets)
+        && (output.starts_with("yaml")
+            || output.starts_with("json")
+            || output.starts_with("jsonpath")
+            || output.starts_with("go-template"))
+    {
         action.class = ActionClass::SecretRead;
     }
     if matches!(verb, "exec" | "debug") {
@@ -250,8 +306,22 @@ fn is_secret_target(targets: &[Target]) -> bool {
 }
 
 const HELM_VALUE_FLAGS: [&str; 16] = [
-    "-n", "--namespace", "--kube-context", "--kubeconfig", "-f", "--values", "--set", "--set-string", "--set-file",
-    "--version", "--timeout", "-o", "--output", "--repo", "--post-renderer", "--description",
+    "-n",
+    "--namespace",
+    "--kube-context",
+    "--kubeconfig",
+    "-f",
+    "--values",
+    "--set",
+    "--set-string",
+    "--set-file",
+    "--version",
+    "--timeout",
+    "-o",
+    "--output",
+    "--repo",
+    "--post-renderer",
+    "--description",
 ];
 
 pub fn helm(inv: &mut Invocation<'_>) -> Vec<Action> {
@@ -262,9 +332,8 @@ pub fn helm(inv: &mut Invocation<'_>) -> Vec<Action> {
         "install" | "upgrade" => ActionClass::Deploy,
         "uninstall" | "delete" | "del" | "un" => ActionClass::Delete,
         "rollback" => ActionClass::Rollback,
-        "list" | "ls" | "status" | "get" | "history" | "template" | "show" | "search" | "lint" | "version" | "env" | "diff" => {
-            ActionClass::Read
-        }
+        "list" | "ls" | "status" | "get" | "history" | "template" | "show" | "search" | "lint" | "version" | "env"
+        | "diff" => ActionClass::Read,
         "repo" | "dependency" | "dep" | "pull" | "package" | "plugin" | "registry" => ActionClass::Read,
         "test" => ActionClass::Exec,
         _ => ActionClass::Unknown,
@@ -274,13 +343,31 @@ pub fn helm(inv: &mut Invocation<'_>) -> Vec<Action> {
         action.command.push(verb.to_string());
     }
     let ns = opts.value(&["-n", "--namespace"]);
-    action.env.kube_context = Some(opts.value(&["--kube-context"]).map_or_else(Hint::implicit, |a| Hint::explicit(&a.text)));
+    action.env.kube_context =
+        Some(opts.value(&["--kube-context"]).map_or_else(Hint::implicit, |a| Hint::explicit(&a.text)));
     action.env.namespace = Some(ns.as_ref().map_or_else(Hint::implicit, |a| Hint::explicit(&a.text)));
-    if matches!(class, ActionClass::Deploy | ActionClass::Delete | ActionClass::Rollback | ActionClass::Exec) || verb == "status" {
-        for release in positionals.iter().skip(1).take(if verb == "uninstall" || verb == "delete" { usize::MAX } else { 1 }) {
-            action.targets.push(Target::kube("helm-release", Some(&release.text), ns.as_ref().map(|a| a.text.as_str())));
+    if matches!(class, ActionClass::Deploy | ActionClass::Delete | ActionClass::Rollback | ActionClass::Exec)
+        || verb == "status"
+    {
+        for release in
+            positionals.iter().skip(1).take(if verb == "uninstall" || verb == "delete" { usize::MAX } else { 1 })
+        {
+            action.targets.push(Target::kube(
+                "helm-release",
+                Some(&release.text),
+                ns.as_ref().map(|a| a.text.as_str()),
+            ));
         }
     }
-    note_flags(&mut action, &opts, &[(&["--dry-run"], "dry-run"), (&["--force"], "force"), (&["--install", "-i"], "install"), (&["--atomic"], "atomic")]);
+    note_flags(
+        &mut action,
+        &opts,
+        &[
+            (&["--dry-run"], "dry-run"),
+            (&["--force"], "force"),
+            (&["--install", "-i"], "install"),
+            (&["--atomic"], "atomic"),
+        ],
+    );
     vec![action]
 }

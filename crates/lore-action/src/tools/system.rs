@@ -82,7 +82,12 @@ pub fn files(inv: &mut Invocation<'_>) -> Option<Vec<Action>> {
             }
         }
         t if t.starts_with("mkfs") || matches!(t, "mke2fs" | "mkswap" | "fdisk" | "parted" | "sfdisk" | "sgdisk") => {
-            action.class = if matches!(t, "fdisk" | "parted") && paths.len() <= 1 && args.iter().any(|a| a.text == "-l") { ActionClass::Read } else { ActionClass::BulkDestroy };
+            action.class = if matches!(t, "fdisk" | "parted") && paths.len() <= 1 && args.iter().any(|a| a.text == "-l")
+            {
+                ActionClass::Read
+            } else {
+                ActionClass::BulkDestroy
+            };
             action.flag("device");
             path_targets(&mut action, &paths.iter().filter(|p| p.text.starts_with('/')).copied().collect::<Vec<_>>());
         }
@@ -105,9 +110,16 @@ pub fn files(inv: &mut Invocation<'_>) -> Option<Vec<Action>> {
         }
         "crontab" if opts.short('r') => action.class = ActionClass::Delete,
         "iptables" | "ip6tables" | "nft" | "ufw" | "firewall-cmd" | "route" => {
-            action.class = if args.iter().any(|a| matches!(a.text.as_str(), "-L" | "-S" | "--list" | "status" | "list")) { ActionClass::Read } else { ActionClass::NetworkChange };
+            action.class = if args.iter().any(|a| matches!(a.text.as_str(), "-L" | "-S" | "--list" | "status" | "list"))
+            {
+                ActionClass::Read
+            } else {
+                ActionClass::NetworkChange
+            };
         }
-        "useradd" | "userdel" | "usermod" | "passwd" | "visudo" | "groupadd" | "gpasswd" => action.class = ActionClass::PermissionChange,
+        "useradd" | "userdel" | "usermod" | "passwd" | "visudo" | "groupadd" | "gpasswd" => {
+            action.class = ActionClass::PermissionChange
+        }
         "mount" | "umount" | "swapoff" | "swapon" => action.class = ActionClass::Update,
         "apt" | "apt-get" | "yum" | "dnf" | "pip" | "pip3" | "npm" | "cargo" | "brew" | "make" | "go" => {
             let verb = paths.first().map(|a| a.text.as_str()).unwrap_or("");
@@ -153,7 +165,8 @@ pub fn files(inv: &mut Invocation<'_>) -> Option<Vec<Action>> {
 }
 
 pub fn services(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let opts = Opts::new(inv.args, &["-H", "--host", "-M", "--machine", "-t", "--type", "-p", "--property", "-n", "--lines"]);
+    let opts =
+        Opts::new(inv.args, &["-H", "--host", "-M", "--machine", "-t", "--type", "-p", "--property", "-n", "--lines"]);
     let words: Vec<String> = opts.positionals().iter().map(|a| a.text.clone()).collect();
     // `systemctl VERB UNIT` but `service UNIT VERB`.
     let (verb, units): (String, Vec<String>) = if inv.tool == "service" {
@@ -188,9 +201,50 @@ pub fn docker(inv: &mut Invocation<'_>) -> Vec<Action> {
     let is_compose = inv.tool == "docker-compose" || inv.args.iter().any(|a| a.text == "compose");
     // `-f` names a compose file, but forces `docker rm`.
     let value_flags: &[&str] = if is_compose {
-        &["-H", "--host", "--context", "-f", "--file", "-p", "--project-name", "--env-file", "--profile", "-e", "--env", "-w", "--workdir", "-u", "--user"]
+        &[
+            "-H",
+            "--host",
+            "--context",
+            "-f",
+            "--file",
+            "-p",
+            "--project-name",
+            "--env-file",
+            "--profile",
+            "-e",
+            "--env",
+            "-w",
+            "--workdir",
+            "-u",
+            "--user",
+        ]
     } else {
-        &["-H", "--host", "--context", "-c", "--config", "--env-file", "-e", "--env", "-v", "--volume", "--name", "-w", "--workdir", "-u", "--user", "--filter", "--format", "-t", "--tag", "--network", "--entrypoint", "--platform", "-p", "--publish"]
+        &[
+            "-H",
+            "--host",
+            "--context",
+            "-c",
+            "--config",
+            "--env-file",
+            "-e",
+            "--env",
+            "-v",
+            "--volume",
+            "--name",
+            "-w",
+            "--workdir",
+            "-u",
+            "--user",
+            "--filter",
+            "--format",
+            "-t",
+            "--tag",
+            "--network",
+            "--entrypoint",
+            "--platform",
+            "-p",
+            "--publish",
+        ]
     };
     let opts = Opts::new(inv.args, value_flags);
     let words: Vec<String> = opts.positionals().iter().map(|a| a.text.clone()).collect();
@@ -234,8 +288,15 @@ pub fn docker(inv: &mut Invocation<'_>) -> Vec<Action> {
         (false, "stop" | "kill" | "pause", _) => ActionClass::Scale,
         (false, "restart" | "start" | "unpause", _) => ActionClass::Restart,
         (false, "push", _) => ActionClass::Deploy,
-        (false, "ps" | "images" | "logs" | "inspect" | "version" | "info" | "stats" | "top" | "history" | "events" | "port" | "diff", _) => ActionClass::Read,
-        (false, "volume" | "network" | "container" | "image" | "context", Some("ls" | "inspect" | "list")) => ActionClass::Read,
+        (
+            false,
+            "ps" | "images" | "logs" | "inspect" | "version" | "info" | "stats" | "top" | "history" | "events" | "port"
+            | "diff",
+            _,
+        ) => ActionClass::Read,
+        (false, "volume" | "network" | "container" | "image" | "context", Some("ls" | "inspect" | "list")) => {
+            ActionClass::Read
+        }
         _ => ActionClass::Unknown,
     };
     if let Some(sub) = &sub
@@ -250,7 +311,8 @@ pub fn docker(inv: &mut Invocation<'_>) -> Vec<Action> {
         "volume" | "system" | "container" | "image" | "network" => rest.get(2..).unwrap_or(&[]),
         _ => rest.get(1..).unwrap_or(&[]),
     };
-    if matches!(action.class, ActionClass::Delete | ActionClass::DataDelete | ActionClass::Scale | ActionClass::Restart) {
+    if matches!(action.class, ActionClass::Delete | ActionClass::DataDelete | ActionClass::Scale | ActionClass::Restart)
+    {
         for name in names {
             action.targets.push(Target::Other { value: format!("container:{name}") });
         }
@@ -265,7 +327,34 @@ pub fn docker(inv: &mut Invocation<'_>) -> Vec<Action> {
 }
 
 pub fn ansible(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let value_flags = ["-i", "--inventory", "-l", "--limit", "-m", "--module-name", "-a", "--args", "-e", "--extra-vars", "-u", "--user", "-f", "--forks", "-t", "--tags", "--skip-tags", "-b", "--become-user", "--vault-password-file", "-c", "--connection", "-T", "--timeout", "--private-key", "-M"];
+    let value_flags = [
+        "-i",
+        "--inventory",
+        "-l",
+        "--limit",
+        "-m",
+        "--module-name",
+        "-a",
+        "--args",
+        "-e",
+        "--extra-vars",
+        "-u",
+        "--user",
+        "-f",
+        "--forks",
+        "-t",
+        "--tags",
+        "--skip-tags",
+        "-b",
+        "--become-user",
+        "--vault-password-file",
+        "-c",
+        "--connection",
+        "-T",
+        "--timeout",
+        "--private-key",
+        "-M",
+    ];
     let opts = Opts::new(inv.args, &value_flags);
     let positionals = opts.positionals();
     let check = opts.has(&["--check", "-C", "--syntax-check", "--list-hosts", "--list-tasks"]);
@@ -283,7 +372,10 @@ pub fn ansible(inv: &mut Invocation<'_>) -> Vec<Action> {
         let module = opts.value(&["-m", "--module-name"]).map(|a| a.text).unwrap_or_else(|| "command".into());
         action.command.push(module.clone());
         if let Some(module_args) = opts.value(&["-a", "--args"]) {
-            if matches!(module.as_str(), "command" | "shell" | "ansible.builtin.command" | "ansible.builtin.shell" | "raw") {
+            if matches!(
+                module.as_str(),
+                "command" | "shell" | "ansible.builtin.command" | "ansible.builtin.shell" | "raw"
+            ) {
                 action.class = ActionClass::Exec;
                 inv.nested.push((format!("ansible {module}"), vec![module_args]));
             }
@@ -306,7 +398,42 @@ pub fn ansible(inv: &mut Invocation<'_>) -> Vec<Action> {
 
 /// curl and friends: the method decides.
 pub fn http(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let value_flags = ["-X", "--request", "-d", "--data", "--data-raw", "--data-binary", "-H", "--header", "-o", "--output", "-u", "--user", "-F", "--form", "-T", "--upload-file", "-O", "-A", "--user-agent", "-e", "--cert", "--key", "--cacert", "-w", "--write-out", "-m", "--max-time", "--connect-timeout", "-x", "--proxy", "-b", "--cookie", "-c", "--retry"];
+    let value_flags = [
+        "-X",
+        "--request",
+        "-d",
+        "--data",
+        "--data-raw",
+        "--data-binary",
+        "-H",
+        "--header",
+        "-o",
+        "--output",
+        "-u",
+        "--user",
+        "-F",
+        "--form",
+        "-T",
+        "--upload-file",
+        "-O",
+        "-A",
+        "--user-agent",
+        "-e",
+        "--cert",
+        "--key",
+        "--cacert",
+        "-w",
+        "--write-out",
+        "-m",
+        "--max-time",
+        "--connect-timeout",
+        "-x",
+        "--proxy",
+        "-b",
+        "--cookie",
+        "-c",
+        "--retry",
+    ];
     let opts = Opts::new(inv.args, &value_flags);
     let method = opts.value(&["-X", "--request"]).map(|a| a.text.to_ascii_uppercase());
     let has_data = opts.has(&["-d", "--data", "--data-raw", "--data-binary", "-F", "--form", "--json"]);
@@ -336,7 +463,18 @@ pub fn http(inv: &mut Invocation<'_>) -> Vec<Action> {
 }
 
 pub fn kafka_topics(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let opts = Opts::new(inv.args, &["--topic", "--bootstrap-server", "--zookeeper", "--partitions", "--replication-factor", "--config", "--command-config"]);
+    let opts = Opts::new(
+        inv.args,
+        &[
+            "--topic",
+            "--bootstrap-server",
+            "--zookeeper",
+            "--partitions",
+            "--replication-factor",
+            "--config",
+            "--command-config",
+        ],
+    );
     let class = if opts.has(&["--delete"]) {
         ActionClass::Delete
     } else if opts.has(&["--create"]) {

@@ -59,8 +59,8 @@ pub fn terraform(inv: &mut Invocation<'_>) -> Vec<Action> {
                 _ => ActionClass::Read,
             }
         }
-        "init" | "validate" | "fmt" | "output" | "show" | "graph" | "providers" | "version" | "console" | "get" | "login"
-        | "logout" | "test" | "metadata" => ActionClass::Read,
+        "init" | "validate" | "fmt" | "output" | "show" | "graph" | "providers" | "version" | "console" | "get"
+        | "login" | "logout" | "test" | "metadata" => ActionClass::Read,
         "run-all" => ActionClass::Unknown,
         _ => ActionClass::Unknown,
     };
@@ -91,7 +91,11 @@ pub fn terraform(inv: &mut Invocation<'_>) -> Vec<Action> {
     note_flags(
         &mut action,
         &opts,
-        &[(&["-auto-approve", "--auto-approve"], "auto-approve"), (&["-destroy", "--destroy"], "destroy"), (&["-refresh-only"], "refresh-only")],
+        &[
+            (&["-auto-approve", "--auto-approve"], "auto-approve"),
+            (&["-destroy", "--destroy"], "destroy"),
+            (&["-refresh-only"], "refresh-only"),
+        ],
     );
     if verb == "plan" && action.has_flag("destroy") {
         action.flag("dry-run");
