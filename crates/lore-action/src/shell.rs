@@ -67,6 +67,8 @@ pub fn analyze(text: &str) -> Analysis {
         complete: true,
         source: text,
         pending_writes: Vec::new(),
+        selected_workspace: None,
+        selected_context: None,
     };
     shell.script(text, 0, &Context::default());
     Analysis { kind: InputKind::Shell, actions: shell.actions, complete: shell.complete, problems: shell.problems }
@@ -81,6 +83,10 @@ struct Shell<'s> {
     source: &'s str,
     /// Files a command redirects its output to, recorded once the command is.
     pending_writes: Vec<(Arg, bool)>,
+    /// `terraform workspace select X` and `kubectl config use-context X`
+    /// change where later commands of the same input run.
+    selected_workspace: Option<String>,
+    selected_context: Option<String>,
 }
 
 impl Shell<'_> {
@@ -469,16 +475,15 @@ impl Shell<'_> {
                 let mut invocation = Invocation { tool: &name, args: rest, stdin, env: &ctx.env, nested: Vec::new() };
                 let actions = tools::analyze(&mut invocation);
                 let nested = std::mem::take(&mut invocation.nested);
-                let parent_hosts: Vec<String> = actions.first().map(|a| a.env.hosts.clone()).unwrap_or_default();
+                // What runs inside (`kubectl exec … -- psql`) runs where its wrapper does.
+                let parent_env = actions.first().map(|a| a.env.clone()).unwrap_or_default();
                 for action in actions {
                     self.push(action, &ctx, span, text);
                 }
                 for (wrapper, inner) in nested {
                     let mut inner_ctx = ctx.clone();
                     inner_ctx.wrappers.push(wrapper);
-                    for host in parent_hosts.iter() {
-                        inner_ctx.env.add_host(host);
-                    }
+                    inner_ctx.env.inherit(&parent_env);
                     if inner.len() == 1 && inner[0].text.contains(' ') {
                         // A command given as one string (`ansible -a "…"`): parse it.
                         let script = inner[0].text.clone();
@@ -631,6 +636,7 @@ impl Shell<'_> {
             return self.give_up(format!("more than {MAX_ACTIONS} actions; the rest were not analysed"));
         }
         action.env.inherit(&ctx.env);
+        self.apply_selections(&mut action);
         action.wrappers = ctx.wrappers.clone();
         action.span = ctx.outer_span.unwrap_or(span);
         if action.text.is_empty() {
@@ -645,6 +651,28 @@ impl Shell<'_> {
             action.reversibility = Reversibility::estimate(action.class, &action.flags);
         }
         self.actions.push(action);
+    }
+
+    fn apply_selections(&mut self, action: &mut Action) {
+        let terraform = matches!(action.tool.as_str(), "terraform" | "tofu" | "terragrunt");
+        let kube = matches!(action.tool.as_str(), "kubectl" | "oc" | "helm");
+        if terraform && action.command == ["workspace", "select"] {
+            self.selected_workspace =
+                action.env.terraform_workspace.as_ref().and_then(|h| h.value()).map(str::to_string);
+        } else if terraform
+            && let Some(ws) = &self.selected_workspace
+            && action.env.terraform_workspace.as_ref().is_none_or(Hint::is_implicit)
+        {
+            action.env.terraform_workspace = Some(Hint::explicit(ws));
+        }
+        if kube && action.command == ["config", "use-context"] {
+            self.selected_context = action.env.kube_context.as_ref().and_then(|h| h.value()).map(str::to_string);
+        } else if kube
+            && let Some(context) = &self.selected_context
+            && action.env.kube_context.as_ref().is_none_or(Hint::is_implicit)
+        {
+            action.env.kube_context = Some(Hint::explicit(context));
+        }
     }
 
     /// Quote removal and expansion of one word. Variables assigned earlier

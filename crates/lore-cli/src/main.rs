@@ -1,6 +1,7 @@
 //! `lore`: the command line. Parses arguments, finds the knowledge, calls the
 //! domain crates and renders their answers for people (or as `--json`).
 
+mod gate;
 mod knowledge;
 mod render;
 
@@ -8,7 +9,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lore_model::{Day, Severity};
 use lore_pack::query;
@@ -22,6 +23,8 @@ mod exit {
     pub const NOT_FOUND: u8 = 3;
     pub const STRICT_FAILED: u8 = 4;
     pub const INCOMPLETE: u8 = 5;
+    pub const ASK: u8 = 6;
+    pub const DENY: u8 = 7;
 }
 
 #[derive(Parser)]
@@ -120,6 +123,65 @@ enum Command {
     },
     /// Show one record by id (`rule:ID`, `incident:ID`, or a system name).
     Show { id: String },
+    /// Check a proposed action: allow, warn, ask or deny, with reasons.
+    Check {
+        #[command(flatten)]
+        input: InputArgs,
+        /// The directory the action would run in (default: here).
+        #[arg(long, value_name = "DIR")]
+        cwd: Option<PathBuf>,
+        /// Who proposes it, for the decision log.
+        #[arg(long, default_value = "cli")]
+        agent: String,
+    },
+    /// Answer an agent's hook: reads its payload on stdin, answers in its dialect.
+    Hook {
+        /// claude-code, codex, gemini, cursor, copilot or kiro.
+        agent: String,
+        /// `post` to record what ran (after the tool), when the payload does not say.
+        #[arg(long)]
+        event: Option<String>,
+    },
+    /// Query the decision log.
+    Log {
+        /// Only decisions newer than this: 30m, 2h, 7d, or a date.
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        decision: Option<String>,
+        #[arg(long)]
+        system: Option<String>,
+        #[arg(long)]
+        agent: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Approve a denied or asked action once, by its decision id.
+    Approve {
+        id: i64,
+        /// Who approves, for the log.
+        #[arg(long)]
+        by: Option<String>,
+        /// How long the approval lasts.
+        #[arg(long, default_value_t = 10)]
+        minutes: u32,
+    },
+    /// Register lore's hook with an agent.
+    Install {
+        /// claude-code, codex, gemini, cursor, copilot or kiro.
+        agent: String,
+        /// In this project's configuration (the default).
+        #[arg(long, conflicts_with = "user")]
+        project: bool,
+        /// In your user configuration.
+        #[arg(long)]
+        user: bool,
+        /// Print what would be written, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Check that hooks are registered and the knowledge loads.
+    Doctor,
     /// Show the actions lore understands in a command, SQL, a plan or manifests.
     Parse {
         /// SQL statements.
@@ -138,6 +200,43 @@ enum Command {
         #[arg(last = true)]
         command: Vec<String>,
     },
+}
+
+#[derive(Args, Clone)]
+struct InputArgs {
+    /// SQL statements.
+    #[arg(long, conflicts_with_all = ["plan", "manifest", "action"])]
+    sql: Option<String>,
+    /// A Terraform/OpenTofu plan as JSON, or - for stdin.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["manifest", "action"])]
+    plan: Option<PathBuf>,
+    /// Kubernetes manifests about to be applied, or - for stdin.
+    #[arg(long, value_name = "FILE", conflicts_with = "action")]
+    manifest: Option<PathBuf>,
+    /// A structured action as JSON.
+    #[arg(long, value_name = "JSON")]
+    action: Option<String>,
+    /// The shell command (after `--`); read from stdin when absent.
+    #[arg(last = true)]
+    command: Vec<String>,
+}
+
+impl InputArgs {
+    fn input(&self) -> Result<gate::Input> {
+        Ok(if let Some(sql) = &self.sql {
+            gate::Input::Sql(sql.clone())
+        } else if let Some(plan) = &self.plan {
+            gate::Input::Plan(read_input(plan)?)
+        } else if let Some(manifest) = &self.manifest {
+            gate::Input::Manifest(read_input(manifest)?)
+        } else if let Some(action) = &self.action {
+            gate::Input::Structured(action.clone())
+        } else if self.command.is_empty() {
+            gate::Input::Shell(read_input(std::path::Path::new("-"))?)
+        } else {
+            gate::Input::Shell(self.command.join(" "))
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -164,6 +263,17 @@ fn run(cli: &Cli) -> Result<u8> {
         output(g, &analysis, || render::analysis(&analysis))?;
         return Ok(if analysis.complete { exit::OK } else { exit::INCOMPLETE });
     }
+    match &cli.command {
+        Command::Check { input, cwd, agent } => return check(g, input, cwd.clone(), agent),
+        Command::Hook { agent, event } => return hook(g, agent, event.as_deref()),
+        Command::Log { since, decision, system, agent, limit } => {
+            return log(g, since.as_deref(), decision.clone(), system.clone(), agent.clone(), *limit);
+        }
+        Command::Approve { id, by, minutes } => return approve(g, *id, by.as_deref(), *minutes),
+        Command::Install { agent, user, dry_run, .. } => return install(g, agent, *user, *dry_run),
+        Command::Doctor => return doctor(g),
+        _ => {}
+    }
     if let Command::Build { dir, strict, force } = &cli.command {
         let knowledge = match dir {
             Some(dir) => Knowledge::at(dir, Origin::Flag)?,
@@ -178,7 +288,14 @@ fn run(cli: &Cli) -> Result<u8> {
     let data = pack.data();
     let today = Day::today();
     match &cli.command {
-        Command::Build { .. } | Command::Parse { .. } => unreachable!("handled above"),
+        Command::Build { .. }
+        | Command::Parse { .. }
+        | Command::Check { .. }
+        | Command::Hook { .. }
+        | Command::Log { .. }
+        | Command::Approve { .. }
+        | Command::Install { .. }
+        | Command::Doctor => unreachable!("handled above"),
         Command::Brief { system, env, budget } => {
             let Some(ix) = query::resolve(data, system) else {
                 return not_found(g, &format!("no system named `{system}`"), &query::suggest(data, system));
@@ -229,6 +346,250 @@ fn run(cli: &Cli) -> Result<u8> {
             None => not_found(g, &format!("no record with id `{id}`"), &query::suggest(data, id)),
         },
     }
+}
+
+fn check(g: &Global, input: &InputArgs, cwd: Option<PathBuf>, agent: &str) -> Result<u8> {
+    let input = input.input()?;
+    let cwd = cwd.or_else(|| std::env::current_dir().ok());
+    let request =
+        gate::Request { input, cwd, agent: Some(agent.to_string()), session: None, source: "cli", example_rules: true };
+    let outcome = gate::evaluate(g.knowledge.as_deref(), request);
+    if !g.quiet {
+        for note in &outcome.notes {
+            anstream::eprintln!("lore: {note}");
+        }
+    }
+    let verdict = &outcome.verdict;
+    if g.json {
+        let mut value = serde_json::to_value(verdict)?;
+        value["decision_id"] = serde_json::json!(outcome.decision_id);
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        anstream::print!("{}", render::verdict(verdict, outcome.decision_id));
+    }
+    Ok(match verdict.decision {
+        lore_model::Decision::Allow | lore_model::Decision::Warn => exit::OK,
+        lore_model::Decision::Ask => exit::ASK,
+        lore_model::Decision::Deny => exit::DENY,
+    })
+}
+
+fn hook(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
+    let Some(agent) = lore_hooks::Agent::parse(agent_name) else {
+        anyhow::bail!(
+            "unknown agent `{agent_name}`; expected one of: claude-code, codex, gemini, cursor, copilot, kiro"
+        );
+    };
+    gate::start_deadline(agent);
+    let payload = gate::read_payload()?;
+    let parsed = match lore_hooks::parse(agent, &payload) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            // Nothing to judge: say so, and let the agent's own checks apply.
+            eprintln!("lore: {err}; failing open (the agent's own permission checks still apply)");
+            return Ok(exit::OK);
+        }
+    };
+    let Some(command) = parsed.command.clone() else { return Ok(exit::OK) };
+    let cwd = parsed.cwd.as_ref().map(PathBuf::from);
+    if parsed.event == lore_hooks::Event::After || event == Some("post") {
+        if let Ok(log) = lore_log::DecisionLog::open(&gate::log_path_for(g.knowledge.as_deref())) {
+            let _ = log.mark_executed(parsed.session.as_deref(), &command);
+        }
+        return Ok(exit::OK);
+    }
+    let request = gate::Request {
+        input: gate::Input::Shell(command),
+        cwd,
+        agent: Some(agent.name().to_string()),
+        session: parsed.session.clone(),
+        source: "hook",
+        example_rules: false,
+    };
+    let outcome = gate::evaluate(g.knowledge.as_deref(), request);
+    let reason = gate::reason_text(&outcome.verdict);
+    let mut context = gate::briefing_text(&outcome.verdict);
+    for note in &outcome.notes {
+        context.push_str(&format!("\n(lore: {note})"));
+    }
+    let hint = gate::approve_hint(outcome.decision_id);
+    let answer = lore_hooks::Answer {
+        decision: outcome.verdict.decision,
+        reason: &reason,
+        context: &context,
+        approve_hint: &hint,
+    };
+    let response = lore_hooks::render(agent, &answer);
+    print!("{}", response.stdout);
+    eprint!("{}", response.stderr);
+    Ok(response.exit_code as u8)
+}
+
+fn log(
+    g: &Global,
+    since: Option<&str>,
+    decision: Option<String>,
+    system: Option<String>,
+    agent: Option<String>,
+    limit: usize,
+) -> Result<u8> {
+    let since_unix = match since {
+        None => None,
+        Some(text) => Some(
+            parse_since(text)
+                .ok_or_else(|| anyhow::anyhow!("--since: `{text}` is not a duration (30m, 2h, 7d) or a date"))?,
+        ),
+    };
+    let path = gate::log_path_for(g.knowledge.as_deref());
+    let log = lore_log::DecisionLog::open(&path)?;
+    let filter = lore_log::Filter { since_unix, decision, system, agent, limit };
+    let entries = log.query(&filter)?;
+    output(g, &entries, || render::log_entries(&entries, &path))
+}
+
+fn parse_since(text: &str) -> Option<i64> {
+    let now = lore_model::Timestamp::now().0;
+    let text = text.trim();
+    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    if let Ok(n) = digits.parse::<i64>() {
+        let seconds = match unit {
+            "s" => 1,
+            "m" | "min" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            _ => return lore_model::Timestamp::parse(text).map(|t| t.0),
+        };
+        return Some(now - n * seconds);
+    }
+    lore_model::Timestamp::parse(text).map(|t| t.0)
+}
+
+fn approve(g: &Global, id: i64, by: Option<&str>, minutes: u32) -> Result<u8> {
+    let path = gate::log_path_for(g.knowledge.as_deref());
+    let log = lore_log::DecisionLog::open(&path)?;
+    let by = by.map(str::to_string).or_else(|| std::env::var("USER").ok());
+    match log.approve(id, by.as_deref(), lore_model::Timestamp::now().0, minutes)? {
+        Some(input) => {
+            anstream::println!("Approved once for {minutes} minutes: {input}");
+            Ok(exit::OK)
+        }
+        None => not_found(g, &format!("no decision {id} in {}", path.display()), &[]),
+    }
+}
+
+fn install(g: &Global, agent_name: &str, user: bool, dry_run: bool) -> Result<u8> {
+    let Some(agent) = lore_hooks::Agent::parse(agent_name) else {
+        anyhow::bail!(
+            "unknown agent `{agent_name}`; expected one of: claude-code, codex, gemini, cursor, copilot, kiro"
+        );
+    };
+    let binary = std::env::current_exe()
+        .context("finding lore's own path")?
+        .canonicalize()
+        .context("resolving lore's own path")?;
+    let home = dirs::home_dir().ok_or_else(|| anyhow::anyhow!("no home directory"))?;
+    let project = std::env::current_dir()?;
+    let scope = if user { lore_hooks::Scope::User } else { lore_hooks::Scope::Project };
+    let path = lore_hooks::config_path(agent, scope, &home, &project);
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid JSON; fix it or move it aside", path.display()))?,
+        Err(_) => serde_json::json!({}),
+    };
+    let updated = lore_hooks::install_into(agent, existing, &binary);
+    let text = serde_json::to_string_pretty(&updated)? + "\n";
+    if dry_run {
+        print!("{text}");
+        return Ok(exit::OK);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    if !g.quiet {
+        anstream::println!(
+            "Registered lore's hook for {} in {} (binary {})",
+            agent.name(),
+            path.display(),
+            binary.display()
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn doctor(g: &Global) -> Result<u8> {
+    let mut checks: Vec<(String, bool, String)> = Vec::new();
+    match Knowledge::locate(g.knowledge.as_deref()) {
+        Ok(k) => match k.open(None, true) {
+            Ok(pack) => {
+                let c = &pack.manifest().counts;
+                checks.push((
+                    "knowledge".into(),
+                    true,
+                    format!(
+                        "{} ({} systems, {} rules) from {}",
+                        pack.manifest().version(),
+                        c.systems,
+                        c.rules,
+                        k.root.display()
+                    ),
+                ));
+            }
+            Err(err) => checks.push(("knowledge".into(), false, format!("{err:#}"))),
+        },
+        Err(err) => checks.push(("knowledge".into(), false, format!("{err:#}"))),
+    }
+    let log_path = gate::log_path_for(g.knowledge.as_deref());
+    match lore_log::DecisionLog::open(&log_path).and_then(|l| l.count()) {
+        Ok(n) => checks.push(("decision log".into(), true, format!("{} ({n} decisions)", log_path.display()))),
+        Err(err) => checks.push(("decision log".into(), false, err.to_string())),
+    }
+    let home = dirs::home_dir().unwrap_or_default();
+    let project = std::env::current_dir().unwrap_or_default();
+    let mut any_hook = false;
+    for agent in lore_hooks::Agent::ALL {
+        for scope in [lore_hooks::Scope::Project, lore_hooks::Scope::User] {
+            let path = lore_hooks::config_path(agent, scope, &home, &project);
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let config: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            match lore_hooks::installed_binary(&config) {
+                Some(binary) if binary.is_file() => {
+                    any_hook = true;
+                    checks.push((
+                        format!("{} hook", agent.name()),
+                        true,
+                        format!("{} → {}", path.display(), binary.display()),
+                    ));
+                }
+                Some(binary) => checks.push((
+                    format!("{} hook", agent.name()),
+                    false,
+                    format!(
+                        "{} calls {}, which does not exist; run lore install {}",
+                        path.display(),
+                        binary.display(),
+                        agent.name()
+                    ),
+                )),
+                None => {}
+            }
+        }
+    }
+    if !any_hook {
+        checks.push((
+            "hooks".into(),
+            false,
+            "no agent has lore's hook; run `lore install claude-code` (or codex, gemini, cursor, copilot, kiro)".into(),
+        ));
+    }
+    let healthy = checks.iter().filter(|(name, _, _)| name != "hooks").all(|(_, ok, _)| *ok);
+    let rows: Vec<serde_json::Value> = checks
+        .iter()
+        .map(|(name, ok, detail)| serde_json::json!({"check": name, "ok": ok, "detail": detail}))
+        .collect();
+    output(g, &rows, || render::doctor(&checks))?;
+    Ok(if healthy { exit::OK } else { exit::ERROR })
 }
 
 fn read_input(path: &std::path::Path) -> Result<String> {

@@ -361,3 +361,74 @@ pub fn analysis(a: &lore_action::Analysis) -> String {
     }
     out
 }
+
+pub fn verdict(v: &lore_gate::Verdict, decision_id: Option<i64>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}", decision(v.decision), v.summary);
+    for action in &v.actions {
+        let env = action.environment.as_deref().map(|e| format!(" in {e}")).unwrap_or_default();
+        let prod = if action.production && action.environment.is_none() {
+            " (looks like production)".to_string()
+        } else {
+            String::new()
+        };
+        let systems =
+            if action.systems.is_empty() { String::new() } else { format!(" on {}", action.systems.join(", ")) };
+        let _ = writeln!(out, "\n  {} {}{systems}{env}{prod}", decision(action.decision), action.action.bold());
+        for reason in &action.reasons {
+            let cite = reason.cite.as_ref().map(|c| format!(" {}", c.dimmed())).unwrap_or_default();
+            let _ = writeln!(out, "    {:5} {}{cite}", reason.decision.as_str(), reason.message);
+        }
+    }
+    let briefing = crate::gate::briefing_text(v);
+    if !briefing.is_empty() {
+        let _ = writeln!(out, "\n{}", briefing);
+    }
+    if let Some(id) = decision_id {
+        let _ = writeln!(out, "{}", format!("decision {id} logged").dimmed());
+    }
+    out
+}
+
+pub fn log_entries(entries: &[lore_log::Entry], path: &Path) -> String {
+    let mut out = String::new();
+    for e in entries {
+        let when = lore_model::Timestamp(e.ts_unix).to_string();
+        let d = e.decision.parse_decision();
+        let executed = if e.executed { " (ran)" } else { "" };
+        let _ = writeln!(
+            out,
+            "{:>5} {when} {:5} {} {}{executed}",
+            e.id,
+            d,
+            e.agent.as_deref().unwrap_or("-"),
+            clip(&e.input, 100)
+        );
+    }
+    let _ = writeln!(out, "{}", format!("{} decisions from {}", entries.len(), path.display()).dimmed());
+    out
+}
+
+trait ParseDecision {
+    fn parse_decision(&self) -> String;
+}
+
+impl ParseDecision for String {
+    fn parse_decision(&self) -> String {
+        match self.as_str() {
+            "deny" => decision(Decision::Deny),
+            "ask" => decision(Decision::Ask),
+            "warn" => decision(Decision::Warn),
+            _ => decision(Decision::Allow),
+        }
+    }
+}
+
+pub fn doctor(checks: &[(String, bool, String)]) -> String {
+    let mut out = String::new();
+    for (name, ok, detail) in checks {
+        let mark = if *ok { "ok".green().to_string() } else { "!!".red().bold().to_string() };
+        let _ = writeln!(out, "{mark} {name}: {detail}");
+    }
+    out
+}

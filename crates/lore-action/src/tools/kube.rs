@@ -173,6 +173,13 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
         "config" => {
             take_sub(&mut action);
             rest = rest.get(1..).unwrap_or(&[]);
+            if sub == Some("use-context")
+                && let Some(context) = rest.first()
+            {
+                action.env.kube_context =
+                    Some(if context.unknown { Hint::unknown(&context.text) } else { Hint::explicit(&context.text) });
+                rest = &[];
+            }
             match sub {
                 Some("view" | "get-contexts" | "current-context" | "get-clusters" | "get-users") => ActionClass::Read,
                 _ => ActionClass::Update,
@@ -182,11 +189,11 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
     };
 
     // Environment: the context and namespace, explicit or implicit.
-    action.env.kube_context = Some(match opts.value(&["--context"]) {
+    action.env.kube_context = action.env.kube_context.take().or(Some(match opts.value(&["--context"]) {
         Some(arg) if arg.unknown => Hint::unknown(&arg.text),
         Some(arg) => Hint::explicit(&arg.text),
         None => Hint::implicit(),
-    });
+    }));
     let namespace = opts.value(&["-n", "--namespace"]);
     action.env.namespace = Some(match &namespace {
         Some(arg) if arg.unknown => Hint::unknown(&arg.text),

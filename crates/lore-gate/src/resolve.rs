@@ -1,0 +1,337 @@
+//! From an action to where it runs (an environment) and what it touches (systems).
+
+use globset::{GlobBuilder, GlobMatcher};
+use lore_action::{Action, HintSource, Target};
+use lore_model::Environment;
+use lore_pack::ArchivedPackData;
+use lore_pack::query::{self, owned};
+use serde::Serialize;
+
+use crate::Context;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvironmentMatch {
+    pub id: String,
+    pub production: bool,
+    /// The fact that matched, such as `kube context prod-eu-1 (implicit, from kubeconfig)`.
+    pub via: String,
+}
+
+fn glob(pattern: &str) -> Option<GlobMatcher> {
+    GlobBuilder::new(&pattern.to_lowercase()).literal_separator(false).build().ok().map(|g| g.compile_matcher())
+}
+
+fn any_glob(patterns: &[String], value: &str) -> bool {
+    let value = value.to_lowercase();
+    patterns.iter().any(|p| glob(p).is_some_and(|g| g.is_match(&value)))
+}
+
+fn is_tool(action: &Action, tools: &[&str]) -> bool {
+    tools.contains(&action.tool.as_str())
+}
+
+/// The facts that say where an action runs: `(kind, value, how it was learned)`.
+fn facts(action: &Action, ctx: &Context) -> Vec<(&'static str, String, String)> {
+    let mut facts = Vec::new();
+    let hint = |h: &Option<lore_action::Hint>| {
+        h.as_ref().filter(|h| h.source == HintSource::Explicit).and_then(|h| h.value.clone())
+    };
+    let e = &action.env;
+    let kube_tool = is_tool(action, &["kubectl", "oc", "helm", "kubecolor"]);
+    match hint(&e.kube_context) {
+        Some(c) => facts.push(("kube-context", c, "explicit".to_string())),
+        None if kube_tool => {
+            if let Some(c) = ctx.kube_current_context() {
+                facts.push(("kube-context", c, "implicit, the kubeconfig's current context".to_string()));
+            }
+        }
+        None => {}
+    }
+    if let Some(ns) = hint(&e.namespace) {
+        facts.push(("namespace", ns, "explicit".into()));
+    }
+    match hint(&e.aws_profile) {
+        Some(p) => facts.push(("aws-profile", p, "explicit".into())),
+        None if action.tool == "aws" => {
+            facts.push(("aws-profile", ctx.aws_profile(), "implicit, AWS_PROFILE or default".into()))
+        }
+        None => {}
+    }
+    match hint(&e.gcp_project) {
+        Some(p) => facts.push(("gcp-project", p, "explicit".into())),
+        None if matches!(action.tool.as_str(), "gcloud" | "gsutil") => {
+            if let Some(p) = ctx.gcp_project() {
+                facts.push(("gcp-project", p, "implicit, CLOUDSDK_CORE_PROJECT".into()));
+            }
+        }
+        None => {}
+    }
+    let tf_tool = is_tool(action, &["terraform", "tofu", "terragrunt"]);
+    match hint(&e.terraform_workspace) {
+        Some(w) => facts.push(("terraform-workspace", w, "explicit".into())),
+        None if tf_tool => {
+            let chdir = action.targets.iter().find_map(|t| match t {
+                Target::Path { path } => Some(path.as_str()),
+                _ => None,
+            });
+            facts.push((
+                "terraform-workspace",
+                ctx.terraform_workspace(chdir),
+                "implicit, the selected workspace".into(),
+            ));
+            if let Some(dir) = chdir {
+                facts.push(("path", dir.to_string(), "-chdir".into()));
+            }
+        }
+        None => {}
+    }
+    for file in &e.terraform_var_files {
+        facts.push(("terraform-var-file", file.clone(), "explicit".into()));
+    }
+    for host in action_hosts(action) {
+        facts.push(("host", host, "explicit".into()));
+    }
+    if let Some(cwd) = ctx.cwd() {
+        facts.push(("path", cwd.to_string_lossy().into_owned(), "working directory".into()));
+    }
+    facts
+}
+
+fn action_hosts(action: &Action) -> Vec<String> {
+    let mut hosts = action.env.hosts.clone();
+    for target in &action.targets {
+        if let Target::Host { name } = target
+            && !hosts.contains(name)
+        {
+            hosts.push(name.clone());
+        }
+    }
+    hosts
+}
+
+/// The environment an action runs in, as the knowledge's matchers say.
+/// When several match, production wins: the gate errs on the careful side.
+pub fn environment(data: &ArchivedPackData, action: &Action, ctx: &Context) -> Option<EnvironmentMatch> {
+    let facts = facts(action, ctx);
+    let mut found: Vec<EnvironmentMatch> = Vec::new();
+    for archived in data.environments.iter() {
+        let env: Environment = owned(archived);
+        let m = &env.matchers;
+        let hit = facts.iter().find(|(kind, value, _)| match *kind {
+            "kube-context" => any_glob(&m.kube_contexts, value),
+            "namespace" => any_glob(&m.namespaces, value),
+            "aws-profile" => any_glob(&m.aws_profiles, value),
+            "gcp-project" => any_glob(&m.gcp_projects, value),
+            "terraform-workspace" => any_glob(&m.terraform_workspaces, value),
+            "terraform-var-file" => {
+                any_glob(&m.terraform_var_files, value)
+                    || any_glob(&m.terraform_var_files, value.rsplit('/').next().unwrap_or(value))
+            }
+            "host" => any_glob(&m.hosts, value),
+            // A directory matches a `dir/**` pattern when its contents would.
+            "path" => any_glob(&m.paths, value) || any_glob(&m.paths, &format!("{}/_", value.trim_end_matches('/'))),
+            _ => false,
+        });
+        if let Some((kind, value, how)) = hit {
+            found.push(EnvironmentMatch {
+                id: env.id.clone(),
+                production: env.production,
+                via: format!("{kind} {value} ({how})"),
+            });
+        }
+    }
+    found.sort_by_key(|e| !e.production);
+    found.into_iter().next()
+}
+
+const PRODUCTION_WORDS: [&str; 4] = ["prod", "production", "prd", "live"];
+
+pub fn looks_production_text(text: &str) -> bool {
+    text.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).any(|w| PRODUCTION_WORDS.contains(&w))
+}
+
+/// Without an environment record: does anything about the action say production?
+pub fn looks_production(action: &Action, ctx: &Context) -> bool {
+    facts(action, ctx).iter().filter(|(kind, _, _)| *kind != "path").any(|(_, value, _)| looks_production_text(value))
+        || action.targets.iter().any(|t| !matches!(t, Target::Path { .. }) && looks_production_text(&t.short()))
+}
+
+/// Targets that could be systems (not local paths or git refs).
+pub fn has_system_targets(action: &Action) -> bool {
+    !action.env.hosts.is_empty()
+        || action.targets.iter().any(|t| !matches!(t, Target::Path { .. } | Target::Git { .. }))
+}
+
+/// The kinds of what an action targets, for rules' `resource_kinds`.
+pub fn target_kinds(action: &Action) -> Vec<String> {
+    let mut kinds = Vec::new();
+    for target in &action.targets {
+        match target {
+            Target::Kubernetes { kind, .. } => kinds.push(kind.clone()),
+            Target::Cloud { service, resource_type, .. } => {
+                kinds.push(service.clone());
+                kinds.extend(resource_type.clone());
+            }
+            Target::Terraform { address } => {
+                // module.a.aws_db_instance.main → aws_db_instance
+                let parts: Vec<&str> = address.split('.').collect();
+                if let Some(i) = parts.iter().rposition(|p| p.contains('_')) {
+                    kinds.push(parts[i].split('[').next().unwrap_or(parts[i]).to_string());
+                }
+            }
+            Target::Database { table, .. } => {
+                kinds.push(if table.is_some() { "table" } else { "database" }.to_string())
+            }
+            Target::Host { .. } => kinds.push("host".into()),
+            Target::Path { .. } => kinds.push("path".into()),
+            Target::Git { .. } => kinds.push("git-ref".into()),
+            Target::Other { value } => kinds.extend(value.split_once(':').map(|(k, _)| k.to_string())),
+        }
+    }
+    kinds
+}
+
+/// The systems an action touches, through names, aliases, namespaces,
+/// hosts, cloud ids, Terraform addresses and database names.
+pub fn systems(data: &ArchivedPackData, action: &Action, ctx: &Context) -> Vec<u32> {
+    let mut found: Vec<u32> = Vec::new();
+    fn add(found: &mut Vec<u32>, ix: u32) {
+        if !found.contains(&ix) {
+            found.push(ix);
+        }
+    }
+    let by_name = |name: &str| query::resolve(data, name);
+    let namespace_hint = action.env.namespace.as_ref().and_then(|h| h.value()).map(str::to_string);
+    for target in &action.targets {
+        match target {
+            Target::Kubernetes { kind, name, namespace, .. } => {
+                if let Some(name) = name {
+                    if kind == "namespace" {
+                        for ix in with_namespace(data, name) {
+                            add(&mut found, ix);
+                        }
+                    } else if let Some(ix) = by_name(name) {
+                        add(&mut found, ix);
+                    }
+                    if kind == "node" || kind == "cluster" {
+                        continue;
+                    }
+                }
+                if let Some(ns) = namespace.clone().or_else(|| namespace_hint.clone())
+                    && (name.is_none() || kind == "namespace" || found.is_empty())
+                {
+                    for ix in with_namespace(data, &ns) {
+                        add(&mut found, ix);
+                    }
+                }
+            }
+            Target::Cloud { id: Some(id), .. } => {
+                if let Some(ix) = by_name(id) {
+                    add(&mut found, ix);
+                }
+                for ix in matching_systems(data, id, |s| &s.matchers.cloud_ids) {
+                    add(&mut found, ix);
+                }
+            }
+            Target::Terraform { address } => {
+                for ix in matching_systems(data, address, |s| &s.matchers.terraform) {
+                    add(&mut found, ix);
+                }
+            }
+            Target::Database { database, table, .. } => {
+                for name in [database, table].into_iter().flatten() {
+                    for (ix, system) in data.systems.iter().enumerate() {
+                        if system.matchers.databases.iter().any(|d| d.as_str().eq_ignore_ascii_case(name)) {
+                            add(&mut found, ix as u32);
+                        }
+                    }
+                }
+                if let Some(ix) = database.as_deref().and_then(by_name) {
+                    add(&mut found, ix);
+                }
+            }
+            Target::Other { value } => {
+                let name = value.split_once(':').map_or(value.as_str(), |(_, n)| n);
+                if let Some(ix) = by_name(name) {
+                    add(&mut found, ix);
+                }
+                if let Some(host) = value.split_once("://").map(|(_, r)| r.split(['/', ':']).next().unwrap_or(r)) {
+                    for ix in host_systems(data, host) {
+                        add(&mut found, ix);
+                    }
+                }
+            }
+            Target::Host { .. } | Target::Path { .. } | Target::Git { .. } | Target::Cloud { id: None, .. } => {}
+        }
+    }
+    for host in action_hosts(action) {
+        for ix in host_systems(data, &host) {
+            add(&mut found, ix);
+        }
+    }
+    // Nodes belong to the cluster the kube context names.
+    let node_level = action.targets.iter().any(|t| matches!(t, Target::Kubernetes { kind, .. } if kind == "node"));
+    let context = match &action.env.kube_context {
+        Some(h) if h.source == HintSource::Explicit => h.value.clone(),
+        Some(h) if h.is_implicit() => ctx.kube_current_context(),
+        _ => None,
+    };
+    if node_level
+        && let Some(context) = context
+        && let Some(ix) = by_name(&context)
+    {
+        add(&mut found, ix);
+    }
+    // `kubectl -n payments delete pod x`: the namespace says whose pod it is.
+    if found.is_empty()
+        && let Some(ns) = &namespace_hint
+    {
+        for ix in with_namespace(data, ns) {
+            add(&mut found, ix);
+        }
+    }
+    found
+}
+
+fn with_namespace(data: &ArchivedPackData, namespace: &str) -> Vec<u32> {
+    data.systems
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.matchers.namespaces.iter().any(|n| n.as_str() == namespace))
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
+fn matching_systems(data: &ArchivedPackData, value: &str, pick: fn(&lore_model::System) -> &Vec<String>) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (ix, archived) in data.systems.iter().enumerate() {
+        // Most systems have no such matchers; skip them without deserialising.
+        if archived.matchers.cloud_ids.is_empty()
+            && archived.matchers.terraform.is_empty()
+            && archived.matchers.hosts.is_empty()
+        {
+            continue;
+        }
+        let system: lore_model::System = owned(archived);
+        if any_glob(pick(&system), value) {
+            out.push(ix as u32);
+        }
+    }
+    out
+}
+
+fn host_systems(data: &ArchivedPackData, host: &str) -> Vec<u32> {
+    let mut out = matching_systems(data, host, |s| &s.matchers.hosts);
+    if out.is_empty()
+        && let Some(ix) = query::resolve(data, host).or_else(|| {
+            let (label, rest) = host.split_once('.')?;
+            let tld = rest.rsplit('.').next().unwrap_or(rest);
+            (!["com", "net", "org", "io", "dev", "co", "cloud", "app"].contains(&tld))
+                .then(|| query::resolve(data, label))
+                .flatten()
+        })
+    {
+        out.push(ix);
+    }
+    out
+}

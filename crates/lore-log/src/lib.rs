@@ -1,0 +1,300 @@
+//! The decision log: every decision the gate makes, appended to an embedded
+//! SQLite database in WAL mode, so that hook processes running at once never
+//! lose a record and a killed process loses at most the one in flight.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("decision log {path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("decision log {path}: cannot create its directory: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// One decision to record.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NewRecord {
+    pub ts_unix: i64,
+    pub source: String,
+    pub agent: Option<String>,
+    pub session: Option<String>,
+    pub cwd: Option<String>,
+    pub input: String,
+    pub input_kind: String,
+    /// JSON.
+    pub actions: String,
+    pub decision: String,
+    /// JSON.
+    pub reasons: String,
+    pub rule_ids: Vec<String>,
+    pub systems: Vec<String>,
+    pub pack_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: i64,
+    pub ts_unix: i64,
+    pub source: String,
+    pub agent: Option<String>,
+    pub session: Option<String>,
+    pub cwd: Option<String>,
+    pub input: String,
+    pub input_kind: String,
+    pub actions: serde_json::Value,
+    pub decision: String,
+    pub reasons: serde_json::Value,
+    pub rule_ids: Vec<String>,
+    pub systems: Vec<String>,
+    pub pack_version: Option<String>,
+    pub executed: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub since_unix: Option<i64>,
+    pub decision: Option<String>,
+    pub system: Option<String>,
+    pub agent: Option<String>,
+    pub limit: usize,
+}
+
+pub struct DecisionLog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    ts_unix INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    agent TEXT,
+    session TEXT,
+    cwd TEXT,
+    input TEXT NOT NULL,
+    input_kind TEXT NOT NULL,
+    actions TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    rule_ids TEXT NOT NULL,
+    systems TEXT NOT NULL,
+    pack_version TEXT,
+    executed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS decisions_ts ON decisions (ts_unix);
+CREATE TABLE IF NOT EXISTS approvals (
+    id INTEGER PRIMARY KEY,
+    decision_id INTEGER NOT NULL,
+    input TEXT NOT NULL,
+    approved_by TEXT,
+    ts_unix INTEGER NOT NULL,
+    expires_unix INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+";
+
+/// Where the log lives when nothing says otherwise.
+pub fn default_path() -> PathBuf {
+    if let Ok(path) = std::env::var("LORE_LOG") {
+        return PathBuf::from(path);
+    }
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(std::env::temp_dir);
+    state.join("lore").join("decisions.db")
+}
+
+impl DecisionLog {
+    pub fn open(path: &Path) -> Result<DecisionLog, LogError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| LogError::Io { path: path.to_path_buf(), source })?;
+        }
+        let err = |source| LogError::Sqlite { path: path.to_path_buf(), source };
+        let conn = Connection::open(path).map_err(err)?;
+        // Hooks run concurrently: wait for the writer instead of failing.
+        conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        Ok(DecisionLog { conn, path: path.to_path_buf() })
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> LogError + '_ {
+        |source| LogError::Sqlite { path: self.path.clone(), source }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one decision and returns its id.
+    pub fn append(&self, r: &NewRecord) -> Result<i64, LogError> {
+        self.conn
+            .execute(
+                "INSERT INTO decisions (ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                params![
+                    r.ts_unix,
+                    r.source,
+                    r.agent,
+                    r.session,
+                    r.cwd,
+                    r.input,
+                    r.input_kind,
+                    r.actions,
+                    r.decision,
+                    r.reasons,
+                    r.rule_ids.join(","),
+                    r.systems.join(","),
+                    r.pack_version
+                ],
+            )
+            .map_err(self.err())?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records that the latest decision on `input` in `session` actually ran.
+    pub fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE decisions SET executed = 1 WHERE id = (
+                    SELECT id FROM decisions WHERE input = ?1 AND (session IS ?2) ORDER BY id DESC LIMIT 1)",
+                params![input, session],
+            )
+            .map_err(self.err())?;
+        Ok(changed > 0)
+    }
+
+    pub fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError> {
+        let limit = if filter.limit == 0 { 50 } else { filter.limit } as i64;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed
+                 FROM decisions
+                 WHERE (?1 IS NULL OR ts_unix >= ?1) AND (?2 IS NULL OR decision = ?2) AND (?3 IS NULL OR agent = ?3)
+                   AND (?4 IS NULL OR (',' || systems || ',') LIKE ('%,' || ?4 || ',%'))
+                 ORDER BY id DESC LIMIT ?5",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![filter.since_unix, filter.decision, filter.agent, filter.system, limit], |row| {
+                let split =
+                    |s: String| -> Vec<String> { s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect() };
+                let json = |s: String| serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s));
+                Ok(Entry {
+                    id: row.get(0)?,
+                    ts_unix: row.get(1)?,
+                    source: row.get(2)?,
+                    agent: row.get(3)?,
+                    session: row.get(4)?,
+                    cwd: row.get(5)?,
+                    input: row.get(6)?,
+                    input_kind: row.get(7)?,
+                    actions: json(row.get(8)?),
+                    decision: row.get(9)?,
+                    reasons: json(row.get(10)?),
+                    rule_ids: split(row.get(11)?),
+                    systems: split(row.get(12)?),
+                    pack_version: row.get(13)?,
+                    executed: row.get::<_, i64>(14)? != 0,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    pub fn count(&self) -> Result<i64, LogError> {
+        self.conn.query_row("SELECT count(*) FROM decisions", [], |row| row.get(0)).map_err(self.err())
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<Entry>, LogError> {
+        Ok(self.query(&Filter { limit: i64::MAX as usize, ..Filter::default() })?.into_iter().find(|e| e.id == id))
+    }
+
+    /// A human approves the input of decision `id` once, for `minutes`.
+    pub fn approve(&self, id: i64, by: Option<&str>, now: i64, minutes: u32) -> Result<Option<String>, LogError> {
+        let input: Option<String> = self
+            .conn
+            .query_row("SELECT input FROM decisions WHERE id = ?1", params![id], |row| row.get(0))
+            .optional()
+            .map_err(self.err())?;
+        let Some(input) = input else { return Ok(None) };
+        self.conn
+            .execute(
+                "INSERT INTO approvals (decision_id, input, approved_by, ts_unix, expires_unix) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, input, by, now, now + i64::from(minutes) * 60],
+            )
+            .map_err(self.err())?;
+        Ok(Some(input))
+    }
+
+    /// Uses up an unexpired approval of exactly this input, if there is one.
+    pub fn take_approval(&self, input: &str, now: i64) -> Result<Option<(i64, Option<String>)>, LogError> {
+        let found: Option<(i64, i64, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT id, decision_id, approved_by FROM approvals WHERE input = ?1 AND used = 0 AND expires_unix >= ?2 ORDER BY id DESC LIMIT 1",
+                params![input, now],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let Some((approval, decision, by)) = found else { return Ok(None) };
+        self.conn.execute("UPDATE approvals SET used = 1 WHERE id = ?1", params![approval]).map_err(self.err())?;
+        Ok(Some((decision, by)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(input: &str, decision: &str) -> NewRecord {
+        NewRecord {
+            ts_unix: 1_000,
+            source: "test".into(),
+            agent: Some("claude-code".into()),
+            session: Some("s1".into()),
+            input: input.into(),
+            input_kind: "shell".into(),
+            actions: "[]".into(),
+            decision: decision.into(),
+            reasons: "[]".into(),
+            systems: vec!["payments-db".into()],
+            ..NewRecord::default()
+        }
+    }
+
+    #[test]
+    fn append_query_execute_and_approve() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = DecisionLog::open(&dir.path().join("nested/decisions.db")).expect("open");
+        let a = log.append(&record("rm -rf /", "deny")).expect("append");
+        log.append(&record("ls", "allow")).expect("append");
+        assert_eq!(log.count().expect("count"), 2);
+        let denied = log.query(&Filter { decision: Some("deny".into()), ..Filter::default() }).expect("query");
+        assert_eq!(denied.len(), 1);
+        assert_eq!(denied[0].input, "rm -rf /");
+        let by_system = log.query(&Filter { system: Some("payments-db".into()), ..Filter::default() }).expect("query");
+        assert_eq!(by_system.len(), 2);
+        assert!(log.query(&Filter { system: Some("payments".into()), ..Filter::default() }).expect("query").is_empty());
+        assert!(log.mark_executed(Some("s1"), "ls").expect("mark"));
+        assert!(log.query(&Filter { decision: Some("allow".into()), ..Filter::default() }).expect("q")[0].executed);
+
+        assert_eq!(log.approve(a, Some("dana"), 1_000, 10).expect("approve").as_deref(), Some("rm -rf /"));
+        assert_eq!(log.take_approval("rm -rf /", 1_100).expect("take"), Some((a, Some("dana".into()))));
+        assert_eq!(log.take_approval("rm -rf /", 1_100).expect("take"), None, "an approval is used once");
+        log.approve(a, None, 1_000, 10).expect("approve");
+        assert_eq!(log.take_approval("rm -rf /", 1_000 + 11 * 60).expect("take"), None, "and expires");
+        assert_eq!(log.approve(999, None, 0, 1).expect("approve"), None);
+    }
+}
