@@ -15,6 +15,8 @@ OUT=target/bench
 mkdir -p "$OUT"
 export XDG_CACHE_HOME="$PWD/target/bench/cache"   # the example pack lives here, not in ~
 run() { local name=$1; shift; hyperfine -N --warmup 5 --export-markdown "$OUT/$name.md" "$@"; }
+# With a shell, for stdin redirects; hyperfine subtracts the shell's own start-up.
+run_shell() { local name=$1; shift; hyperfine --warmup 10 --export-markdown "$OUT/$name.md" "$@"; }
 
 echo "== example knowledge: per-command cost (pack already built)"
 "$LORE" -q build >/dev/null 2>&1 || "$LORE" -q systems >/dev/null
@@ -24,6 +26,19 @@ run example-queries \
   -n "ask (search)" "$LORE -q ask 'how do I fail over the payments database'" \
   -n "systems --json" "$LORE -q systems --json"
 
+echo "== hook: a Claude Code PreToolUse payload, process start to decision printed"
+export LORE_LOG="$PWD/target/bench/decisions.db"
+PAYLOADS="$PWD/target/bench/payloads"
+mkdir -p "$PAYLOADS"
+claude_payload() { printf '{"session_id":"bench","cwd":"%s","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"%s"}}' "$PWD" "$1"; }
+claude_payload "kubectl --context prod-eu-1 delete ns payments" > "$PAYLOADS/deny.json"
+claude_payload "git status" > "$PAYLOADS/read.json"
+ACME="$PWD/examples/acme"
+"$LORE" -q -k "$ACME" build >/dev/null
+run_shell hook-example --runs 300 \
+  -n "hook claude-code: deny (example)" "$LORE -k $ACME hook claude-code < $PAYLOADS/deny.json" \
+  -n "hook claude-code: read (example)" "$LORE -k $ACME hook claude-code < $PAYLOADS/read.json"
+
 if [ -d ../shared/corpora ]; then
   echo "== all corpora: build and query"
   CORPORA="$PWD/bench/corpora"
@@ -31,6 +46,9 @@ if [ -d ../shared/corpora ]; then
     --prepare "rm -rf $CORPORA/.lore" \
     -n "cold build (all corpora)" "$LORE -q -k $CORPORA build"
   "$LORE" -q -k "$CORPORA" build >/dev/null
+  run_shell hook-corpora --runs 300 \
+    -n "hook claude-code: deny (corpora)" "$LORE -k $CORPORA hook claude-code < $PAYLOADS/deny.json" \
+    -n "hook claude-code: read (corpora)" "$LORE -k $CORPORA hook claude-code < $PAYLOADS/read.json"
   run corpora-queries \
     -n "brief patroni" "$LORE -q -k $CORPORA brief patroni" \
     -n "blast gitaly" "$LORE -q -k $CORPORA blast gitaly" \

@@ -60,6 +60,8 @@ pub struct Request<'a> {
     pub source: &'a str,
     /// Use the built-in example's rules (interactive `lore check`); hooks do not.
     pub example_rules: bool,
+    /// Check sources for changes at most this often (hooks); `None`: every time.
+    pub stale_check_every: Option<std::time::Duration>,
 }
 
 pub struct Outcome {
@@ -97,7 +99,7 @@ pub fn evaluate(flag: Option<&Path>, request: Request<'_>) -> Outcome {
             );
             None
         }
-        Ok(k) => match k.open(None, true) {
+        Ok(k) => match k.open_checking(None, true, request.stale_check_every) {
             Ok(pack) => Some(pack),
             Err(err) => {
                 notes.push(format!("knowledge could not be loaded ({err:#}); only the baseline applies"));
@@ -242,11 +244,14 @@ pub fn approve_hint(decision_id: Option<i64>) -> String {
 }
 
 /// Reads a hook payload from stdin, bounded in size; the deadline thread
-/// answers if reading or deciding hangs.
-pub fn read_payload() -> Result<String> {
-    let mut text = String::new();
-    std::io::stdin().take(MAX_PAYLOAD_BYTES).read_to_string(&mut text).context("reading the hook payload")?;
-    Ok(text)
+/// answers if reading or deciding hangs. `None` when it is over the limit.
+pub fn read_payload() -> Result<Option<String>> {
+    let mut bytes = Vec::new();
+    std::io::stdin().take(MAX_PAYLOAD_BYTES + 1).read_to_end(&mut bytes).context("reading the hook payload")?;
+    if bytes.len() as u64 > MAX_PAYLOAD_BYTES {
+        return Ok(None);
+    }
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Starts a watchdog: if the hook has not answered by the deadline, it

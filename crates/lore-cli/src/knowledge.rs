@@ -79,10 +79,22 @@ impl Knowledge {
     /// Opens the pack, building it first when it is missing or unreadable, and
     /// refreshing it when sources changed (as `[pack] on_stale` says).
     pub fn open(&self, progress: Option<&(dyn Fn(Progress) + Sync)>, quiet: bool) -> Result<Pack> {
+        self.open_checking(progress, quiet, None)
+    }
+
+    /// As [`Knowledge::open`], but checks the sources for changes at most once
+    /// per `throttle`: hooks run in bursts, and a large pack's check stats
+    /// every source file.
+    pub fn open_checking(
+        &self,
+        progress: Option<&(dyn Fn(Progress) + Sync)>,
+        quiet: bool,
+        throttle: Option<std::time::Duration>,
+    ) -> Result<Pack> {
         match Pack::open(&self.pack_dir) {
             Ok(pack) => {
                 let policy = self.config.pack.on_stale;
-                if policy == OnStale::Ignore || !pack.is_stale() {
+                if policy == OnStale::Ignore || recently_checked(&self.pack_dir, throttle) || !pack.is_stale() {
                     return Ok(pack);
                 }
                 if policy == OnStale::Warn {
@@ -112,6 +124,22 @@ impl Knowledge {
     }
 }
 
+/// Whether sources were checked within `throttle`; marks this check otherwise.
+fn recently_checked(pack_dir: &Path, throttle: Option<std::time::Duration>) -> bool {
+    let Some(throttle) = throttle else { return false };
+    let marker = pack_dir.join("checked");
+    let fresh = std::fs::metadata(&marker)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < throttle);
+    if !fresh {
+        // Marked before the check runs, so concurrent hooks do not all check at once.
+        let _ = std::fs::File::create(&marker);
+    }
+    fresh
+}
+
 /// `[pack] dir`, else `.lore` under the root; a per-user cache when the root
 /// is read-only (a checked-out corpus, a mounted volume).
 fn pack_dir(root: &Path, config: &Config) -> Result<PathBuf> {
@@ -119,7 +147,8 @@ fn pack_dir(root: &Path, config: &Config) -> Result<PathBuf> {
         return Ok(PathBuf::from(dir));
     }
     let wanted = root.join(config.pack.dir.clone().unwrap_or_else(|| ".lore".into()));
-    if writable(&wanted) {
+    // A pack already there was written there: no need to probe (hooks run this on every call).
+    if wanted.join(lore_pack::store::MANIFEST_FILE).is_file() || writable(&wanted) {
         return Ok(wanted);
     }
     let key = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(root.to_string_lossy().as_bytes()));

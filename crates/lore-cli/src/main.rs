@@ -351,8 +351,15 @@ fn run(cli: &Cli) -> Result<u8> {
 fn check(g: &Global, input: &InputArgs, cwd: Option<PathBuf>, agent: &str) -> Result<u8> {
     let input = input.input()?;
     let cwd = cwd.or_else(|| std::env::current_dir().ok());
-    let request =
-        gate::Request { input, cwd, agent: Some(agent.to_string()), session: None, source: "cli", example_rules: true };
+    let request = gate::Request {
+        input,
+        cwd,
+        agent: Some(agent.to_string()),
+        session: None,
+        source: "cli",
+        example_rules: true,
+        stale_check_every: None,
+    };
     let outcome = gate::evaluate(g.knowledge.as_deref(), request);
     if !g.quiet {
         for note in &outcome.notes {
@@ -381,7 +388,19 @@ fn hook(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
         );
     };
     gate::start_deadline(agent);
-    let payload = gate::read_payload()?;
+    let Some(payload) = gate::read_payload()? else {
+        // No real command is that large: padding must not be a way around the gate.
+        let answer = lore_hooks::Answer {
+            decision: lore_model::Decision::Deny,
+            reason: "lore: the hook payload is larger than 1 MiB, so lore cannot check it; failing closed",
+            context: "",
+            approve_hint: "",
+        };
+        let response = lore_hooks::render(agent, &answer);
+        print!("{}", response.stdout);
+        eprint!("{}", response.stderr);
+        return Ok(response.exit_code as u8);
+    };
     let parsed = match lore_hooks::parse(agent, &payload) {
         Ok(parsed) => parsed,
         Err(err) => {
@@ -405,6 +424,7 @@ fn hook(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
         session: parsed.session.clone(),
         source: "hook",
         example_rules: false,
+        stale_check_every: Some(std::time::Duration::from_secs(5)),
     };
     let outcome = gate::evaluate(g.knowledge.as_deref(), request);
     let reason = gate::reason_text(&outcome.verdict);

@@ -69,6 +69,10 @@ pub struct DecisionLog {
     path: PathBuf,
 }
 
+/// Past this size the WAL is checkpointed into the database and truncated.
+const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
+const SCHEMA_VERSION: i64 = 1;
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY,
@@ -122,7 +126,17 @@ impl DecisionLog {
         conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
-        conn.execute_batch(SCHEMA).map_err(err)?;
+        // Hooks are short-lived processes. Checkpointing and deleting the
+        // WAL at every close would cost three fsyncs per call; instead the
+        // WAL stays between calls and is checkpointed (and truncated) once
+        // it passes WAL_CHECKPOINT_BYTES, which keeps the next process's
+        // recovery of it small. Commits are as durable as WAL with NORMAL.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).map_err(err)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(err)?;
+        if version < SCHEMA_VERSION {
+            conn.execute_batch(SCHEMA).map_err(err)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(err)?;
+        }
         Ok(DecisionLog { conn, path: path.to_path_buf() })
     }
 
@@ -157,7 +171,18 @@ impl DecisionLog {
                 ],
             )
             .map_err(self.err())?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.checkpoint_if_large()?;
+        Ok(id)
+    }
+
+    fn checkpoint_if_large(&self) -> Result<(), LogError> {
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES) {
+            // Another process may be writing; a busy checkpoint is simply retried next time.
+            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+        Ok(())
     }
 
     /// Records that the latest decision on `input` in `session` actually ran.
