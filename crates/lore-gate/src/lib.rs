@@ -367,8 +367,7 @@ fn check_action(
             let system = query::system(data, ix);
             let links = &data.links[ix as usize];
             let dependents = links.dependents.len();
-            let blast = query::blast(data, &system.id, None, 16).ok();
-            let blast_total = blast.as_ref().map_or(0, |b| b.nodes.len());
+            let (blast_total, tier1_in_blast) = query::blast_counts(data, ix, 16);
             let critical = system.tier == Some(1) || dependents > config.dependents_threshold;
             if destructive && production && critical {
                 let why = if system.tier == Some(1) {
@@ -418,11 +417,9 @@ fn check_action(
                 }
             }
             briefing.blast_radius = briefing.blast_radius.max(blast_total);
-            if let Some(b) = blast {
-                for c in b.critical {
-                    if !briefing.tier1_in_blast_radius.contains(&c) {
-                        briefing.tier1_in_blast_radius.push(c);
-                    }
+            for c in tier1_in_blast {
+                if !briefing.tier1_in_blast_radius.contains(&c) {
+                    briefing.tier1_in_blast_radius.push(c);
                 }
             }
             for r in links.runbooks.iter().take(3) {

@@ -198,6 +198,40 @@ pub fn blast(
     Ok(BlastRadius { root, root_known: root_ix.is_some(), depth_limit, nodes, revisits, by_depth, critical })
 }
 
+/// How many systems depend on `ix`, transitively, and which of them are
+/// tier 1: the blast radius without paths or citations, for hot paths.
+pub fn blast_counts(data: &ArchivedPackData, ix: u32, depth_limit: u32) -> (usize, Vec<String>) {
+    let mut visited = vec![false; data.systems.len()];
+    visited[ix as usize] = true;
+    let mut frontier = vec![ix];
+    let mut total = 0;
+    let mut tier1 = Vec::new();
+    for _ in 0..depth_limit {
+        let mut next = Vec::new();
+        for &node in &frontier {
+            for edge in data.links[node as usize].dependents.iter() {
+                let Some(from) = data.edges[edge.to_native() as usize].from_ix.as_ref().map(|i| i.to_native()) else {
+                    continue;
+                };
+                if std::mem::replace(&mut visited[from as usize], true) {
+                    continue;
+                }
+                total += 1;
+                let system = &data.systems[from as usize];
+                if system.tier.as_ref().copied() == Some(1) {
+                    tier1.push(system.id.to_string());
+                }
+                next.push(from);
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    (total, tier1)
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Briefing {
     pub system: SystemSummary,

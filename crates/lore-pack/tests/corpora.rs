@@ -84,6 +84,13 @@ fn gitlab_catalog_is_messy_but_queryable() {
     assert_eq!(names.len(), unique.len(), "no system is counted twice: {names:?}");
     assert!(!unique.contains("gitaly"), "a system is not its own dependent");
     assert!(blast.revisits > 0, "the cycle was met and cut");
+    // The gate's cheap count agrees with the full blast radius, everywhere.
+    for (ix, system) in data.systems.iter().enumerate() {
+        let full = query::blast(data, system.id.as_str(), None, 16).expect("known");
+        let (count, tier1) = query::blast_counts(data, ix as u32, 16);
+        assert_eq!(count, full.nodes.len(), "{}", system.id);
+        assert_eq!(tier1, full.critical, "{}", system.id);
+    }
     assert!(unique.contains("frontend") && unique.contains("git"));
 
     // Without an alias, `postgres` is a dangling target whose dependents are still known.

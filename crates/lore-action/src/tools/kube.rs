@@ -270,7 +270,16 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
         });
     }
     for file in if follow { Vec::new() } else { opts.values(&["-f", "--filename"]) } {
-        action.targets.push(Target::path(&file.text));
+        // The objects a manifest holds are what the command changes.
+        let manifest = if file.text == "-" { inv.stdin.map(str::to_string) } else { read_manifest(&file.text) };
+        if let Some(text) = manifest {
+            for object in crate::manifest::analyze(&text).actions {
+                action.targets.extend(object.targets);
+            }
+        }
+        if file.text != "-" {
+            action.targets.push(Target::path(&file.text));
+        }
     }
     for dir in opts.values(&["-k", "--kustomize"]) {
         action.targets.push(Target::path(&dir.text));
@@ -306,6 +315,12 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
         action.class = ActionClass::Delete;
     }
     vec![action]
+}
+
+/// A readable manifest file, not too large to read on a hook's time.
+fn read_manifest(path: &str) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    (meta.is_file() && meta.len() <= 1024 * 1024).then(|| std::fs::read_to_string(path).ok()).flatten()
 }
 
 fn is_secret_target(targets: &[Target]) -> bool {
