@@ -207,6 +207,20 @@ pub struct EnvHints {
 }
 
 impl EnvHints {
+    /// The single-valued hints with their short names, for display.
+    pub fn named(&self) -> [(&'static str, &Option<Hint>); 8] {
+        [
+            ("context", &self.kube_context),
+            ("namespace", &self.namespace),
+            ("aws-profile", &self.aws_profile),
+            ("aws-region", &self.aws_region),
+            ("aws-account", &self.aws_account),
+            ("gcp-project", &self.gcp_project),
+            ("azure-subscription", &self.azure_subscription),
+            ("workspace", &self.terraform_workspace),
+        ]
+    }
+
     pub fn add_host(&mut self, host: &str) {
         if !host.is_empty() && !self.hosts.iter().any(|h| h == host) {
             self.hosts.push(host.to_string());

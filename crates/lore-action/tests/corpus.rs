@@ -74,15 +74,7 @@ fn load() -> Vec<Case> {
 fn env_tokens(action: &Action) -> Vec<String> {
     let mut out = Vec::new();
     let e = &action.env;
-    for (key, hint) in [
-        ("context", &e.kube_context),
-        ("namespace", &e.namespace),
-        ("aws-profile", &e.aws_profile),
-        ("aws-region", &e.aws_region),
-        ("gcp-project", &e.gcp_project),
-        ("azure-subscription", &e.azure_subscription),
-        ("workspace", &e.terraform_workspace),
-    ] {
+    for (key, hint) in e.named() {
         if let Some(hint) = hint {
             out.push(match hint.source {
                 HintSource::Explicit => format!("{key}={}", hint.value.clone().unwrap_or_default()),

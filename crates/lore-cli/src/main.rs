@@ -184,21 +184,8 @@ enum Command {
     Doctor,
     /// Show the actions lore understands in a command, SQL, a plan or manifests.
     Parse {
-        /// SQL statements.
-        #[arg(long, conflicts_with_all = ["plan", "manifest", "action"])]
-        sql: Option<String>,
-        /// A Terraform/OpenTofu plan as JSON (`terraform show -json PLAN`), or - for stdin.
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["manifest", "action"])]
-        plan: Option<PathBuf>,
-        /// Kubernetes manifests about to be applied, or - for stdin.
-        #[arg(long, value_name = "FILE", conflicts_with = "action")]
-        manifest: Option<PathBuf>,
-        /// A structured action as JSON (see docs/actions.md).
-        #[arg(long, value_name = "JSON")]
-        action: Option<String>,
-        /// The shell command (after `--`); read from stdin when absent.
-        #[arg(last = true)]
-        command: Vec<String>,
+        #[command(flatten)]
+        input: InputArgs,
     },
 }
 
@@ -207,13 +194,13 @@ struct InputArgs {
     /// SQL statements.
     #[arg(long, conflicts_with_all = ["plan", "manifest", "action"])]
     sql: Option<String>,
-    /// A Terraform/OpenTofu plan as JSON, or - for stdin.
+    /// A Terraform/OpenTofu plan as JSON (`terraform show -json PLAN`), or - for stdin.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["manifest", "action"])]
     plan: Option<PathBuf>,
     /// Kubernetes manifests about to be applied, or - for stdin.
     #[arg(long, value_name = "FILE", conflicts_with = "action")]
     manifest: Option<PathBuf>,
-    /// A structured action as JSON.
+    /// A structured action as JSON (see docs/actions.md).
     #[arg(long, value_name = "JSON")]
     action: Option<String>,
     /// The shell command (after `--`); read from stdin when absent.
@@ -258,8 +245,8 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<u8> {
     let g = &cli.global;
-    if let Command::Parse { sql, plan, manifest, action, command } = &cli.command {
-        let analysis = parse(sql.as_deref(), plan.as_deref(), manifest.as_deref(), action.as_deref(), command)?;
+    if let Command::Parse { input } = &cli.command {
+        let analysis = input.input()?.analyze();
         output(g, &analysis, || render::analysis(&analysis))?;
         return Ok(if analysis.complete { exit::OK } else { exit::INCOMPLETE });
     }
@@ -620,30 +607,6 @@ fn read_input(path: &std::path::Path) -> Result<String> {
         return Ok(text);
     }
     std::fs::read_to_string(path).map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))
-}
-
-fn parse(
-    sql: Option<&str>,
-    plan: Option<&std::path::Path>,
-    manifest: Option<&std::path::Path>,
-    action: Option<&str>,
-    command: &[String],
-) -> Result<lore_action::Analysis> {
-    Ok(if let Some(sql) = sql {
-        lore_action::analyze_sql(sql)
-    } else if let Some(plan) = plan {
-        lore_action::analyze_plan(&read_input(plan)?)
-    } else if let Some(manifest) = manifest {
-        lore_action::analyze_manifest(&read_input(manifest)?)
-    } else if let Some(action) = action {
-        lore_action::analyze_structured(action)
-    } else if command.is_empty() {
-        lore_action::analyze_shell(&read_input(std::path::Path::new("-"))?)
-    } else if command.len() == 1 {
-        lore_action::analyze_shell(&command[0])
-    } else {
-        lore_action::analyze_shell(&command.join(" "))
-    })
 }
 
 fn locate(g: &Global) -> Result<Knowledge> {

@@ -312,15 +312,7 @@ pub fn analysis(a: &lore_action::Analysis) -> String {
         }
         let mut env = Vec::new();
         let e = &action.env;
-        for (label, hint) in [
-            ("context", &e.kube_context),
-            ("namespace", &e.namespace),
-            ("aws-profile", &e.aws_profile),
-            ("aws-region", &e.aws_region),
-            ("gcp-project", &e.gcp_project),
-            ("azure-subscription", &e.azure_subscription),
-            ("workspace", &e.terraform_workspace),
-        ] {
+        for (label, hint) in e.named() {
             if let Some(hint) = hint {
                 let value = match hint.source {
                     HintSource::Explicit => hint.value.clone().unwrap_or_default(),
