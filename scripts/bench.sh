@@ -16,7 +16,13 @@ mkdir -p "$OUT"
 export XDG_CACHE_HOME="$PWD/target/bench/cache"   # the example pack lives here, not in ~
 run() { local name=$1; shift; hyperfine -N --warmup 5 --export-markdown "$OUT/$name.md" "$@"; }
 # With a shell, for stdin redirects; hyperfine subtracts the shell's own start-up.
-run_shell() { local name=$1; shift; hyperfine --warmup 10 --export-markdown "$OUT/$name.md" "$@"; }
+run_shell() { local name=$1; shift; hyperfine --warmup 10 --export-markdown "$OUT/$name.md" --export-json "$OUT/$name.json" "$@"; }
+# Hook targets are set on the median.
+medians() {
+  python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    t = sorted(r["times"]); print("  median %.2f ms  p90 %.2f ms  %s" % (r["median"]*1e3, t[int(len(t)*0.9)]*1e3, r["command"]))' "$1"
+}
 
 echo "== example knowledge: per-command cost (pack already built)"
 "$LORE" -q build >/dev/null 2>&1 || "$LORE" -q systems >/dev/null
@@ -38,6 +44,7 @@ ACME="$PWD/examples/acme"
 run_shell hook-example --runs 300 \
   -n "hook claude-code: deny (example)" "$LORE -k $ACME hook claude-code < $PAYLOADS/deny.json" \
   -n "hook claude-code: read (example)" "$LORE -k $ACME hook claude-code < $PAYLOADS/read.json"
+medians "$OUT/hook-example.json"
 
 if [ -d ../shared/corpora ]; then
   echo "== all corpora: build and query"
@@ -49,6 +56,7 @@ if [ -d ../shared/corpora ]; then
   run_shell hook-corpora --runs 300 \
     -n "hook claude-code: deny (corpora)" "$LORE -k $CORPORA hook claude-code < $PAYLOADS/deny.json" \
     -n "hook claude-code: read (corpora)" "$LORE -k $CORPORA hook claude-code < $PAYLOADS/read.json"
+  medians "$OUT/hook-corpora.json"
   run corpora-queries \
     -n "brief patroni" "$LORE -q -k $CORPORA brief patroni" \
     -n "blast gitaly" "$LORE -q -k $CORPORA blast gitaly" \
