@@ -320,13 +320,11 @@ fn check_action(
                 reasons.push(reason.clone());
             }
             if rule.meta.freshness.is_stale(today, default_review) {
-                reasons.push(Reason {
-                    decision: Decision::Allow,
-                    kind: ReasonKind::Stale,
-                    message: format!("rule `{}` is past its review date; confirm it still holds", rule.id),
-                    id: Some(rule.id.clone()),
-                    cite: Some(rule.meta.provenance.cite()),
-                });
+                reasons.push(stale(
+                    &rule.id,
+                    format!("rule `{}` is past its review date; confirm it still holds", rule.id),
+                    &rule.meta,
+                ));
             }
         }
         // An explicit allow narrower than a rule overrides it.
@@ -387,13 +385,11 @@ fn check_action(
                 });
             }
             if system.meta.freshness.is_stale(today, default_review) {
-                reasons.push(Reason {
-                    decision: Decision::Allow,
-                    kind: ReasonKind::Stale,
-                    message: format!("what lore knows about `{}` is past its review date", system.id),
-                    id: Some(system.id.clone()),
-                    cite: Some(system.meta.provenance.cite()),
-                });
+                reasons.push(stale(
+                    &system.id,
+                    format!("what lore knows about `{}` is past its review date", system.id),
+                    &system.meta,
+                ));
             }
             for owner in &system.owners {
                 if !briefing.owners.contains(owner) {
@@ -523,6 +519,16 @@ fn check_action(
             .unwrap_or_default(),
         text: action.text.clone(),
         reasons,
+    }
+}
+
+fn stale(id: &str, message: String, meta: &lore_model::Meta) -> Reason {
+    Reason {
+        decision: Decision::Allow,
+        kind: ReasonKind::Stale,
+        message,
+        id: Some(id.to_string()),
+        cite: Some(meta.provenance.cite()),
     }
 }
 

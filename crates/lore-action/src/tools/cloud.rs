@@ -113,6 +113,18 @@ fn class_of_operation(operation: &str) -> ActionClass {
     ActionClass::Unknown
 }
 
+/// Cloud CLIs take a value after every `--long-option` of an operation,
+/// except a few switches: the value-taking flags of this command line.
+fn long_options_take_values<'a>(args: &'a [crate::shell::Arg], known: &[&'a str], switches: &[&str]) -> Vec<&'a str> {
+    let mut flags = known.to_vec();
+    for arg in args {
+        if arg.text.starts_with("--") && !arg.text.contains('=') && !switches.contains(&arg.text.as_str()) {
+            flags.push(arg.text.as_str());
+        }
+    }
+    flags
+}
+
 /// The resource an operation names: `--db-instance-identifier x`, `--instance-ids i-1`.
 fn resource_id(opts: &Opts<'_>, args: &[crate::shell::Arg]) -> Option<String> {
     for arg in args {
@@ -136,13 +148,7 @@ fn resource_id(opts: &Opts<'_>, args: &[crate::shell::Arg]) -> Option<String> {
 }
 
 pub fn aws(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let mut value_flags: Vec<&str> = AWS_GLOBAL_VALUE_FLAGS.to_vec();
-    // Every `--long-option` of an AWS operation takes a value unless it is a known switch.
-    for arg in inv.args {
-        if arg.text.starts_with("--") && !arg.text.contains('=') && !AWS_SWITCHES.contains(&arg.text.as_str()) {
-            value_flags.push(arg.text.as_str());
-        }
-    }
+    let value_flags = long_options_take_values(inv.args, &AWS_GLOBAL_VALUE_FLAGS, &AWS_SWITCHES);
     let opts = Opts::new(inv.args, &value_flags);
     let positionals = opts.positionals();
     let words: Vec<&str> = positionals.iter().map(|a| a.text.as_str()).collect();
@@ -272,25 +278,20 @@ fn verb_of(words: &[String], groups: &[&str]) -> (usize, ActionClass) {
 }
 
 pub fn gcloud(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let mut value_flags: Vec<&str> = vec![
-        "--project",
-        "--region",
-        "--zone",
-        "--format",
-        "--filter",
-        "--account",
-        "--configuration",
-        "--impersonate-service-account",
-    ];
-    for arg in inv.args {
-        if arg.text.starts_with("--")
-            && !arg.text.contains('=')
-            && !["--quiet", "--async", "--recursive", "--force", "--all", "--delete-disks", "--keep-disks", "--dry-run"]
-                .contains(&arg.text.as_str())
-        {
-            value_flags.push(arg.text.as_str());
-        }
-    }
+    let value_flags = long_options_take_values(
+        inv.args,
+        &[
+            "--project",
+            "--region",
+            "--zone",
+            "--format",
+            "--filter",
+            "--account",
+            "--configuration",
+            "--impersonate-service-account",
+        ],
+        &["--quiet", "--async", "--recursive", "--force", "--all", "--delete-disks", "--keep-disks", "--dry-run"],
+    );
     let opts = Opts::new(inv.args, &value_flags);
     let words: Vec<String> = opts.positionals().iter().map(|a| a.text.clone()).collect();
     let tool = inv.tool;
@@ -333,27 +334,11 @@ pub fn gcloud(inv: &mut Invocation<'_>) -> Vec<Action> {
 }
 
 pub fn az(inv: &mut Invocation<'_>) -> Vec<Action> {
-    let mut value_flags: Vec<&str> = vec![
-        "--subscription",
-        "-g",
-        "--resource-group",
-        "-n",
-        "--name",
-        "-o",
-        "--output",
-        "--query",
-        "-l",
-        "--location",
-    ];
-    for arg in inv.args {
-        if arg.text.starts_with("--")
-            && !arg.text.contains('=')
-            && !["--yes", "--no-wait", "--force", "--debug", "--verbose", "--only-show-errors", "--force-deletion"]
-                .contains(&arg.text.as_str())
-        {
-            value_flags.push(arg.text.as_str());
-        }
-    }
+    let value_flags = long_options_take_values(
+        inv.args,
+        &["--subscription", "-g", "--resource-group", "-n", "--name", "-o", "--output", "--query", "-l", "--location"],
+        &["--yes", "--no-wait", "--force", "--debug", "--verbose", "--only-show-errors", "--force-deletion"],
+    );
     let opts = Opts::new(inv.args, &value_flags);
     let words: Vec<String> = opts.positionals().iter().map(|a| a.text.clone()).collect();
     let (verb_index, class) = verb_of(&words, &[]);
