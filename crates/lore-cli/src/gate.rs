@@ -92,6 +92,12 @@ pub fn evaluate(flag: Option<&Path>, request: Request<'_>) -> Outcome {
         }),
         Err(_) => GateConfig::default(),
     };
+    if let Ok(k) = &knowledge
+        && k.origin == Origin::Example
+        && request.example_rules
+    {
+        notes.push(k.describe());
+    }
     let pack = match &knowledge {
         Ok(k) if k.origin == Origin::Example && !request.example_rules => {
             notes.push(

@@ -11,7 +11,7 @@ use include_dir::{Dir, include_dir};
 use lore_ingest::{Config, OnStale, config::CONFIG_FILE};
 use lore_pack::{BuildOptions, BuildReport, Pack, Progress};
 
-static EXAMPLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../examples/acme");
+static EXAMPLE: Dir<'static> = include_dir!("$OUT_DIR/example-acme");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {

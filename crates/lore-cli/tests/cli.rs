@@ -58,6 +58,14 @@ fn a_fresh_machine_uses_the_example_and_says_so() {
 }
 
 #[test]
+fn the_readme_check_denies_on_the_example_and_names_it() {
+    let fresh = Fresh::new();
+    let out = fresh.run(&["check", "--", "kubectl", "--context", "prod-eu-1", "delete", "ns", "payments"]);
+    assert_eq!(out.status.code(), Some(7), "deny exits 7: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("built-in example knowledge"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn the_example_meets_its_promises() {
     let fresh = Fresh::new();
     let systems = fresh.json(&["systems", "--json"]);
