@@ -25,6 +25,7 @@ mod exit {
     pub const INCOMPLETE: u8 = 5;
     pub const ASK: u8 = 6;
     pub const DENY: u8 = 7;
+    pub const LINT_FAILED: u8 = 8;
 }
 
 #[derive(Parser)]
@@ -54,6 +55,14 @@ struct Global {
     /// Print nothing on stderr but errors.
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,6 +132,18 @@ enum Command {
     },
     /// Show one record by id (`rule:ID`, `incident:ID`, or a system name).
     Show { id: String },
+    /// Report the knowledge's health: stale, unowned and dangling records, cycles, drift.
+    Lint {
+        /// Exit 8 when any finding is at least this severe.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        /// Print SARIF 2.1.0 for code-review annotations.
+        #[arg(long, conflicts_with = "json")]
+        sarif: bool,
+        /// List every finding, not the first few of each kind.
+        #[arg(long)]
+        all: bool,
+    },
     /// Check a proposed action: allow, warn, ask or deny, with reasons.
     Check {
         #[command(flatten)]
@@ -332,6 +353,27 @@ fn run(cli: &Cli) -> Result<u8> {
             }
             None => not_found(g, &format!("no record with id `{id}`"), &query::suggest(data, id)),
         },
+        Command::Lint { fail_on, sarif, all } => {
+            let report = lore_govern::lint(data, today);
+            if *sarif {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&lore_govern::sarif::to_sarif(&report, env!("CARGO_PKG_VERSION")))?
+                );
+            } else {
+                output(g, &report, || render::lint(&report, *all))?;
+            }
+            let threshold = match fail_on {
+                FailOn::Error => Some(lore_model::Severity::Error),
+                FailOn::Warning => Some(lore_model::Severity::Warning),
+                FailOn::Info => Some(lore_model::Severity::Info),
+                FailOn::Never => None,
+            };
+            Ok(match threshold {
+                Some(at_least) if report.count(at_least) > 0 => exit::LINT_FAILED,
+                _ => exit::OK,
+            })
+        }
     }
 }
 

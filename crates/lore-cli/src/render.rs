@@ -424,3 +424,53 @@ pub fn doctor(checks: &[(String, bool, String)]) -> String {
     }
     out
 }
+
+/// Findings grouped by code, most severe first; a few of each unless `all`.
+pub fn lint(report: &lore_govern::Report, all: bool) -> String {
+    const SHOWN: usize = 8;
+    let mut out = String::new();
+    let mut groups: Vec<(&str, Vec<&lore_govern::Finding>)> = Vec::new();
+    for f in &report.findings {
+        match groups.iter_mut().find(|(code, _)| *code == f.code) {
+            Some((_, list)) => list.push(f),
+            None => groups.push((f.code, vec![f])),
+        }
+    }
+    for (code, findings) in &groups {
+        let label = match findings[0].severity {
+            Severity::Error => "error".red().bold().to_string(),
+            Severity::Warning => "warning".yellow().bold().to_string(),
+            Severity::Info => "info".cyan().to_string(),
+        };
+        let _ = writeln!(out, "{label} {} ({})", code.bold(), findings.len());
+        let shown = if all { findings.len() } else { SHOWN.min(findings.len()) };
+        for f in &findings[..shown] {
+            let hint = if f.suggestions.is_empty() {
+                String::new()
+            } else {
+                format!("; did you mean {}?", f.suggestions.join(", "))
+            };
+            let _ = writeln!(out, "  {}{hint} {}", f.message, format!("{}:{}", f.file, f.line).dimmed());
+        }
+        if shown < findings.len() {
+            let _ = writeln!(out, "  … and {} more (--all to list them)", findings.len() - shown);
+        }
+    }
+    let h = &report.health;
+    heading(&mut out, &format!("Health {}/100", h.overall));
+    for i in &h.top_actions {
+        let _ = writeln!(out, "  +{:<3} {} ({} systems)", i.gain, i.action, i.systems);
+    }
+    let worst: Vec<String> = h.teams.iter().take(5).map(|t| format!("{} {}", t.name, t.score)).collect();
+    if !worst.is_empty() {
+        let _ = writeln!(out, "  lowest teams: {}", worst.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "{} errors, {} warnings, {} findings",
+        report.count(Severity::Error),
+        report.count(Severity::Warning) - report.count(Severity::Error),
+        report.findings.len()
+    );
+    out
+}

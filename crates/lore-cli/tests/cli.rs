@@ -66,6 +66,27 @@ fn the_readme_check_denies_on_the_example_and_names_it() {
 }
 
 #[test]
+fn lint_reports_in_three_formats_and_fails_on_the_chosen_severity() {
+    let fresh = Fresh::new();
+    let out = fresh.run(&["lint"]);
+    assert_eq!(out.status.code(), Some(0), "the example has warnings, not errors: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Health "), "{}", text(&out.stdout));
+    assert_eq!(fresh.run(&["lint", "--fail-on", "warning"]).status.code(), Some(8));
+    assert_eq!(fresh.run(&["lint", "--fail-on", "never"]).status.code(), Some(0));
+
+    let report = fresh.json(&["lint", "--json"]);
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(findings.iter().any(|f| f["code"] == "stale" && f["line"].as_u64().is_some()));
+    assert!(report["health"]["overall"].as_u64().is_some_and(|s| s <= 100));
+
+    let sarif = fresh.json(&["lint", "--sarif"]);
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), findings.len());
+    assert!(results.iter().all(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64() >= Some(1)));
+}
+
+#[test]
 fn the_example_meets_its_promises() {
     let fresh = Fresh::new();
     let systems = fresh.json(&["systems", "--json"]);

@@ -41,6 +41,11 @@ fn service(ctx: &FileContext<'_>, entry: Node<'_>, out: &mut FileOutput) {
     if let Some(layer) = layer {
         labels.push(lore_model::Label { key: "layer".into(), value: layer });
     }
+    // `label: Service:Postgres` names what the service is to its operators.
+    if let Some(label) = entry.str_at("label") {
+        let value = label.split_once(':').map_or(label.as_str(), |(_, v)| v).trim().to_string();
+        labels.push(lore_model::Label { key: "label".into(), value });
+    }
     let tier = entry.str_at("criticality").or_else(|| entry.str_at("tier_level")).and_then(|t| parse_tier(&t));
     let mut matchers = SystemMatchers::default();
     if let Some(friendly) = entry.str_at("friendly_name") {

@@ -47,7 +47,8 @@ pub fn suggest(data: &ArchivedPackData, name: &str) -> Vec<String> {
     scored.into_iter().take(3).map(|(_, id)| id.to_string()).collect()
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance, in characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -1,0 +1,9 @@
+//! Governance: how far the knowledge in a pack can be trusted. `lint` reports
+//! stale and unowned records, broken references, cycles and drift between the
+//! documented dependency graph and the observed one; `sarif` renders the
+//! report for code review.
+
+pub mod lint;
+pub mod sarif;
+
+pub use lint::{Finding, Report, lint};

@@ -1,0 +1,484 @@
+//! `lore lint`: a health report over a compiled pack.
+//!
+//! Every finding names the record, where it came from (file:line) and, where
+//! one exists, a concrete fix. Findings are sorted so that reports diff well.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use lore_model::{Day, EdgeKind, EdgeOrigin, Meta, Severity, SourceKind, Status, SystemKind, normalize_name};
+use lore_pack::PackData;
+use lore_pack::data::ArchivedPackData;
+use lore_pack::query;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    pub severity: Severity,
+    /// A stable code, such as `dangling-dependency`; `--json` consumers and
+    /// SARIF rule ids use it.
+    pub code: &'static str,
+    /// The record the finding is about.
+    pub record: String,
+    pub message: String,
+    pub file: String,
+    pub line: u32,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Most severe first, then by code and record.
+    pub findings: Vec<Finding>,
+    pub health: Health,
+}
+
+impl Report {
+    pub fn count(&self, at_least: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity >= at_least).count()
+    }
+}
+
+/// A 0–100 score: the share of health checks each system passes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub overall: u8,
+    /// Per team (owner), worst first.
+    pub teams: Vec<Score>,
+    /// Per system, worst first.
+    pub systems: Vec<Score>,
+    /// The fixes that would raise the overall score most, best first.
+    pub top_actions: Vec<Improvement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Score {
+    pub name: String,
+    pub score: u8,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Improvement {
+    pub action: String,
+    pub systems: usize,
+    /// Points the overall score would gain.
+    pub gain: u8,
+}
+
+/// The checks behind the health score, each worth the same.
+const CHECKS: [(&str, &str); 4] = [
+    ("no-owner", "name an owner"),
+    ("no-runbook", "write a runbook"),
+    ("review", "review the record (set `reviewed:`)"),
+    ("tier1-unguarded", "write rules or link incidents for tier-1 systems"),
+];
+
+pub fn lint(pack: &ArchivedPackData, today: Day) -> Report {
+    let data: PackData = query::owned(pack);
+    let mut findings = Vec::new();
+    let mut failed: BTreeMap<&'static str, BTreeSet<usize>> = BTreeMap::new();
+
+    for d in &data.diagnostics {
+        findings.push(Finding {
+            severity: d.severity,
+            code: "source",
+            record: d.file.clone(),
+            message: d.message.clone(),
+            file: d.file.clone(),
+            line: d.line,
+            suggestions: Vec::new(),
+        });
+    }
+
+    let every = data.default_review_days;
+    freshness(&data, today, every, &mut findings);
+    for (ix, system) in data.systems.iter().enumerate() {
+        let links = &data.links[ix];
+        if system.owners.is_empty() && system.meta.owner.is_none() {
+            findings.push(finding(Severity::Warning, "no-owner", &system.id, &system.meta, "has no owner".into()));
+            failed.entry("no-owner").or_default().insert(ix);
+        }
+        if links.runbooks.is_empty() {
+            findings.push(finding(Severity::Info, "no-runbook", &system.id, &system.meta, "has no runbook".into()));
+            failed.entry("no-runbook").or_default().insert(ix);
+        }
+        if system.meta.freshness.reviewed.is_none() || system.meta.freshness.is_stale(today, every) {
+            failed.entry("review").or_default().insert(ix);
+        }
+        if system.tier == Some(1) && links.rules.is_empty() && links.incidents.is_empty() {
+            findings.push(finding(
+                Severity::Warning,
+                "tier1-unguarded",
+                &system.id,
+                &system.meta,
+                "is tier 1 but no rule or incident applies to it".into(),
+            ));
+            failed.entry("tier1-unguarded").or_default().insert(ix);
+        }
+    }
+
+    for rule in &data.rules {
+        if rule.rationale.trim().is_empty() {
+            findings.push(finding(Severity::Error, "no-rationale", &rule.id, &rule.meta, "has no rationale".into()));
+        }
+    }
+    let cited: BTreeSet<&str> = data.rules.iter().flat_map(|r| r.incidents.iter().map(String::as_str)).collect();
+    for incident in &data.incidents {
+        if !incident.lessons.is_empty() && incident.rules.is_empty() && !cited.contains(incident.id.as_str()) {
+            findings.push(finding(
+                Severity::Info,
+                "lesson-without-rule",
+                &incident.id,
+                &incident.meta,
+                format!("has {} lesson(s) but no rule came of them", incident.lessons.len()),
+            ));
+        }
+    }
+
+    unknown_owners(&data, &mut findings);
+    dangling(&data, &mut findings);
+    cycles(&data, &mut findings);
+    drift(&data, &mut findings);
+
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.cmp(b)));
+    let health = health(&data, &failed);
+    Report { findings, health }
+}
+
+fn finding(severity: Severity, code: &'static str, record: &str, meta: &Meta, message: String) -> Finding {
+    Finding {
+        severity,
+        code,
+        record: record.to_string(),
+        message: format!("`{record}` {message}"),
+        file: meta.provenance.file.clone(),
+        line: meta.provenance.line_start,
+        suggestions: Vec::new(),
+    }
+}
+
+/// Past their review date (warning), or never reviewed (info). Proposed and
+/// retired records are not held to a review cycle.
+fn freshness(data: &PackData, today: Day, every: Option<u32>, out: &mut Vec<Finding>) {
+    let records = data
+        .systems
+        .iter()
+        .map(|r| (&r.id, &r.meta))
+        .chain(data.rules.iter().map(|r| (&r.id, &r.meta)))
+        .chain(data.runbooks.iter().map(|r| (&r.id, &r.meta)))
+        .chain(data.incidents.iter().map(|r| (&r.id, &r.meta)))
+        .chain(data.environments.iter().map(|r| (&r.id, &r.meta)))
+        .chain(data.teams.iter().map(|r| (&r.id, &r.meta)));
+    for (id, meta) in records {
+        if meta.status != Status::Active {
+            continue;
+        }
+        match (meta.freshness.reviewed, meta.freshness.due(every)) {
+            (None, _) => out.push(finding(Severity::Info, "unreviewed", id, meta, "has no review date".into())),
+            (Some(reviewed), Some(due)) if due < today => out.push(finding(
+                Severity::Warning,
+                "stale",
+                id,
+                meta,
+                format!("was last reviewed on {reviewed}; review was due on {due}"),
+            )),
+            _ => {}
+        }
+    }
+}
+
+/// Owners that name no team, when teams are declared at all.
+fn unknown_owners(data: &PackData, out: &mut Vec<Finding>) {
+    if data.teams.is_empty() {
+        return;
+    }
+    let teams: BTreeSet<String> =
+        data.teams.iter().flat_map(|t| [normalize_name(&t.id), normalize_name(&t.name)]).collect();
+    let team_ids: Vec<&str> = data.teams.iter().map(|t| t.id.as_str()).collect();
+    let owned = data
+        .systems
+        .iter()
+        .flat_map(|s| s.owners.iter().chain(&s.meta.owner).map(move |o| (&s.id, o, &s.meta)))
+        .chain(data.rules.iter().filter_map(|r| r.meta.owner.as_ref().map(|o| (&r.id, o, &r.meta))));
+    let mut seen = BTreeSet::new();
+    for (id, owner, meta) in owned {
+        let key = normalize_name(owner);
+        if teams.contains(&key) || !seen.insert((id.clone(), key.clone())) {
+            continue;
+        }
+        let mut f =
+            finding(Severity::Warning, "unknown-owner", id, meta, format!("names owner `{owner}`, not a known team"));
+        f.suggestions = close_names(&key, team_ids.iter().copied());
+        out.push(f);
+    }
+}
+
+/// Dependency targets that no system answers to, with likely meanings.
+fn dangling(data: &PackData, out: &mut Vec<Finding>) {
+    for name in &data.dangling {
+        let dependents: BTreeSet<&str> =
+            name.edges.iter().map(|&e| data.edges[e as usize].edge.from.as_str()).collect();
+        let Some(first) = name.edges.first().map(|&e| &data.edges[e as usize].edge) else { continue };
+        let suggestions = likely_systems(&name.name, &data.systems);
+        let list: Vec<&str> = dependents.iter().take(5).copied().collect();
+        let more = if dependents.len() > 5 { format!(" and {} more", dependents.len() - 5) } else { String::new() };
+        out.push(Finding {
+            severity: Severity::Warning,
+            code: "dangling-dependency",
+            record: name.name.clone(),
+            message: format!(
+                "`{}` is a dependency of {}{more} but no system answers to it; add an alias in lore.toml \
+                 ([aliases] {} = \"SYSTEM\") or describe the system",
+                name.name,
+                list.join(", "),
+                name.name
+            ),
+            file: first.provenance.file.clone(),
+            line: first.provenance.line_start,
+            suggestions,
+        });
+    }
+}
+
+/// The systems `name` most likely means, best first, at most three: those
+/// whose aliases or labels use it as a word, then those whose description
+/// does, then ids within a small edit distance or containing it.
+fn likely_systems(name: &str, systems: &[lore_model::System]) -> Vec<String> {
+    let key = normalize_name(name);
+    let mentions = |text: &str| text.split(|c: char| !c.is_alphanumeric()).any(|w| normalize_name(w) == key);
+    let mut scored: Vec<(usize, &str)> = systems
+        .iter()
+        .filter_map(|s| {
+            let id = s.id.as_str();
+            if s.matchers
+                .aliases
+                .iter()
+                .map(String::as_str)
+                .chain(s.labels.iter().map(|l| l.value.as_str()))
+                .any(mentions)
+            {
+                return Some((0, id));
+            }
+            if s.description.as_deref().is_some_and(mentions) {
+                return Some((1, id));
+            }
+            let contains = key.len() >= 4 && id.len() >= 4 && (id.contains(&key) || key.contains(id));
+            let distance = if contains { 1 } else { query::edit_distance(&key, id) };
+            (distance <= (key.len().max(id.len()) / 3).max(1)).then_some((2 + distance, id))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, id)| id.to_string()).collect()
+}
+
+/// Names within a small edit distance of `name`, closest first.
+fn close_names<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut scored: Vec<(usize, &str)> = names
+        .map(|n| (query::edit_distance(name, n), n))
+        .filter(|(d, n)| *d <= (name.len().max(n.len()) / 3).max(1))
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, n)| n.to_string()).collect()
+}
+
+/// Cycles in the resolved graph (Tarjan's strongly connected components),
+/// and self-loops. Information only: cycles are legal but make blast radii
+/// circular, which readers should know.
+fn cycles(data: &PackData, out: &mut Vec<Finding>) {
+    let n = data.systems.len();
+    let mut next: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    for edge in &data.edges {
+        let (Some(from), Some(to)) = (edge.from_ix, edge.to_ix) else { continue };
+        if from == to {
+            let mut f = finding(
+                Severity::Info,
+                "self-dependency",
+                &edge.edge.from,
+                &data.systems[from as usize].meta,
+                String::new(),
+            );
+            f.message = format!("`{}` depends on itself (via {})", edge.edge.from, edge.edge.via);
+            f.file = edge.edge.provenance.file.clone();
+            f.line = edge.edge.provenance.line_start;
+            out.push(f);
+        } else {
+            next[from as usize].insert(to as usize);
+        }
+    }
+    for component in strongly_connected(&next).into_iter().filter(|c| c.len() > 1) {
+        let names: Vec<&str> = component.iter().map(|&i| data.systems[i].id.as_str()).collect();
+        let first = &data.systems[component[0]];
+        let mut f = finding(Severity::Info, "dependency-cycle", &first.id, &first.meta, String::new());
+        f.message = format!("dependency cycle among {} systems: {}", names.len(), names.join(" → "));
+        out.push(f);
+    }
+}
+
+/// Iterative Tarjan, so deep graphs cannot overflow the stack. Components
+/// come out sorted by their smallest member.
+fn strongly_connected(next: &[BTreeSet<usize>]) -> Vec<Vec<usize>> {
+    const UNSEEN: usize = usize::MAX;
+    let n = next.len();
+    let (mut index, mut low, mut on_stack) = (vec![UNSEEN; n], vec![0; n], vec![false; n]);
+    let (mut stack, mut components, mut counter) = (Vec::new(), Vec::new(), 0);
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        let mut work: Vec<(usize, Vec<usize>)> = vec![(root, next[root].iter().copied().collect())];
+        index[root] = counter;
+        low[root] = counter;
+        counter += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some((node, pending)) = work.last_mut() {
+            let node = *node;
+            if let Some(child) = pending.pop() {
+                if index[child] == UNSEEN {
+                    index[child] = counter;
+                    low[child] = counter;
+                    counter += 1;
+                    stack.push(child);
+                    on_stack[child] = true;
+                    work.push((child, next[child].iter().copied().collect()));
+                } else if on_stack[child] {
+                    low[node] = low[node].min(index[child]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some((parent, _)) = work.last() {
+                low[*parent] = low[*parent].min(low[node]);
+            }
+            if low[node] == index[node] {
+                let mut component = Vec::new();
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component.push(member);
+                    if member == node {
+                        break;
+                    }
+                }
+                component.sort_unstable();
+                components.push(component);
+            }
+        }
+    }
+    components.sort();
+    components
+}
+
+/// The documented graph against the observed one. Only systems documented
+/// on both sides are compared, so a pack with no manifests reports no drift.
+fn drift(data: &PackData, out: &mut Vec<Finding>) {
+    let mut pairs: HashMap<(u32, u32), (bool, bool, usize)> = HashMap::new();
+    let mut has = vec![(false, false); data.systems.len()];
+    for (ix, edge) in data.edges.iter().enumerate() {
+        let (Some(from), Some(to)) = (edge.from_ix, edge.to_ix) else { continue };
+        // Where a system runs or who deploys it is never visible in its env vars.
+        let runs_on = data.systems[to as usize].kind == SystemKind::Cluster;
+        if runs_on
+            || !matches!(edge.edge.kind, EdgeKind::DependsOn | EdgeKind::Calls | EdgeKind::Reads | EdgeKind::Writes)
+        {
+            continue;
+        }
+        let observed = edge.edge.origin == EdgeOrigin::Observed;
+        let entry = pairs.entry((from, to)).or_insert((false, false, ix));
+        if observed {
+            entry.1 = true;
+            has[from as usize].1 = true;
+        } else {
+            entry.0 = true;
+            has[from as usize].0 = true;
+        }
+    }
+    let mut sorted: Vec<_> = pairs.into_iter().collect();
+    sorted.sort_unstable_by_key(|(pair, _)| *pair);
+    for ((from, _), (declared, observed, ix)) in sorted {
+        let (documents, deploys) = has[from as usize];
+        if !(documents && deploys) || declared == observed {
+            continue;
+        }
+        let edge = &data.edges[ix].edge;
+        let (code, message) = if observed {
+            (
+                "undeclared-dependency",
+                format!("`{}` → `{}` is observed ({}) but not declared", edge.from, edge.to, edge.via),
+            )
+        } else {
+            (
+                "unobserved-dependency",
+                format!("`{}` → `{}` is declared but not observed in what is deployed", edge.from, edge.to),
+            )
+        };
+        out.push(Finding {
+            severity: Severity::Info,
+            code,
+            record: edge.from.clone(),
+            message,
+            file: edge.provenance.file.clone(),
+            line: edge.provenance.line_start,
+            suggestions: Vec::new(),
+        });
+    }
+
+    let deployed = |kind: SourceKind| matches!(kind, SourceKind::Kubernetes | SourceKind::Compose);
+    let sources = |s: &lore_model::System| {
+        std::iter::once(s.meta.provenance.source).chain(s.also_from.iter().map(|p| p.source)).collect::<Vec<_>>()
+    };
+    let any_deployed = data.systems.iter().any(|s| sources(s).into_iter().any(deployed));
+    let any_documented = data.systems.iter().any(|s| !sources(s).into_iter().all(deployed));
+    if !(any_deployed && any_documented) {
+        return;
+    }
+    for system in &data.systems {
+        let kinds = sources(system);
+        if kinds.iter().all(|&k| deployed(k)) {
+            out.push(finding(
+                Severity::Info,
+                "not-in-catalog",
+                &system.id,
+                &system.meta,
+                "is deployed but no catalog or lore file describes it".into(),
+            ));
+        }
+    }
+}
+
+fn health(data: &PackData, failed: &BTreeMap<&'static str, BTreeSet<usize>>) -> Health {
+    let n = data.systems.len();
+    let passes =
+        |ix: usize| CHECKS.iter().filter(|(code, _)| !failed.get(code).is_some_and(|s| s.contains(&ix))).count();
+    let percent = |passed: usize, total: usize| (passed * 100).checked_div(total).map_or(100, |p| p as u8);
+    let mut systems: Vec<Score> = (0..n)
+        .map(|ix| Score { name: data.systems[ix].id.clone(), score: percent(passes(ix), CHECKS.len()) })
+        .collect();
+    let total_passed: usize = (0..n).map(passes).sum();
+    let overall = percent(total_passed, n * CHECKS.len());
+
+    let mut by_team: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (ix, system) in data.systems.iter().enumerate() {
+        for owner in system.owners.iter().chain(&system.meta.owner).collect::<BTreeSet<_>>() {
+            let entry = by_team.entry(owner.as_str()).or_default();
+            entry.0 += passes(ix);
+            entry.1 += CHECKS.len();
+        }
+    }
+    let mut teams: Vec<Score> =
+        by_team.into_iter().map(|(name, (p, t))| Score { name: name.to_string(), score: percent(p, t) }).collect();
+    teams.sort_by(|a, b| a.score.cmp(&b.score).then_with(|| a.name.cmp(&b.name)));
+    systems.sort_by(|a, b| a.score.cmp(&b.score).then_with(|| a.name.cmp(&b.name)));
+
+    let mut top_actions: Vec<Improvement> = CHECKS
+        .iter()
+        .filter_map(|(code, action)| {
+            let count = failed.get(code)?.len();
+            let gain = percent(total_passed + count, n * CHECKS.len()).saturating_sub(overall);
+            Some(Improvement { action: action.to_string(), systems: count, gain })
+        })
+        .filter(|i| i.systems > 0)
+        .collect();
+    top_actions.sort_by(|a, b| b.gain.cmp(&a.gain).then_with(|| b.systems.cmp(&a.systems)));
+    top_actions.truncate(3);
+    Health { overall, teams, systems, top_actions }
+}

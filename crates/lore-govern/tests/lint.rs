@@ -1,0 +1,96 @@
+//! `lint` on the example knowledge and on the real GitLab service catalog.
+
+use std::path::{Path, PathBuf};
+
+use lore_govern::{Finding, Report, lint};
+use lore_model::{Day, Severity};
+use lore_pack::{BuildOptions, Pack};
+
+/// Builds a pack from `lore_toml` (text) rooted at `root`, into a temporary directory.
+fn lint_knowledge(root: &Path, lore_toml: &str, today: &str) -> Report {
+    let config = lore_ingest::Config::parse(lore_toml, &root.join("lore.toml")).expect("lore.toml");
+    let packs = tempfile::tempdir().expect("tempdir");
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        pack_dir: packs.path().join(".lore"),
+        config,
+        force: false,
+        progress: None,
+    };
+    lore_pack::build(&options).expect("build");
+    let pack = Pack::open(&packs.path().join(".lore")).expect("pack opens");
+    lint(pack.data(), Day::parse(today).expect("day"))
+}
+
+fn with_code<'a>(report: &'a Report, code: &str) -> Vec<&'a Finding> {
+    report.findings.iter().filter(|f| f.code == code).collect()
+}
+
+fn corpora() -> Option<PathBuf> {
+    let dir = std::env::var_os("LORE_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: no corpora at {} (set LORE_CORPORA to run this test)", dir.display());
+        None
+    }
+}
+
+#[test]
+fn the_example_reports_staleness_gaps_and_drift() {
+    let acme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/acme");
+    let toml = std::fs::read_to_string(acme.join("lore.toml")).expect("lore.toml");
+
+    // Review dates are relative: on a day before any is due, nothing is stale.
+    let early = lint_knowledge(&acme, &toml, "2025-06-02");
+    assert!(with_code(&early, "stale").is_empty(), "{:?}", with_code(&early, "stale"));
+
+    let report = lint_knowledge(&acme, &toml, "2026-11-28");
+    let stale: Vec<&str> = with_code(&report, "stale").iter().map(|f| f.record.as_str()).collect();
+    assert!(stale.contains(&"ledger-append-only") && stale.contains(&"ledger-db"), "{stale:?}");
+    let overdue = with_code(&report, "stale").into_iter().find(|f| f.record == "ledger-append-only").expect("stale");
+    assert_eq!(overdue.file, "rules/ledger-append-only.md");
+    assert!(overdue.message.contains("2025-06-01"), "{}", overdue.message);
+
+    let unguarded: Vec<&str> = with_code(&report, "tier1-unguarded").iter().map(|f| f.record.as_str()).collect();
+    assert_eq!(unguarded, ["psp-gateway"]);
+
+    // checkout's manifest calls fraud-service, which the catalog never declares.
+    let undeclared = with_code(&report, "undeclared-dependency");
+    assert!(undeclared.iter().any(|f| f.message.contains("`checkout-service` → `fraud-service`")), "{undeclared:?}");
+    // Runs-on edges are not expected to show in what is deployed.
+    assert!(with_code(&report, "unobserved-dependency").iter().all(|f| !f.message.contains("prod-eks")));
+
+    assert_eq!(report.count(Severity::Error), 0, "the example has no errors: {:?}", report.findings);
+    assert!(report.health.overall > 0 && report.health.overall < 100);
+    assert!(!report.health.top_actions.is_empty());
+    let severities: Vec<Severity> = report.findings.iter().map(|f| f.severity).collect();
+    assert!(severities.windows(2).all(|w| w[0] >= w[1]), "most severe first");
+}
+
+#[test]
+fn the_gitlab_catalog_has_dangling_targets_a_self_loop_and_a_cycle() {
+    let Some(corpora) = corpora() else { return };
+    let catalog = corpora.join("gitlab-runbooks/services/service-catalog.yml");
+    let toml = format!("[[source]]\npath = {:?}\n", catalog.display().to_string());
+    let report = lint_knowledge(&corpora, &toml, "2026-11-28");
+
+    let dangling = with_code(&report, "dangling-dependency");
+    let suggested = |name: &str| -> Vec<String> {
+        dangling.iter().find(|f| f.record == name).map(|f| f.suggestions.clone()).unwrap_or_else(|| {
+            panic!("`{name}` not reported dangling: {:?}", dangling.iter().map(|f| &f.record).collect::<Vec<_>>())
+        })
+    };
+    assert_eq!(suggested("postgres").first().map(String::as_str), Some("patroni"));
+    assert_eq!(suggested("elasticsearch").first().map(String::as_str), Some("search"));
+    assert_eq!(suggested("prometheus").first().map(String::as_str), Some("monitoring"));
+    assert!(dangling.iter().all(|f| f.line > 0 && f.file.ends_with("service-catalog.yml")));
+
+    let loops: Vec<&str> = with_code(&report, "self-dependency").iter().map(|f| f.record.as_str()).collect();
+    assert_eq!(loops, ["gitaly"]);
+    let cycles = with_code(&report, "dependency-cycle");
+    assert!(cycles.iter().any(|f| f.message.contains("gitaly")), "{cycles:?}");
+    assert!(with_code(&report, "no-owner").len() > 10);
+}
