@@ -132,6 +132,11 @@ enum Command {
     },
     /// Show one record by id (`rule:ID`, `incident:ID`, or a system name).
     Show { id: String },
+    /// List the prohibitions mined from prose runbooks (unreviewed; they only warn).
+    Advisories {
+        #[arg(long)]
+        system: Option<String>,
+    },
     /// Report the knowledge's health: stale, unowned and dangling records, cycles, drift.
     Lint {
         /// Exit 8 when any finding is at least this severe.
@@ -353,6 +358,15 @@ fn run(cli: &Cli) -> Result<u8> {
             }
             None => not_found(g, &format!("no record with id `{id}`"), &query::suggest(data, id)),
         },
+        Command::Advisories { system } => {
+            if let Some(name) = system
+                && query::resolve(data, name).is_none()
+            {
+                return not_found(g, &format!("no system named `{name}`"), &query::suggest(data, name));
+            }
+            let list = query::advisories(data, system.as_deref());
+            output(g, &list, || render::advisories(&list))
+        }
         Command::Lint { fail_on, sarif, all } => {
             let report = lore_govern::lint(data, today);
             if *sarif {

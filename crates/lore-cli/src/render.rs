@@ -224,6 +224,21 @@ pub fn rules(rows: &[RuleSummary]) -> String {
     out
 }
 
+pub fn advisories(list: &[lore_model::Advisory]) -> String {
+    let mut out = String::new();
+    for a in list {
+        let strength = match a.strength {
+            lore_model::Strength::Prohibition => "never".red().to_string(),
+            lore_model::Strength::Advice => "avoid".yellow().to_string(),
+        };
+        let systems = if a.systems.is_empty() { "-".to_string() } else { a.systems.join(",") };
+        let _ = writeln!(out, "{strength} {} [{systems}] {}", a.id.bold(), clip(&a.sentence, 160));
+        let _ = writeln!(out, "      terms: {}  {}", a.terms.join(" "), a.provenance.cite().dimmed());
+    }
+    let _ = writeln!(out, "{} advisories (unreviewed: they warn, never deny)", list.len());
+    out
+}
+
 pub fn incidents(rows: &[IncidentSummary]) -> String {
     let mut out = String::new();
     for i in rows {

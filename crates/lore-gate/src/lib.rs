@@ -80,6 +80,8 @@ pub enum ReasonKind {
     Baseline,
     Stale,
     Proposed,
+    /// A prohibition mined from a runbook, not yet reviewed: warns at most.
+    Advisory,
     Incomplete,
     Approval,
     Briefing,
@@ -361,6 +363,8 @@ fn check_action(
         }
 
         // What the action touches: criticality, dependents, incidents, briefing.
+        let tokens = action_tokens(action);
+        let mut advisory_reasons = 0;
         for &ix in &systems {
             let system = query::system(data, ix);
             let links = &data.links[ix as usize];
@@ -416,6 +420,19 @@ fn check_action(
             for c in tier1_in_blast {
                 if !briefing.tier1_in_blast_radius.contains(&c) {
                     briefing.tier1_in_blast_radius.push(c);
+                }
+            }
+            for a in links.advisories.iter() {
+                let advisory = &data.advisories[a.to_native() as usize];
+                if advisory_reasons < MAX_ADVISORY_REASONS && advisory_applies(advisory, action, &tokens) {
+                    advisory_reasons += 1;
+                    reasons.push(Reason {
+                        decision: Decision::Warn,
+                        kind: ReasonKind::Advisory,
+                        message: format!("the runbook says (unreviewed advisory): \"{}\"", advisory.sentence),
+                        id: Some(advisory.id.to_string()),
+                        cite: Some(owned::<lore_model::Provenance, _>(&advisory.provenance).cite()),
+                    });
                 }
             }
             for r in links.runbooks.iter().take(3) {
@@ -520,6 +537,27 @@ fn check_action(
         text: action.text.clone(),
         reasons,
     }
+}
+
+/// Enough to make the point; a runbook full of warnings must not bury the rest.
+const MAX_ADVISORY_REASONS: usize = 3;
+
+/// The words of a command, lower-cased: its tool, subcommands and arguments.
+fn action_tokens(action: &Action) -> Vec<String> {
+    let words = action.text.split(|c: char| c.is_whitespace() || "='\",;()".contains(c));
+    std::iter::once(action.tool.as_str())
+        .chain(action.command.iter().map(String::as_str))
+        .chain(words)
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// An advisory applies when the action uses one of its terms other than the
+/// tool's own name: "DO NOT USE MONITOR" is about `redis-cli monitor`, not
+/// about every `redis-cli`.
+fn advisory_applies(advisory: &lore_model::ArchivedAdvisory, action: &Action, tokens: &[String]) -> bool {
+    advisory.terms.iter().map(|t| t.as_str()).any(|term| term != action.tool && tokens.iter().any(|t| t == term))
 }
 
 fn stale(id: &str, message: String, meta: &lore_model::Meta) -> Reason {

@@ -323,15 +323,26 @@ fn matching_systems(data: &ArchivedPackData, value: &str, pick: fn(&lore_model::
 fn host_systems(data: &ArchivedPackData, host: &str) -> Vec<u32> {
     let mut out = matching_systems(data, host, |s| &s.matchers.hosts);
     if out.is_empty()
-        && let Some(ix) = query::resolve(data, host).or_else(|| {
-            let (label, rest) = host.split_once('.')?;
-            let tld = rest.rsplit('.').next().unwrap_or(rest);
-            (!["com", "net", "org", "io", "dev", "co", "cloud", "app"].contains(&tld))
-                .then(|| query::resolve(data, label))
-                .flatten()
-        })
+        && let Some(ix) = query::resolve(data, host)
+            .or_else(|| {
+                let (label, rest) = host.split_once('.')?;
+                let tld = rest.rsplit('.').next().unwrap_or(rest);
+                (!["com", "net", "org", "io", "dev", "co", "cloud", "app"].contains(&tld))
+                    .then(|| query::resolve(data, label))
+                    .flatten()
+            })
+            .or_else(|| numbered_host_system(data, host))
     {
         out.push(ix);
     }
     out
+}
+
+/// Fleet hosts are named for their service and numbered: `redis-01-db-gprd`,
+/// `web-3`, `redis-cache-02`. The longest named prefix before the number wins.
+fn numbered_host_system(data: &ArchivedPackData, host: &str) -> Option<u32> {
+    let label = host.split('.').next()?;
+    let parts: Vec<&str> = label.split('-').collect();
+    let numbered = parts.iter().position(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))?;
+    (1..=numbered).rev().find_map(|n| query::resolve(data, &parts[..n].join("-")))
 }

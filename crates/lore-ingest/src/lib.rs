@@ -6,6 +6,7 @@
 //! per-file outputs into one graph (aliases, merging, resolving edges) is the
 //! pack's job, because it needs every file at once.
 
+pub mod advisory;
 mod backstage;
 mod catalog;
 mod compose;

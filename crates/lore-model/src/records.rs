@@ -213,6 +213,22 @@ data! {
     }
 
     /// A problem found while reading sources. It never stops the build.
+    /// A prohibition mined from prose ("never…", "do not…"): unreviewed
+    /// knowledge. The gate warns with it; only a rule can ask or deny.
+    pub struct Advisory {
+        /// `ADV-` and a hash of path and sentence: stable across rebuilds.
+        pub id: String,
+        pub sentence: String,
+        /// The headings above it, `Failover › Steps`.
+        pub heading: String,
+        /// The systems of the document it was found in.
+        pub systems: Vec<String>,
+        /// Command tokens and key terms: code spans, shouted words, tool names.
+        pub terms: Vec<String>,
+        pub strength: Strength,
+        pub provenance: Provenance,
+    }
+
     pub struct Diagnostic {
         pub file: String,
         pub line: u32,
@@ -271,6 +287,12 @@ unit_enum! {
         /// An API provided by a system.
         ProvidedBy,
         PartOf,
+    }
+
+    /// "Never" and "under no circumstances" bind harder than "avoid".
+    pub enum Strength {
+        Advice,
+        Prohibition,
     }
 
     pub enum Severity {

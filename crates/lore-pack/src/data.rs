@@ -2,10 +2,10 @@
 //! indexes queries need. Archived with rkyv, so a query reads it straight
 //! from the memory-mapped file.
 
-use lore_model::{Diagnostic, Edge, Environment, Freeze, Incident, Rule, Runbook, System, Team};
+use lore_model::{Advisory, Diagnostic, Edge, Environment, Freeze, Incident, Rule, Runbook, System, Team};
 
 /// Bumped whenever [`PackData`] or the search schema changes shape.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PackData {
@@ -18,6 +18,8 @@ pub struct PackData {
     pub incidents: Vec<Incident>,
     pub freezes: Vec<Freeze>,
     pub teams: Vec<Team>,
+    /// Prohibitions mined from prose; unreviewed, so they only ever warn.
+    pub advisories: Vec<Advisory>,
     /// Every name a system answers to (id, aliases, workloads, services),
     /// sorted for binary search.
     pub names: Vec<NameEntry>,
@@ -65,6 +67,7 @@ pub struct SystemLinks {
     pub runbooks: Vec<u32>,
     pub incidents: Vec<u32>,
     pub freezes: Vec<u32>,
+    pub advisories: Vec<u32>,
 }
 
 #[derive(Debug, Clone, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]

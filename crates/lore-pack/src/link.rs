@@ -90,8 +90,18 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
         doc_systems.insert((doc.kind.as_str(), doc.record_id.as_str()), found.clone());
         resolved_docs.push(ResolvedDoc { doc, systems: found });
     }
+    let mut advisories = Vec::new();
+    let mut advisory_ids = BTreeSet::new();
+    for resolved in &resolved_docs {
+        for mut advisory in lore_ingest::advisory::mine(resolved.doc) {
+            if advisory_ids.insert(advisory.id.clone()) {
+                advisory.systems.clone_from(&resolved.systems);
+                advisories.push(advisory);
+            }
+        }
+    }
 
-    let parts = Parts { names: resolver.names, systems, edges, diagnostics, rules, freezes, doc_systems };
+    let parts = Parts { names: resolver.names, systems, edges, diagnostics, rules, freezes, doc_systems, advisories };
     (finish(config, outputs, parts), resolved_docs)
 }
 
@@ -397,11 +407,12 @@ struct Parts<'a> {
     rules: Vec<lore_model::Rule>,
     freezes: Vec<lore_model::Freeze>,
     doc_systems: HashMap<(&'a str, &'a str), Vec<String>>,
+    advisories: Vec<lore_model::Advisory>,
 }
 
 /// Builds the per-system indexes and assembles the pack.
 fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData {
-    let Parts { systems, names, edges, diagnostics, rules, freezes, doc_systems } = parts;
+    let Parts { systems, names, edges, diagnostics, rules, freezes, doc_systems, advisories } = parts;
     let index_of: HashMap<&str, u32> = systems.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
     let mut links = vec![SystemLinks::default(); systems.len()];
     let mut dangling: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -460,6 +471,9 @@ fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData
     for (i, freeze) in freezes.iter().enumerate() {
         attach(&mut links, &freeze.systems, i as u32, |l| &mut l.freezes);
     }
+    for (i, advisory) in advisories.iter().enumerate() {
+        attach(&mut links, &advisory.systems, i as u32, |l| &mut l.advisories);
+    }
     PackData {
         names: names.into_iter().map(|(name, (system, how))| NameEntry { name, system, how }).collect(),
         links,
@@ -473,6 +487,7 @@ fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData
         runbooks,
         incidents,
         freezes,
+        advisories,
         diagnostics,
         default_review_days: config.default_review_days(),
         name: config.knowledge.name.clone(),

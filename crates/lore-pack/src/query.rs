@@ -6,7 +6,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use lore_model::{Day, Decision, Edge, Freeze, Incident, Rule, Runbook, Status, System, SystemKind, Team, Timestamp};
+use lore_model::{
+    Advisory, Day, Decision, Edge, Freeze, Incident, Rule, Runbook, Status, System, SystemKind, Team, Timestamp,
+};
 use rkyv::api::high::HighDeserializer;
 use rkyv::rancor::Panic;
 use serde::Serialize;
@@ -608,6 +610,27 @@ pub fn incidents(data: &ArchivedPackData, system: Option<&str>) -> Vec<IncidentS
         .collect();
     list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
     list.into_iter().map(incident_summary).collect()
+}
+
+/// Mined advisories, strongest first, optionally only a system's: `lore advisories`.
+pub fn advisories(data: &ArchivedPackData, system: Option<&str>) -> Vec<Advisory> {
+    let mut list: Vec<Advisory> = match system {
+        Some(name) => match resolve(data, name) {
+            Some(ix) => data.links[ix as usize]
+                .advisories
+                .iter()
+                .map(|&i| owned(&data.advisories[i.to_native() as usize]))
+                .collect(),
+            None => Vec::new(),
+        },
+        None => data.advisories.iter().map(owned::<Advisory, _>).collect(),
+    };
+    list.sort_by(|a, b| {
+        b.strength.cmp(&a.strength).then_with(|| {
+            (&a.provenance.file, a.provenance.line_start).cmp(&(&b.provenance.file, b.provenance.line_start))
+        })
+    });
+    list
 }
 
 /// Any record by id, as JSON with its kind: `lore show`.

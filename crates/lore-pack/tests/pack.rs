@@ -159,8 +159,11 @@ fn damaged_packs_give_a_clear_error_with_a_rebuild_hint() {
     assert!(matches!(err, PackError::Corrupt { .. }), "{err}");
 
     let manifest = std::fs::read_to_string(pack_dir.join("manifest.json")).expect("read");
-    std::fs::write(pack_dir.join("manifest.json"), manifest.replace("\"schema\": 1", "\"schema\": 999"))
-        .expect("write");
+    std::fs::write(
+        pack_dir.join("manifest.json"),
+        manifest.replace(&format!("\"schema\": {}", lore_pack::SCHEMA_VERSION), "\"schema\": 999"),
+    )
+    .expect("write");
     let err = Pack::open(&pack_dir).err().expect("future schema");
     assert!(matches!(err, PackError::Incompatible { found: 999, .. }) && err.is_rebuildable(), "{err}");
 

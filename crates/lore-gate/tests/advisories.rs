@@ -1,0 +1,63 @@
+//! Advisories mined from GitLab's runbooks reach the gate: an action on the
+//! system that uses an advisory's terms is warned, citing the sentence.
+
+use std::path::{Path, PathBuf};
+
+use lore_gate::{Context, GateConfig, ReasonKind, Verdict};
+use lore_model::{Decision, Timestamp};
+use lore_pack::{BuildOptions, Pack};
+
+fn corpora() -> Option<PathBuf> {
+    let dir = std::env::var_os("LORE_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: no corpora at {} (set LORE_CORPORA to run this test)", dir.display());
+        None
+    }
+}
+
+fn check(pack: &Pack, command: &str) -> Verdict {
+    let ctx = Context::empty(Timestamp::parse("2026-11-28T10:00:00Z").expect("time"));
+    lore_gate::check(Some(pack.data()), &lore_action::analyze_shell(command), &ctx, &GateConfig::default())
+}
+
+#[test]
+fn gitlab_runbook_prohibitions_warn_on_matching_commands() {
+    let Some(corpora) = corpora() else { return };
+    let runbooks = corpora.join("gitlab-runbooks");
+    let toml = format!(
+        "[[source]]\npath = {:?}\n\n[[source]]\npath = {:?}\nkind = \"markdown\"\n",
+        runbooks.join("services/service-catalog.yml").display().to_string(),
+        runbooks.join("docs").display().to_string()
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = lore_ingest::Config::parse(&toml, &dir.path().join("lore.toml")).expect("lore.toml");
+    let options = BuildOptions {
+        root: corpora.clone(),
+        pack_dir: dir.path().join(".lore"),
+        config,
+        force: false,
+        progress: None,
+    };
+    lore_pack::build(&options).expect("build");
+    let pack = Pack::open(&dir.path().join(".lore")).expect("pack");
+
+    let monitor = check(&pack, "redis-cli -h redis-01-db-gprd.c.gitlab-production.internal monitor");
+    assert_eq!(monitor.decision, Decision::Warn, "{monitor:#?}");
+    let reason = monitor.actions[0].reasons.iter().find(|r| r.kind == ReasonKind::Advisory).expect("advisory reason");
+    assert!(reason.message.contains("DO NOT USE MONITOR"), "{}", reason.message);
+    assert!(reason.cite.as_deref().is_some_and(|c| c.contains("docs/redis/redis.md:")), "{reason:?}");
+    assert!(monitor.actions[0].systems.contains(&"redis".to_string()));
+
+    // The same host, a command no advisory names: nothing to warn about.
+    let get = check(&pack, "redis-cli -h redis-01-db-gprd get some-key");
+    assert!(get.actions[0].reasons.iter().all(|r| r.kind != ReasonKind::Advisory), "{get:#?}");
+    // Advisories never ask or deny on their own.
+    let keys = check(&pack, "redis-cli -h redis-01-db-gprd keys 'session:*'");
+    let advisories: Vec<_> = keys.actions[0].reasons.iter().filter(|r| r.kind == ReasonKind::Advisory).collect();
+    assert!(advisories.iter().any(|r| r.message.contains("KEYS")), "{keys:#?}");
+    assert!(advisories.iter().all(|r| r.decision == Decision::Warn));
+}
