@@ -39,6 +39,7 @@ mkdir -p "$PAYLOADS"
 claude_payload() { printf '{"session_id":"bench","cwd":"%s","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"%s"}}' "$PWD" "$1"; }
 claude_payload "kubectl --context prod-eu-1 delete ns payments" > "$PAYLOADS/deny.json"
 claude_payload "git status" > "$PAYLOADS/read.json"
+claude_payload "redis-cli -h redis-01-db-gprd monitor" > "$PAYLOADS/advisory.json"
 ACME="$PWD/examples/acme"
 "$LORE" -q -k "$ACME" build >/dev/null
 run_shell hook-example --runs 300 \
@@ -55,12 +56,15 @@ if [ -d ../shared/corpora ]; then
   "$LORE" -q -k "$CORPORA" build >/dev/null
   run_shell hook-corpora --runs 300 \
     -n "hook claude-code: deny (corpora)" "$LORE -k $CORPORA hook claude-code < $PAYLOADS/deny.json" \
-    -n "hook claude-code: read (corpora)" "$LORE -k $CORPORA hook claude-code < $PAYLOADS/read.json"
+    -n "hook claude-code: read (corpora)" "$LORE -k $CORPORA hook claude-code < $PAYLOADS/read.json" \
+    -n "hook claude-code: advisory warn (corpora)" "$LORE -k $CORPORA hook claude-code < $PAYLOADS/advisory.json"
   medians "$OUT/hook-corpora.json"
   run corpora-queries \
     -n "brief patroni" "$LORE -q -k $CORPORA brief patroni" \
     -n "blast gitaly" "$LORE -q -k $CORPORA blast gitaly" \
-    -n "ask (search)" "$LORE -q -k $CORPORA ask 'how do I fail over the patroni primary'"
+    -n "ask (search)" "$LORE -q -k $CORPORA ask 'how do I fail over the patroni primary'" \
+    -n "lint" "$LORE -q -k $CORPORA lint --fail-on never" \
+    -n "advisories --json" "$LORE -q -k $CORPORA advisories --json"
 
   echo "== incremental rebuild after one file changes (a writable copy of the GitLab runbooks)"
   COPY=$(mktemp -d)

@@ -115,6 +115,35 @@ const SHOUTED_NOISE: &[&str] = &[
     "TODO",
 ];
 
+/// Reassurance and reminders that share a prohibition's words but forbid nothing.
+const IDIOMS: &[&str] = &[
+    "don't panic",
+    "do not panic",
+    "don't be alarmed",
+    "do not be alarmed",
+    "don't forget",
+    "do not forget",
+    "do not appear",
+    "don't appear",
+    "do not want",
+    "don't want",
+    "do not need",
+    "don't need",
+    "don't worry",
+    "do not worry",
+];
+
+/// A wrapped line that continues a sentence begun above: "…the networks are\n
+/// never connected directly". Its "never" opens no instruction.
+fn continues_sentence(previous: &str, line: &str) -> bool {
+    let previous = previous.trim();
+    let starts_lower = line.trim_start().chars().find(|c| c.is_alphabetic()).is_some_and(char::is_lowercase);
+    starts_lower
+        && !previous.is_empty()
+        && !previous.starts_with(['#', '|'])
+        && !previous.ends_with(['.', '!', '?', ':', ';'])
+}
+
 /// The advisories in one document; systems are filled in when linking.
 pub fn mine(doc: &SearchDoc) -> Vec<Advisory> {
     if !matches!(doc.kind, DocKind::Runbook | DocKind::Doc | DocKind::Incident) {
@@ -123,7 +152,9 @@ pub fn mine(doc: &SearchDoc) -> Vec<Advisory> {
     let mut out = Vec::new();
     for chunk in &doc.chunks {
         let mut in_fence = false;
+        let mut previous = "";
         for (offset, line) in chunk.text.lines().enumerate() {
+            let above = std::mem::replace(&mut previous, line);
             let trimmed = line.trim_start();
             if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
                 in_fence = !in_fence;
@@ -133,7 +164,13 @@ pub fn mine(doc: &SearchDoc) -> Vec<Advisory> {
             if in_fence || markup || line.len() > MAX_SENTENCE {
                 continue;
             }
-            if !is_prohibition(line) {
+            // A wrapped line may still start a new sentence after the first stop.
+            let later = line.split_once(['.', '!', '?']).is_some_and(|(_, rest)| is_prohibition(rest));
+            if !is_prohibition(line) || (continues_sentence(above, line) && !later) {
+                continue;
+            }
+            let lower = line.to_lowercase();
+            if IDIOMS.iter().any(|idiom| lower.contains(idiom)) {
                 continue;
             }
             let sentence = plain(trimmed.trim_start_matches(['-', '*', '>', ' ']).trim());
@@ -217,6 +254,33 @@ mod tests {
         assert_eq!(terms("Never run `gitlab-ctl reconfigure` on the primary"), ["gitlab-ctl", "reconfigure"]);
         assert_eq!(terms("Do not remove any xlog files"), ["remove", "rm", "delete"]);
         assert!(terms("Avoid doing this at peak times").is_empty());
+    }
+
+    #[test]
+    fn continuations_and_idioms_are_not_advice() {
+        assert!(continues_sentence("the two networks are", "never connected directly"));
+        assert!(!continues_sentence("Some context.", "never restart both at once"));
+        assert!(!continues_sentence("", "Never restart both at once"));
+        let doc = |text: &str| SearchDoc {
+            kind: DocKind::Runbook,
+            record_id: "r".into(),
+            path: "r.md".into(),
+            title: "R".into(),
+            hints: Default::default(),
+            chunks: vec![crate::markdown::Chunk {
+                anchor: "r".into(),
+                heading_path: "R".into(),
+                line_start: 10,
+                line_end: 20,
+                text: text.into(),
+            }],
+        };
+        let mined =
+            mine(&doc("# R\nDon't Panic\n\nNEVER run `redis-cli flushall` on the primary.\n```\nnever in code\n```\n"));
+        assert_eq!(mined.len(), 1, "{mined:?}");
+        assert_eq!(mined[0].provenance.line_start, 13);
+        assert_eq!(mined[0].strength, Strength::Prohibition);
+        assert!(mined[0].terms.iter().any(|t| t == "flushall"), "{:?}", mined[0].terms);
     }
 
     #[test]
