@@ -3,22 +3,10 @@
 //! plans, and the Online Boutique manifests.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use lore_action::{Action, analyze_manifest, analyze_plan, analyze_shell, analyze_sql};
 use lore_model::ActionClass;
-
-fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("LORE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: no corpora at {} (set LORE_CORPORA to run this test)", dir.display());
-        None
-    }
-}
+use lore_testkit::corpora;
 
 #[test]
 fn nl2bash_commands_all_parse_without_a_panic() {

@@ -1,23 +1,10 @@
 //! Advisories mined from GitLab's runbooks reach the gate: an action on the
 //! system that uses an advisory's terms is warned, citing the sentence.
 
-use std::path::{Path, PathBuf};
-
 use lore_gate::{Context, GateConfig, ReasonKind, Verdict};
 use lore_model::{Decision, Timestamp};
 use lore_pack::{BuildOptions, Pack};
-
-fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("LORE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: no corpora at {} (set LORE_CORPORA to run this test)", dir.display());
-        None
-    }
-}
+use lore_testkit::corpora;
 
 fn check(pack: &Pack, command: &str) -> Verdict {
     let ctx = Context::empty(Timestamp::parse("2026-11-28T10:00:00Z").expect("time"));

@@ -1,10 +1,11 @@
 //! `lint` on the example knowledge and on the real GitLab service catalog.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use lore_govern::{Finding, Report, lint};
 use lore_model::{Day, Severity};
 use lore_pack::{BuildOptions, Pack};
+use lore_testkit::corpora;
 
 /// Builds a pack from `lore_toml` (text) rooted at `root`, into a temporary directory.
 fn lint_knowledge(root: &Path, lore_toml: &str, today: &str) -> Report {
@@ -24,18 +25,6 @@ fn lint_knowledge(root: &Path, lore_toml: &str, today: &str) -> Report {
 
 fn with_code<'a>(report: &'a Report, code: &str) -> Vec<&'a Finding> {
     report.findings.iter().filter(|f| f.code == code).collect()
-}
-
-fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("LORE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: no corpora at {} (set LORE_CORPORA to run this test)", dir.display());
-        None
-    }
 }
 
 #[test]

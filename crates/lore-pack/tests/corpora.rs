@@ -5,9 +5,10 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{build, config, corpora, source};
+use common::{build, config, source};
 use lore_pack::query;
 use lore_pack::search::{SearchIndex, SearchRequest};
+use lore_testkit::corpora;
 
 fn set(items: &[&str]) -> BTreeSet<String> {
     items.iter().map(|s| s.to_string()).collect()

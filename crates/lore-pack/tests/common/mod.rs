@@ -1,24 +1,10 @@
-//! Helpers for integration tests: building packs and finding the shared corpora.
+//! Helpers for integration tests: building packs.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
 use lore_ingest::{Config, PathConvention, SourceConfig, SourceSetting};
 use lore_pack::{BuildOptions, BuildReport, Pack};
-
-/// `../shared/corpora`, or `LORE_CORPORA`. `None` (with a note on stderr)
-/// when absent, so a checkout without the corpora still runs the rest.
-pub fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("LORE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: no corpora at {} (set LORE_CORPORA to run this test)", dir.display());
-        None
-    }
-}
 
 pub fn source(path: impl Into<PathBuf>) -> SourceConfig {
     SourceConfig {
