@@ -6,7 +6,7 @@ mod knowledge;
 mod render;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
@@ -55,6 +55,14 @@ struct Global {
     /// Print nothing on stderr but errors.
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
+}
+
+/// What a promoted rule decides: an allow would need no rule.
+#[derive(Clone, Copy, ValueEnum)]
+enum Enforce {
+    Warn,
+    Ask,
+    Deny,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -136,6 +144,17 @@ enum Command {
     Advisories {
         #[arg(long)]
         system: Option<String>,
+    },
+    /// Write a rule file from a mined advisory, for review like any change.
+    Promote {
+        /// The advisory's id, `ADV-…` (see `lore advisories`).
+        id: String,
+        /// The rule's decision.
+        #[arg(long, value_enum, default_value_t = Enforce::Warn)]
+        decision: Enforce,
+        /// Where to write it (default: `rules/` in the knowledge directory).
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
     },
     /// Report the knowledge's health: stale, unowned and dangling records, cycles, drift.
     Lint {
@@ -285,6 +304,7 @@ fn run(cli: &Cli) -> Result<u8> {
         Command::Approve { id, by, minutes } => return approve(g, *id, by.as_deref(), *minutes),
         Command::Install { agent, user, dry_run, .. } => return install(g, agent, *user, *dry_run),
         Command::Doctor => return doctor(g),
+        Command::Promote { id, decision, to } => return promote(g, id, *decision, to.as_deref()),
         _ => {}
     }
     if let Command::Build { dir, strict, force } = &cli.command {
@@ -308,7 +328,8 @@ fn run(cli: &Cli) -> Result<u8> {
         | Command::Log { .. }
         | Command::Approve { .. }
         | Command::Install { .. }
-        | Command::Doctor => unreachable!("handled above"),
+        | Command::Doctor
+        | Command::Promote { .. } => unreachable!("handled above"),
         Command::Brief { system, env, budget } => {
             let Some(ix) = query::resolve(data, system) else {
                 return not_found(g, &format!("no system named `{system}`"), &query::suggest(data, system));
@@ -708,6 +729,52 @@ fn output<T: serde::Serialize>(g: &Global, value: &T, human: impl FnOnce() -> St
         anstream::print!("{}", human());
     }
     Ok(exit::OK)
+}
+
+fn promote(g: &Global, id: &str, decision: Enforce, to: Option<&Path>) -> Result<u8> {
+    let decision = match decision {
+        Enforce::Warn => lore_model::Decision::Warn,
+        Enforce::Ask => lore_model::Decision::Ask,
+        Enforce::Deny => lore_model::Decision::Deny,
+    };
+    let knowledge = locate(g)?;
+    if knowledge.origin == Origin::Example {
+        anyhow::bail!("lore is using its built-in example; point it at your knowledge (--knowledge DIR) to promote");
+    }
+    let (advisory, owner) = {
+        let pack = knowledge.open(None, g.quiet)?;
+        let data = pack.data();
+        let Some(archived) = data.advisories.iter().find(|a| a.id.as_str().eq_ignore_ascii_case(id)) else {
+            return not_found(g, &format!("no advisory with id `{id}`"), &[]);
+        };
+        let advisory: lore_model::Advisory = query::owned(archived);
+        let owner = advisory
+            .systems
+            .iter()
+            .filter_map(|s| query::resolve(data, s))
+            .find_map(|ix| query::system(data, ix).owners.into_iter().next());
+        (advisory, owner)
+    };
+    let rule = lore_govern::promote::rule_file(&advisory, owner.as_deref(), decision, Day::today())?;
+    let dir = to.map_or_else(|| knowledge.root.join("rules"), Path::to_path_buf);
+    let path = dir.join(&rule.file_name);
+    if path.exists() {
+        anyhow::bail!("{} already exists; the advisory was promoted before", path.display());
+    }
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(&path, &rule.text)?;
+    let pack = knowledge.open(None, true)?;
+    let loaded = pack.data().rules.iter().any(|r| r.id.as_str() == rule.id);
+    let value = serde_json::json!({ "rule": rule.id, "path": path, "loaded": loaded });
+    output(g, &value, || {
+        let mut out = format!("wrote rule `{}` to {}; review and commit it like any change\n", rule.id, path.display());
+        if !loaded {
+            out.push_str(
+                "warning: the next build did not load it; is that directory inside a [[source]] in lore.toml?\n",
+            );
+        }
+        out
+    })
 }
 
 fn not_found(g: &Global, message: &str, suggestions: &[String]) -> Result<u8> {

@@ -87,6 +87,45 @@ fn lint_reports_in_three_formats_and_fails_on_the_chosen_severity() {
 }
 
 #[test]
+fn a_mined_advisory_warns_until_promoted_to_a_rule() {
+    let fresh = Fresh::new();
+    let knowledge = fresh.cwd.path();
+    std::fs::create_dir_all(knowledge.join("systems")).expect("mkdir");
+    std::fs::create_dir_all(knowledge.join("runbooks/redis")).expect("mkdir");
+    std::fs::write(knowledge.join("systems/redis.yaml"), "kind: system\nid: redis\nowners: [platform]\n")
+        .expect("write");
+    std::fs::write(
+        knowledge.join("runbooks/redis/operations.md"),
+        "# Redis operations\n\n## Safety\n\nNOTE: DO NOT USE MONITOR COMMAND! It can overload a production machine.\n",
+    )
+    .expect("write");
+    let k = knowledge.to_str().expect("utf-8 path");
+
+    let advisories = fresh.json(&["-k", k, "advisories", "--json"]);
+    let advisory = &advisories[0];
+    assert_eq!(advisory["systems"][0], "redis");
+    assert_eq!(advisory["provenance"]["line_start"], 5);
+    let id = advisory["id"].as_str().expect("id");
+
+    let warned = fresh.run(&["-k", k, "check", "--", "redis-cli", "-h", "redis-01", "monitor"]);
+    assert_eq!(warned.status.code(), Some(0), "an advisory only warns: {}", text(&warned.stderr));
+    assert!(text(&warned.stdout).contains("unreviewed advisory"), "{}", text(&warned.stdout));
+
+    let promoted = fresh.json(&["-k", k, "promote", id, "--decision", "ask", "--json"]);
+    assert_eq!(promoted["loaded"], true, "{promoted}");
+    let rules = fresh.json(&["-k", k, "rules", "--json"]);
+    assert!(rules.as_array().expect("rules").iter().any(
+        |r| r["decision"] == "ask" && r["rationale"].as_str().is_some_and(|why| why.contains("DO NOT USE MONITOR"))
+    ));
+    let asked = fresh.run(&["-k", k, "check", "--", "redis-cli", "-h", "redis-01", "monitor"]);
+    assert_eq!(asked.status.code(), Some(6), "the promoted rule asks: {}", text(&asked.stdout));
+    assert!(!text(&asked.stdout).contains("unreviewed advisory"), "the rule speaks for it now");
+
+    assert_eq!(fresh.run(&["-k", k, "promote", id]).status.code(), Some(1), "never overwrites");
+    assert_eq!(fresh.run(&["-k", k, "promote", "ADV-00000000"]).status.code(), Some(3));
+}
+
+#[test]
 fn the_example_meets_its_promises() {
     let fresh = Fresh::new();
     let systems = fresh.json(&["systems", "--json"]);

@@ -424,7 +424,9 @@ fn check_action(
             }
             for a in links.advisories.iter() {
                 let advisory = &data.advisories[a.to_native() as usize];
-                if advisory_reasons < MAX_ADVISORY_REASONS && advisory_applies(advisory, action, &tokens) {
+                // Once promoted, the rule speaks for it.
+                let promoted = matched.iter().any(|(_, rule)| rule.id.eq_ignore_ascii_case(advisory.id.as_str()));
+                if !promoted && advisory_reasons < MAX_ADVISORY_REASONS && advisory_applies(advisory, action, &tokens) {
                     advisory_reasons += 1;
                     reasons.push(Reason {
                         decision: Decision::Warn,
