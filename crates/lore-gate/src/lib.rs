@@ -363,7 +363,8 @@ fn check_action(
         }
 
         // What the action touches: criticality, dependents, incidents, briefing.
-        let tokens = action_tokens(action);
+        // Tokenised only if some touched system has advisories.
+        let mut tokens: Option<Vec<String>> = None;
         let mut advisory_reasons = 0;
         for &ix in &systems {
             let system = query::system(data, ix);
@@ -426,7 +427,10 @@ fn check_action(
                 let advisory = &data.advisories[a.to_native() as usize];
                 // Once promoted, the rule speaks for it.
                 let promoted = matched.iter().any(|(_, rule)| rule.id.eq_ignore_ascii_case(advisory.id.as_str()));
-                if !promoted && advisory_reasons < MAX_ADVISORY_REASONS && advisory_applies(advisory, action, &tokens) {
+                if !promoted
+                    && advisory_reasons < MAX_ADVISORY_REASONS
+                    && advisory_applies(advisory, action, tokens.get_or_insert_with(|| action_tokens(action)))
+                {
                     advisory_reasons += 1;
                     reasons.push(Reason {
                         decision: Decision::Warn,

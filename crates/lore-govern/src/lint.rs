@@ -263,8 +263,8 @@ fn likely_systems(name: &str, systems: &[lore_model::System]) -> Vec<String> {
                 return Some((1, id));
             }
             let contains = key.len() >= 4 && id.len() >= 4 && (id.contains(&key) || key.contains(id));
-            let distance = if contains { 1 } else { query::edit_distance(&key, id) };
-            (distance <= (key.len().max(id.len()) / 3).max(1)).then_some((2 + distance, id))
+            let distance = if contains { 1 } else { query::near(&key, id)? };
+            Some((2 + distance, id))
         })
         .collect();
     scored.sort();
@@ -273,10 +273,7 @@ fn likely_systems(name: &str, systems: &[lore_model::System]) -> Vec<String> {
 
 /// Names within a small edit distance of `name`, closest first.
 fn close_names<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut scored: Vec<(usize, &str)> = names
-        .map(|n| (query::edit_distance(name, n), n))
-        .filter(|(d, n)| *d <= (name.len().max(n.len()) / 3).max(1))
-        .collect();
+    let mut scored: Vec<(usize, &str)> = names.filter_map(|n| Some((query::near(name, n)?, n))).collect();
     scored.sort();
     scored.into_iter().take(3).map(|(_, n)| n.to_string()).collect()
 }

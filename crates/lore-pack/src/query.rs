@@ -42,15 +42,23 @@ pub fn suggest(data: &ArchivedPackData, name: &str) -> Vec<String> {
         .systems
         .iter()
         .map(|s| s.id.as_str())
-        .map(|id| (edit_distance(&key, id).min(if id.contains(&key) || key.contains(id) { 1 } else { usize::MAX }), id))
-        .filter(|(d, id)| *d <= (key.len().max(id.len()) / 3).max(1))
+        .filter_map(
+            |id| if id.contains(&key) || key.contains(id) { Some((1, id)) } else { Some((near(&key, id)?, id)) },
+        )
         .collect();
     scored.sort();
     scored.into_iter().take(3).map(|(_, id)| id.to_string()).collect()
 }
 
+/// The edit distance between two names when it is small enough for one to
+/// be a misspelling of the other: at most a third of the longer, and at least 1.
+pub fn near(a: &str, b: &str) -> Option<usize> {
+    let distance = edit_distance(a, b);
+    (distance <= (a.len().max(b.len()) / 3).max(1)).then_some(distance)
+}
+
 /// Levenshtein distance, in characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
