@@ -1,8 +1,7 @@
 //! `lore`: the command line. Parses arguments, finds the knowledge, calls the
 //! domain crates and renders their answers for people (or as `--json`).
 
-mod gate;
-mod knowledge;
+mod hook;
 mod render;
 
 use std::io::IsTerminal;
@@ -14,7 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use lore_model::{Day, Severity};
 use lore_pack::query;
 
-use crate::knowledge::{Knowledge, Origin};
+use lore_service::evaluate::{self, Input};
+use lore_service::{Knowledge, Origin};
 
 /// Exit codes, documented in docs/cli.md.
 mod exit {
@@ -254,19 +254,19 @@ struct InputArgs {
 }
 
 impl InputArgs {
-    fn input(&self) -> Result<gate::Input> {
+    fn input(&self) -> Result<Input> {
         Ok(if let Some(sql) = &self.sql {
-            gate::Input::Sql(sql.clone())
+            Input::Sql(sql.clone())
         } else if let Some(plan) = &self.plan {
-            gate::Input::Plan(read_input(plan)?)
+            Input::Plan(read_input(plan)?)
         } else if let Some(manifest) = &self.manifest {
-            gate::Input::Manifest(read_input(manifest)?)
+            Input::Manifest(read_input(manifest)?)
         } else if let Some(action) = &self.action {
-            gate::Input::Structured(action.clone())
+            Input::Structured(action.clone())
         } else if self.command.is_empty() {
-            gate::Input::Shell(read_input(std::path::Path::new("-"))?)
+            Input::Shell(read_input(std::path::Path::new("-"))?)
         } else {
-            gate::Input::Shell(self.command.join(" "))
+            Input::Shell(self.command.join(" "))
         })
     }
 }
@@ -415,16 +415,18 @@ fn run(cli: &Cli) -> Result<u8> {
 fn check(g: &Global, input: &InputArgs, cwd: Option<PathBuf>, agent: &str) -> Result<u8> {
     let input = input.input()?;
     let cwd = cwd.or_else(|| std::env::current_dir().ok());
-    let request = gate::Request {
+    let request = evaluate::Request {
         input,
         cwd,
         agent: Some(agent.to_string()),
+        team: None,
         session: None,
         source: "cli",
+        vars: None,
         example_rules: true,
         stale_check_every: None,
     };
-    let outcome = gate::evaluate(g.knowledge.as_deref(), request);
+    let outcome = evaluate::evaluate(g.knowledge.as_deref(), request);
     if !g.quiet {
         for note in &outcome.notes {
             anstream::eprintln!("lore: {note}");
@@ -451,8 +453,8 @@ fn hook(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
             "unknown agent `{agent_name}`; expected one of: claude-code, codex, gemini, cursor, copilot, kiro"
         );
     };
-    gate::start_deadline(agent);
-    let Some(payload) = gate::read_payload()? else {
+    hook::start_deadline(agent);
+    let Some(payload) = hook::read_payload()? else {
         // No real command is that large: padding must not be a way around the gate.
         let answer = lore_hooks::Answer {
             decision: lore_model::Decision::Deny,
@@ -476,27 +478,29 @@ fn hook(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
     let Some(command) = parsed.command.clone() else { return Ok(exit::OK) };
     let cwd = parsed.cwd.as_ref().map(PathBuf::from);
     if parsed.event == lore_hooks::Event::After || event == Some("post") {
-        if let Ok(log) = lore_log::DecisionLog::open(&gate::log_path_for(g.knowledge.as_deref())) {
+        if let Ok(log) = lore_log::DecisionLog::open(&evaluate::log_path_for(g.knowledge.as_deref())) {
             let _ = log.mark_executed(parsed.session.as_deref(), &command);
         }
         return Ok(exit::OK);
     }
-    let request = gate::Request {
-        input: gate::Input::Shell(command),
+    let request = evaluate::Request {
+        input: Input::Shell(command),
         cwd,
         agent: Some(agent.name().to_string()),
+        team: None,
         session: parsed.session.clone(),
         source: "hook",
+        vars: None,
         example_rules: false,
         stale_check_every: Some(std::time::Duration::from_secs(5)),
     };
-    let outcome = gate::evaluate(g.knowledge.as_deref(), request);
-    let reason = gate::reason_text(&outcome.verdict);
-    let mut context = gate::briefing_text(&outcome.verdict);
+    let outcome = evaluate::evaluate(g.knowledge.as_deref(), request);
+    let reason = evaluate::reason_text(&outcome.verdict);
+    let mut context = evaluate::briefing_text(&outcome.verdict);
     for note in &outcome.notes {
         context.push_str(&format!("\n(lore: {note})"));
     }
-    let hint = gate::approve_hint(outcome.decision_id);
+    let hint = hook::approve_hint(outcome.decision_id);
     let answer = lore_hooks::Answer {
         decision: outcome.verdict.decision,
         reason: &reason,
@@ -524,7 +528,7 @@ fn log(
                 .ok_or_else(|| anyhow::anyhow!("--since: `{text}` is not a duration (30m, 2h, 7d) or a date"))?,
         ),
     };
-    let path = gate::log_path_for(g.knowledge.as_deref());
+    let path = evaluate::log_path_for(g.knowledge.as_deref());
     let log = lore_log::DecisionLog::open(&path)?;
     let filter = lore_log::Filter { since_unix, decision, system, agent, limit };
     let entries = log.query(&filter)?;
@@ -550,7 +554,7 @@ fn parse_since(text: &str) -> Option<i64> {
 }
 
 fn approve(g: &Global, id: i64, by: Option<&str>, minutes: u32) -> Result<u8> {
-    let path = gate::log_path_for(g.knowledge.as_deref());
+    let path = evaluate::log_path_for(g.knowledge.as_deref());
     let log = lore_log::DecisionLog::open(&path)?;
     let by = by.map(str::to_string).or_else(|| std::env::var("USER").ok());
     match log.approve(id, by.as_deref(), lore_model::Timestamp::now().0, minutes)? {
@@ -624,7 +628,7 @@ fn doctor(g: &Global) -> Result<u8> {
         },
         Err(err) => checks.push(("knowledge".into(), false, format!("{err:#}"))),
     }
-    let log_path = gate::log_path_for(g.knowledge.as_deref());
+    let log_path = evaluate::log_path_for(g.knowledge.as_deref());
     match lore_log::DecisionLog::open(&log_path).and_then(|l| l.count()) {
         Ok(n) => checks.push(("decision log".into(), true, format!("{} ({n} decisions)", log_path.display()))),
         Err(err) => checks.push(("decision log".into(), false, err.to_string())),

@@ -387,7 +387,7 @@ pub fn verdict(v: &lore_gate::Verdict, decision_id: Option<i64>) -> String {
             let _ = writeln!(out, "    {:5} {}{cite}", reason.decision.as_str(), reason.message);
         }
     }
-    let briefing = crate::gate::briefing_text(v);
+    let briefing = lore_service::evaluate::briefing_text(v);
     if !briefing.is_empty() {
         let _ = writeln!(out, "\n{}", briefing);
     }

@@ -35,6 +35,17 @@ impl Context {
         Context { cwd: cwd.or_else(|| std::env::current_dir().ok()), vars, now: Timestamp::now() }
     }
 
+    /// A caller's context, sent over the network: only the variables that
+    /// select clouds and clusters, and never ones that point at files here.
+    pub fn from_vars(cwd: Option<PathBuf>, vars: &HashMap<String, String>) -> Context {
+        let vars = vars
+            .iter()
+            .filter(|(k, _)| RELEVANT_VARS.contains(&k.as_str()) && !matches!(k.as_str(), "HOME" | "KUBECONFIG"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Context { cwd, vars, now: Timestamp::now() }
+    }
+
     /// A context with nothing from the process: for tests and replays.
     pub fn empty(now: Timestamp) -> Context {
         Context { cwd: None, vars: HashMap::new(), now }

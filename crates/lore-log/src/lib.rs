@@ -22,6 +22,8 @@ pub struct NewRecord {
     pub ts_unix: i64,
     pub source: String,
     pub agent: Option<String>,
+    /// The team of the API token the request came with (server requests).
+    pub team: Option<String>,
     pub session: Option<String>,
     pub cwd: Option<String>,
     pub input: String,
@@ -42,6 +44,7 @@ pub struct Entry {
     pub ts_unix: i64,
     pub source: String,
     pub agent: Option<String>,
+    pub team: Option<String>,
     pub session: Option<String>,
     pub cwd: Option<String>,
     pub input: String,
@@ -71,7 +74,7 @@ pub struct DecisionLog {
 
 /// Past this size the WAL is checkpointed into the database and truncated.
 const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS decisions (
@@ -102,6 +105,9 @@ CREATE TABLE IF NOT EXISTS approvals (
     used INTEGER NOT NULL DEFAULT 0
 );
 ";
+
+/// Each step takes a log from the version before it to the next.
+const MIGRATIONS: [&str; 1] = ["ALTER TABLE decisions ADD COLUMN team TEXT;"];
 
 /// Where the log lives when nothing says otherwise.
 pub fn default_path() -> PathBuf {
@@ -135,6 +141,14 @@ impl DecisionLog {
         let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(err)?;
         if version < SCHEMA_VERSION {
             conn.execute_batch(SCHEMA).map_err(err)?;
+            for migration in MIGRATIONS.iter().skip((version - 1).max(0) as usize) {
+                // Two processes may migrate at once; the loser finds the column there.
+                if let Err(e) = conn.execute_batch(migration)
+                    && !e.to_string().contains("duplicate column")
+                {
+                    return Err(err(e));
+                }
+            }
             conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(err)?;
         }
         Ok(DecisionLog { conn, path: path.to_path_buf() })
@@ -152,8 +166,8 @@ impl DecisionLog {
     pub fn append(&self, r: &NewRecord) -> Result<i64, LogError> {
         self.conn
             .execute(
-                "INSERT INTO decisions (ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                "INSERT INTO decisions (ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     r.ts_unix,
                     r.source,
@@ -167,7 +181,8 @@ impl DecisionLog {
                     r.reasons,
                     r.rule_ids.join(","),
                     r.systems.join(","),
-                    r.pack_version
+                    r.pack_version,
+                    r.team
                 ],
             )
             .map_err(self.err())?;
@@ -203,7 +218,7 @@ impl DecisionLog {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed
+                "SELECT id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed, team
                  FROM decisions
                  WHERE (?1 IS NULL OR ts_unix >= ?1) AND (?2 IS NULL OR decision = ?2) AND (?3 IS NULL OR agent = ?3)
                    AND (?4 IS NULL OR (',' || systems || ',') LIKE ('%,' || ?4 || ',%'))
@@ -231,6 +246,7 @@ impl DecisionLog {
                     systems: split(row.get(12)?),
                     pack_version: row.get(13)?,
                     executed: row.get::<_, i64>(14)? != 0,
+                    team: row.get(15)?,
                 })
             })
             .map_err(self.err())?;
@@ -321,5 +337,30 @@ mod tests {
         log.approve(a, None, 1_000, 10).expect("approve");
         assert_eq!(log.take_approval("rm -rf /", 1_000 + 11 * 60).expect("take"), None, "and expires");
         assert_eq!(log.approve(999, None, 0, 1).expect("approve"), None);
+    }
+
+    #[test]
+    fn a_version_1_log_gains_the_team_column_and_keeps_its_records() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("decisions.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(SCHEMA).expect("v1 schema");
+            conn.execute_batch(
+                "INSERT INTO decisions (ts_unix, source, input, input_kind, actions, decision, reasons, rule_ids, systems)
+                 VALUES (1, 'hook', 'ls', 'shell', '[]', 'allow', '[]', '', '');
+                 PRAGMA user_version = 1;",
+            )
+            .expect("v1 record");
+        }
+        let log = DecisionLog::open(&path).expect("migrates");
+        log.append(&NewRecord { team: Some("payments".into()), ..record("kubectl get pods", "allow") })
+            .expect("append");
+        let entries = log.query(&Filter::default()).expect("query");
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].team.as_deref(), Some("payments"));
+        assert_eq!(entries[1].team, None);
+        drop(log);
+        DecisionLog::open(&path).expect("opens again without migrating twice");
     }
 }

@@ -1,21 +1,21 @@
-//! The gate at the edges: `lore check`, `lore hook`, and the decision log.
+//! Checking an action: judge it against the knowledge ([`assess`]), then
+//! apply a standing human approval and log the decision ([`record`]).
+//! [`evaluate`] does both for one-shot callers (`lore check`, hooks); the
+//! server keeps the pack and the log open and calls the two halves itself.
 
-use std::io::Read;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use lore_action::Analysis;
 use lore_gate::{Context, GateConfig, Reason, ReasonKind, Verdict};
-use lore_log::{DecisionLog, NewRecord};
-use lore_model::Decision;
+use lore_log::{DecisionLog, LogError, NewRecord};
+use lore_model::{Decision, Timestamp};
+use lore_pack::Pack;
 
 use crate::knowledge::{Knowledge, Origin};
 
-/// Hook payloads larger than this are not read.
-const MAX_PAYLOAD_BYTES: u64 = 1024 * 1024;
-/// A hook answers within this, whatever happens.
-const HOOK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(4);
-
+#[derive(Debug, Clone)]
 pub enum Input {
     Shell(String),
     Sql(String),
@@ -25,6 +25,18 @@ pub enum Input {
 }
 
 impl Input {
+    /// The input of `kind` (`shell`, `sql`, `terraform-plan`, `manifest`, `structured`).
+    pub fn of_kind(kind: &str, text: String) -> Option<Input> {
+        Some(match kind {
+            "shell" | "command" => Input::Shell(text),
+            "sql" => Input::Sql(text),
+            "terraform-plan" | "plan" => Input::Plan(text),
+            "manifest" | "kubernetes" => Input::Manifest(text),
+            "structured" | "action" => Input::Structured(text),
+            _ => return None,
+        })
+    }
+
     pub fn analyze(&self) -> Analysis {
         match self {
             Input::Shell(s) => lore_action::analyze_shell(s),
@@ -35,7 +47,7 @@ impl Input {
         }
     }
 
-    fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Input::Shell(_) => "shell",
             Input::Sql(_) => "sql",
@@ -45,7 +57,7 @@ impl Input {
         }
     }
 
-    fn text(&self) -> &str {
+    pub fn text(&self) -> &str {
         match self {
             Input::Shell(s) | Input::Sql(s) | Input::Plan(s) | Input::Manifest(s) | Input::Structured(s) => s,
         }
@@ -56,12 +68,28 @@ pub struct Request<'a> {
     pub input: Input,
     pub cwd: Option<PathBuf>,
     pub agent: Option<String>,
+    /// The team of the caller's API token, when it came through the server.
+    pub team: Option<String>,
     pub session: Option<String>,
+    /// Where the request came from, for the log: `cli`, `hook`, `http`, `mcp`.
     pub source: &'a str,
+    /// Environment variables that select clouds and clusters. `None`: this
+    /// process's own (a hook runs where the agent runs); a server passes the
+    /// caller's instead.
+    pub vars: Option<HashMap<String, String>>,
     /// Use the built-in example's rules (interactive `lore check`); hooks do not.
     pub example_rules: bool,
     /// Check sources for changes at most this often (hooks); `None`: every time.
     pub stale_check_every: Option<std::time::Duration>,
+}
+
+impl Request<'_> {
+    pub fn context(&self) -> Context {
+        match &self.vars {
+            None => Context::from_process(self.cwd.clone()),
+            Some(vars) => Context::from_vars(self.cwd.clone(), vars),
+        }
+    }
 }
 
 pub struct Outcome {
@@ -82,6 +110,7 @@ fn knowledge_for(flag: Option<&Path>, cwd: Option<&Path>) -> Result<Knowledge> {
     Knowledge::locate(flag)
 }
 
+/// Finds the knowledge, checks the action and logs the decision.
 pub fn evaluate(flag: Option<&Path>, request: Request<'_>) -> Outcome {
     let mut notes = Vec::new();
     let knowledge = knowledge_for(flag, request.cwd.as_deref());
@@ -117,61 +146,81 @@ pub fn evaluate(flag: Option<&Path>, request: Request<'_>) -> Outcome {
             None
         }
     };
-    let analysis = request.input.analyze();
-    let ctx = Context::from_process(request.cwd.clone());
-    let mut verdict = lore_gate::check(pack.as_ref().map(|p| p.data()), &analysis, &ctx, &config);
-    verdict.pack_version = pack.as_ref().map(|p| p.manifest().version());
-    let knowledge_failed = match &knowledge {
+    let knowledge_expected = match &knowledge {
         Ok(k) => k.origin != Origin::Example || request.example_rules,
         Err(_) => true,
     };
-    if pack.is_none() && knowledge_failed {
+    let (analysis, mut verdict) = assess(pack.as_ref(), &config, &request, knowledge_expected);
+    let log_path = config.log.clone().unwrap_or_else(lore_log::default_path);
+    let decision_id = match DecisionLog::open(&log_path) {
+        Ok(log) => record(&log, &request, &analysis, &mut verdict)
+            .map_err(|err| notes.push(format!("decision not logged: {err}")))
+            .ok(),
+        Err(err) => {
+            notes.push(format!("decision not logged: {err}"));
+            None
+        }
+    };
+    Outcome { verdict, decision_id, notes }
+}
+
+/// Judges the request's action against the pack. With no pack where one
+/// was expected, a destructive action fails closed as `[gate] on_failure` says.
+pub fn assess(
+    pack: Option<&Pack>,
+    config: &GateConfig,
+    request: &Request<'_>,
+    knowledge_expected: bool,
+) -> (Analysis, Verdict) {
+    let analysis = request.input.analyze();
+    let ctx = request.context();
+    let mut verdict = lore_gate::check(pack.map(|p| p.data()), &analysis, &ctx, config);
+    verdict.pack_version = pack.map(|p| p.manifest().version());
+    if pack.is_none() && knowledge_expected {
         let production = verdict.actions.iter().any(|a| a.production);
         let decision = lore_gate::failure_decision(config.on_failure, production);
         if decision > Decision::Allow && verdict.actions.iter().any(|a| a.class.is_destructive()) {
             add_reason(&mut verdict, decision, ReasonKind::Incomplete, "lore's knowledge is unavailable and this action is destructive; failing closed where it may touch production".into());
         }
     }
+    (analysis, verdict)
+}
 
-    let log_path = config.log.clone().unwrap_or_else(lore_log::default_path);
-    let log = match DecisionLog::open(&log_path) {
-        Ok(log) => Some(log),
-        Err(err) => {
-            notes.push(format!("decision not logged: {err}"));
-            None
-        }
-    };
-    let now = ctx.now.0;
-    if let Some(log) = &log
-        && verdict.decision >= Decision::Ask
-        && !has_unoverridable_deny(&verdict)
-        && let Ok(Some((approved, by))) = log.take_approval(request.input.text(), now)
+/// Uses up a human's standing approval of this exact input, if any, and
+/// appends the decision to the log; returns the decision's id.
+pub fn record(
+    log: &DecisionLog,
+    request: &Request<'_>,
+    analysis: &Analysis,
+    verdict: &mut Verdict,
+) -> Result<i64, LogError> {
+    let now = Timestamp::now().0;
+    if verdict.decision >= Decision::Ask
+        && !has_unoverridable_deny(verdict)
+        && let Some((approved, by)) = log.take_approval(request.input.text(), now)?
     {
         let who = by.unwrap_or_else(|| "a human".into());
         verdict.decision = Decision::Allow;
         verdict.summary = format!("allowed: approved once by {who} (decision {approved})");
         let summary = verdict.summary.clone();
-        add_reason(&mut verdict, Decision::Allow, ReasonKind::Approval, summary);
+        add_reason(verdict, Decision::Allow, ReasonKind::Approval, summary);
     }
-    let decision_id = log.as_ref().and_then(|log| {
-        let record = NewRecord {
-            ts_unix: now,
-            source: request.source.to_string(),
-            agent: request.agent.clone(),
-            session: request.session.clone(),
-            cwd: request.cwd.as_ref().map(|c| c.to_string_lossy().into_owned()),
-            input: request.input.text().to_string(),
-            input_kind: request.input.kind().to_string(),
-            actions: serde_json::to_string(&analysis.actions).unwrap_or_default(),
-            decision: verdict.decision.as_str().to_string(),
-            reasons: serde_json::to_string(&verdict.reasons()).unwrap_or_default(),
-            rule_ids: verdict.rule_ids(),
-            systems: verdict.systems(),
-            pack_version: verdict.pack_version.clone(),
-        };
-        log.append(&record).map_err(|err| notes.push(format!("decision not logged: {err}"))).ok()
-    });
-    Outcome { verdict, decision_id, notes }
+    log.append(&NewRecord {
+        ts_unix: now,
+        source: request.source.to_string(),
+        agent: request.agent.clone(),
+        team: request.team.clone(),
+        session: request.session.clone(),
+        cwd: request.cwd.as_ref().map(|c| c.to_string_lossy().into_owned()),
+        input: request.input.text().to_string(),
+        input_kind: request.input.kind().to_string(),
+        actions: serde_json::to_string(&analysis.actions).unwrap_or_default(),
+        decision: verdict.decision.as_str().to_string(),
+        reasons: serde_json::to_string(&verdict.reasons()).unwrap_or_default(),
+        rule_ids: verdict.rule_ids(),
+        systems: verdict.systems(),
+        pack_version: verdict.pack_version.clone(),
+    })
 }
 
 fn add_reason(verdict: &mut Verdict, decision: Decision, kind: ReasonKind, message: String) {
@@ -242,42 +291,7 @@ pub fn briefing_text(verdict: &Verdict) -> String {
     lines.join("\n")
 }
 
-pub fn approve_hint(decision_id: Option<i64>) -> String {
-    match decision_id {
-        Some(id) => format!("a human can approve it once with `lore approve {id}`, then retry"),
-        None => "a human must run it, or approve it with `lore approve`".into(),
-    }
-}
-
-/// Reads a hook payload from stdin, bounded in size; the deadline thread
-/// answers if reading or deciding hangs. `None` when it is over the limit.
-pub fn read_payload() -> Result<Option<String>> {
-    let mut bytes = Vec::new();
-    std::io::stdin().take(MAX_PAYLOAD_BYTES + 1).read_to_end(&mut bytes).context("reading the hook payload")?;
-    if bytes.len() as u64 > MAX_PAYLOAD_BYTES {
-        return Ok(None);
-    }
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
-}
-
-/// Starts a watchdog: if the hook has not answered by the deadline, it
-/// answers for it (fail-open, saying so) and exits.
-pub fn start_deadline(agent: lore_hooks::Agent) {
-    std::thread::spawn(move || {
-        std::thread::sleep(HOOK_DEADLINE);
-        let answer = lore_hooks::Answer {
-            decision: Decision::Warn,
-            reason: "lore did not decide in time; failing open",
-            context: "",
-            approve_hint: "",
-        };
-        let response = lore_hooks::render(agent, &answer);
-        print!("{}", response.stdout);
-        eprint!("lore: hook timed out after {} s; failing open\n{}", HOOK_DEADLINE.as_secs(), response.stderr);
-        std::process::exit(response.exit_code);
-    });
-}
-
+/// The decision log of the knowledge (`[gate] log`), else the default.
 pub fn log_path_for(flag: Option<&Path>) -> PathBuf {
     Knowledge::locate(flag)
         .ok()
