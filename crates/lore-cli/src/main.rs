@@ -227,6 +227,19 @@ enum Command {
     },
     /// Check that hooks are registered and the knowledge loads.
     Doctor,
+    /// Serve MCP on stdin/stdout, for an agent to start (see docs/server.md).
+    Mcp,
+    /// Serve the HTTP JSON API and MCP (streamable HTTP at /mcp).
+    Serve {
+        /// Where to listen; only loopback unless API tokens are configured.
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<String>,
+        /// A TOML file of API tokens (`[[token]]` with secret, agent, team).
+        #[arg(long, value_name = "FILE", env = "LORE_TOKENS_FILE")]
+        tokens: Option<PathBuf>,
+    },
+    /// List proposed knowledge waiting for a human's review.
+    Review,
     /// Show the actions lore understands in a command, SQL, a plan or manifests.
     Parse {
         #[command(flatten)]
@@ -305,6 +318,13 @@ fn run(cli: &Cli) -> Result<u8> {
         Command::Install { agent, user, dry_run, .. } => return install(g, agent, *user, *dry_run),
         Command::Doctor => return doctor(g),
         Command::Promote { id, decision, to } => return promote(g, id, *decision, to.as_deref()),
+        Command::Mcp => {
+            let knowledge = Knowledge::locate(g.knowledge.as_deref())?;
+            let settings = server_settings(&knowledge, None, None)?;
+            lore_server::serve_stdio(knowledge, settings)?;
+            return Ok(exit::OK);
+        }
+        Command::Serve { addr, tokens } => return serve(g, addr.as_deref(), tokens.as_deref()),
         _ => {}
     }
     if let Command::Build { dir, strict, force } = &cli.command {
@@ -329,7 +349,13 @@ fn run(cli: &Cli) -> Result<u8> {
         | Command::Approve { .. }
         | Command::Install { .. }
         | Command::Doctor
+        | Command::Mcp
+        | Command::Serve { .. }
         | Command::Promote { .. } => unreachable!("handled above"),
+        Command::Review => {
+            let rows = query::proposals(data);
+            output(g, &rows, || render::proposals(&rows))
+        }
         Command::Brief { system, env, budget } => {
             let Some(ix) = query::resolve(data, system) else {
                 return not_found(g, &format!("no system named `{system}`"), &query::suggest(data, system));
@@ -351,7 +377,7 @@ fn run(cli: &Cli) -> Result<u8> {
                     .unwrap_or_else(|| lore_model::normalize_name(s))
             });
             let request = lore_pack::SearchRequest {
-                boost_systems: systems_named_in(data, question),
+                boost_systems: query::systems_named_in(data, question),
                 text: question.clone(),
                 system,
                 kind: kind.clone(),
@@ -698,25 +724,6 @@ fn locate(g: &Global) -> Result<Knowledge> {
     Ok(knowledge)
 }
 
-/// Words (and hyphenated pairs) of a question that name a system.
-fn systems_named_in(data: &lore_pack::ArchivedPackData, question: &str) -> Vec<String> {
-    let words: Vec<String> = question
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
-        .filter(|w| w.len() >= 3)
-        .map(str::to_lowercase)
-        .collect();
-    let pairs = words.windows(2).map(|w| format!("{}-{}", w[0], w[1]));
-    let mut found: Vec<String> = words
-        .iter()
-        .cloned()
-        .chain(pairs)
-        .filter_map(|w| query::resolve(data, &w))
-        .map(|ix| data.systems[ix as usize].id.to_string())
-        .collect();
-    found.dedup();
-    found
-}
-
 fn build(g: &Global, knowledge: &Knowledge, strict: bool, force: bool) -> Result<u8> {
     let bar = ProgressBar::new(g.quiet);
     let report = knowledge.build(force, Some(&|p| bar.update(p)))?;
@@ -779,6 +786,36 @@ fn promote(g: &Global, id: &str, decision: Enforce, to: Option<&Path>) -> Result
         }
         out
     })
+}
+
+fn server_settings(knowledge: &Knowledge, addr: Option<&str>, tokens: Option<&Path>) -> Result<lore_server::Settings> {
+    Ok(lore_server::Settings::from_config(knowledge.config.server.as_ref(), &knowledge.root, addr, tokens)?)
+}
+
+fn serve(g: &Global, addr: Option<&str>, tokens: Option<&Path>) -> Result<u8> {
+    let knowledge = locate(g)?;
+    let settings = server_settings(&knowledge, addr, tokens)?;
+    let quiet = g.quiet;
+    let token_count = settings.tokens.len();
+    lore_server::serve_http(knowledge, settings, move |addr, shared| {
+        if !quiet {
+            let loaded = shared.current();
+            let knowledge = match (loaded.version(), &loaded.error) {
+                (Some(version), _) => format!("knowledge pack {version}"),
+                (None, Some(err)) => format!("no knowledge ({err}); only the baseline applies"),
+                (None, None) => "no knowledge".into(),
+            };
+            let auth = if token_count == 0 {
+                "no tokens: loopback only".to_string()
+            } else {
+                format!("{token_count} API tokens")
+            };
+            anstream::eprintln!(
+                "lore: serving http://{addr} (MCP at /mcp, API at /v1, /openapi.json); {knowledge}; {auth}"
+            );
+        }
+    })?;
+    Ok(exit::OK)
 }
 
 fn not_found(g: &Global, message: &str, suggestions: &[String]) -> Result<u8> {

@@ -239,6 +239,19 @@ pub fn advisories(list: &[lore_model::Advisory]) -> String {
     out
 }
 
+pub fn proposals(rows: &[lore_pack::query::ProposalRow]) -> String {
+    let mut out = String::new();
+    for p in rows {
+        let _ = writeln!(out, "{:<5} {} {}  {}", p.kind, p.id.bold(), clip(&p.title, 100), p.cite.dimmed());
+    }
+    let _ = writeln!(
+        out,
+        "{} proposals waiting for review (shown as unreviewed; never enforced until approved)",
+        rows.len()
+    );
+    out
+}
+
 pub fn incidents(rows: &[IncidentSummary]) -> String {
     let mut out = String::new();
     for i in rows {

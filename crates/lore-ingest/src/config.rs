@@ -19,6 +19,8 @@ pub struct Config {
     pub aliases: BTreeMap<String, String>,
     /// Settings of the gate; read by the gate, kept here so one file configures lore.
     pub gate: Option<toml::Table>,
+    /// Settings of `lore serve`; read by the server.
+    pub server: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -66,18 +66,37 @@ struct CacheEntry {
 }
 
 /// The sources to read: those in lore.toml, or the whole root, auto-detected.
-pub fn effective_sources(config: &Config) -> Vec<SourceConfig> {
-    if !config.sources.is_empty() {
-        return config.sources.clone();
-    }
-    vec![SourceConfig {
-        path: ".".into(),
+/// Where proposed knowledge waits for review (see `lore review`): always
+/// read, so that what agents propose is shown, marked as proposed.
+pub const PROPOSALS_DIR: &str = "proposals";
+
+/// The sources lore.toml names (the whole root when it names none), and the
+/// proposals directory when it exists and no source covers it.
+pub fn effective_sources(config: &Config, root: &Path) -> Vec<SourceConfig> {
+    let source = |path: &str| SourceConfig {
+        path: path.into(),
         kind: Default::default(),
         system_from_path: Default::default(),
         incidents: Default::default(),
         environment: None,
         exclude: Vec::new(),
-    }]
+    };
+    if config.sources.is_empty() {
+        return vec![source(".")];
+    }
+    let mut sources = config.sources.clone();
+    let covered = sources.iter().any(|s| {
+        let path = s.path.strip_prefix(".").unwrap_or(&s.path);
+        path.as_os_str().is_empty() || Path::new(PROPOSALS_DIR).starts_with(path)
+    });
+    if !covered && root.join(PROPOSALS_DIR).is_dir() {
+        sources.push(SourceConfig {
+            system_from_path: lore_ingest::config::PathConvention::FirstDir,
+            incidents: lore_ingest::config::Detect::Never,
+            ..source(PROPOSALS_DIR)
+        });
+    }
+    sources
 }
 
 pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
@@ -89,7 +108,7 @@ pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
     };
     let _lock = BuildLock::acquire(&options.pack_dir)?;
     let root = &options.root;
-    let sources = effective_sources(&options.config);
+    let sources = effective_sources(&options.config, root);
     let discovery = lore_ingest::discover(root, &sources, &options.pack_dir);
     emit(Progress::Discovered { files: discovery.files.len() });
 

@@ -9,7 +9,7 @@ pub mod query;
 pub mod search;
 pub mod store;
 
-pub use build::{BuildOptions, BuildReport, Progress, build};
+pub use build::{BuildOptions, BuildReport, PROPOSALS_DIR, Progress, build};
 pub use data::{ArchivedPackData, PackData, SCHEMA_VERSION};
 pub use search::{Hit, SearchIndex, SearchRequest};
 pub use store::{Manifest, Pack, PackError};

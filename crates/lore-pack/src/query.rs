@@ -677,6 +677,57 @@ pub fn show(data: &ArchivedPackData, id: &str) -> Option<(&'static str, serde_js
     None
 }
 
+/// A record proposed (by an agent, or by hand) and waiting for review.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalRow {
+    pub id: String,
+    /// `rule`, or `note` for a proposed fact, dependency or lesson.
+    pub kind: &'static str,
+    pub title: String,
+    pub cite: String,
+}
+
+/// Proposed rules, and the notes under the proposals directory.
+pub fn proposals(data: &ArchivedPackData) -> Vec<ProposalRow> {
+    let prefix = format!("{}/", crate::PROPOSALS_DIR);
+    let rules =
+        data.rules.iter().filter(|r| r.meta.status == lore_model::ArchivedStatus::Proposed).map(|r| ProposalRow {
+            id: r.id.to_string(),
+            kind: "rule",
+            title: r.title.to_string(),
+            cite: format!("{}:{}", r.meta.provenance.file, r.meta.provenance.line_start),
+        });
+    let notes = data.runbooks.iter().filter(|r| r.path.as_str().starts_with(&prefix)).map(|r| {
+        let stem = r.path.as_str().rsplit('/').next().unwrap_or_default();
+        ProposalRow {
+            id: stem.trim_end_matches(".md").to_string(),
+            kind: "note",
+            title: r.title.to_string(),
+            cite: r.path.to_string(),
+        }
+    });
+    rules.chain(notes).collect()
+}
+
+/// Words (and hyphenated pairs) of a question that name a system.
+pub fn systems_named_in(data: &ArchivedPackData, question: &str) -> Vec<String> {
+    let words: Vec<String> = question
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .filter(|w| w.len() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    let pairs = words.windows(2).map(|w| format!("{}-{}", w[0], w[1]));
+    let mut found: Vec<String> = words
+        .iter()
+        .cloned()
+        .chain(pairs)
+        .filter_map(|w| resolve(data, &w))
+        .map(|ix| data.systems[ix as usize].id.to_string())
+        .collect();
+    found.dedup();
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,173 @@
+//! `[server]` in lore.toml and the API tokens file.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:7878";
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct ServerTable {
+    addr: Option<String>,
+    tokens_file: Option<PathBuf>,
+    max_body_bytes: Option<usize>,
+    request_timeout_secs: Option<u64>,
+    max_concurrent_requests: Option<usize>,
+    reload_every_secs: Option<u64>,
+    allowed_hosts: Vec<String>,
+}
+
+/// Who a request comes from: the identity of its API token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub agent: String,
+    pub team: Option<String>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Token {
+    pub secret: String,
+    pub agent: String,
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token").field("agent", &self.agent).field("team", &self.team).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    pub tokens: Vec<Token>,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub max_concurrent_requests: usize,
+    pub reload_every: Duration,
+    /// Host names the MCP endpoint answers to, beyond loopback and the bound address.
+    pub allowed_hosts: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            addr: DEFAULT_ADDR.parse().expect("a valid default address"),
+            tokens: Vec::new(),
+            max_body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(10),
+            max_concurrent_requests: 64,
+            reload_every: Duration::from_secs(2),
+            allowed_hosts: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("[server] in lore.toml: {0}")]
+    Table(String),
+    #[error("[server] addr `{0}` is not HOST:PORT")]
+    Addr(String),
+    #[error("tokens file {path}: {message}")]
+    Tokens { path: PathBuf, message: String },
+}
+
+impl Settings {
+    /// `[server]` from lore.toml, then the command line's address and tokens file.
+    pub fn from_config(
+        table: Option<&toml::Table>,
+        root: &Path,
+        addr: Option<&str>,
+        tokens_file: Option<&Path>,
+    ) -> Result<Settings, ConfigError> {
+        let table: ServerTable = match table {
+            Some(t) => t.clone().try_into().map_err(|e: toml::de::Error| ConfigError::Table(e.message().into()))?,
+            None => ServerTable::default(),
+        };
+        let defaults = Settings::default();
+        let addr_text = addr.map(str::to_string).or(table.addr).unwrap_or_else(|| DEFAULT_ADDR.into());
+        let addr = addr_text.parse().map_err(|_| ConfigError::Addr(addr_text.clone()))?;
+        let tokens_path = tokens_file.map(Path::to_path_buf).or_else(|| table.tokens_file.map(|p| root.join(p)));
+        let tokens = match tokens_path {
+            Some(path) => load_tokens(&path)?,
+            None => Vec::new(),
+        };
+        Ok(Settings {
+            addr,
+            tokens,
+            max_body_bytes: table.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            request_timeout: table.request_timeout_secs.map_or(defaults.request_timeout, Duration::from_secs),
+            max_concurrent_requests: table.max_concurrent_requests.unwrap_or(defaults.max_concurrent_requests).max(1),
+            reload_every: table.reload_every_secs.map_or(defaults.reload_every, Duration::from_secs),
+            allowed_hosts: table.allowed_hosts,
+        })
+    }
+
+    /// The token's identity, comparing every secret in full (no early exit
+    /// that would time how much of a guess was right).
+    pub fn caller(&self, presented: &str) -> Option<Caller> {
+        let mut found = None;
+        for token in &self.tokens {
+            if constant_time_eq(token.secret.as_bytes(), presented.as_bytes()) {
+                found = Some(Caller { agent: token.agent.clone(), team: token.team.clone() });
+            }
+        }
+        found
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A TOML file of `[[token]]` tables (`secret`, `agent`, `team`), kept out
+/// of the knowledge repository.
+pub fn load_tokens(path: &Path) -> Result<Vec<Token>, ConfigError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        #[serde(default)]
+        token: Vec<Token>,
+    }
+    let err = |message: String| ConfigError::Tokens { path: path.to_path_buf(), message };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let file: File = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
+    if let Some(short) = file.token.iter().find(|t| t.secret.len() < 16) {
+        return Err(err(format!("the secret of `{}` is shorter than 16 characters", short.agent)));
+    }
+    Ok(file.token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_identify_callers_and_short_secrets_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("tokens.toml");
+        std::fs::write(&path, "[[token]]\nsecret = \"0123456789abcdef-ci\"\nagent = \"ci-bot\"\nteam = \"platform\"\n")
+            .expect("write");
+        let settings = Settings::from_config(None, dir.path(), Some("0.0.0.0:9000"), Some(&path)).expect("settings");
+        assert_eq!(settings.addr.to_string(), "0.0.0.0:9000");
+        assert_eq!(
+            settings.caller("0123456789abcdef-ci"),
+            Some(Caller { agent: "ci-bot".into(), team: Some("platform".into()) })
+        );
+        assert_eq!(settings.caller("0123456789abcdef-cj"), None);
+        assert_eq!(settings.caller(""), None);
+        std::fs::write(&path, "[[token]]\nsecret = \"short\"\nagent = \"x\"\n").expect("write");
+        assert!(load_tokens(&path).unwrap_err().to_string().contains("shorter than 16"));
+        let bad: toml::Table = toml::from_str("adr = \"x\"").expect("toml");
+        assert!(Settings::from_config(Some(&bad), dir.path(), None, None).is_err());
+    }
+}

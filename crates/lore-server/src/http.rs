@@ -1,0 +1,386 @@
+//! The HTTP server: the JSON API under `/v1`, MCP at `/mcp`, health checks
+//! and the OpenAPI document, behind bearer tokens and request limits.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json, Router};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::config::Caller;
+use crate::mcp::LoreMcp;
+use crate::ops::{self, OpError};
+use crate::propose::{self, ProposeRequest};
+use crate::state::Shared;
+
+#[derive(Clone)]
+struct App {
+    shared: Arc<Shared>,
+    permits: Arc<Semaphore>,
+}
+
+/// An error as `application/problem+json` (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// The HTTP status.
+    status: u16,
+    /// A short summary of the kind of problem.
+    title: String,
+    /// What went wrong with this request, and what to do about it.
+    detail: String,
+    /// Names that were close to the one asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suggestions: Vec<String>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, detail: impl Into<String>) -> Problem {
+        Problem {
+            status: status.as_u16(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            detail: detail.into(),
+            suggestions: Vec::new(),
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(&self)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<OpError> for Problem {
+    fn from(err: OpError) -> Problem {
+        match err {
+            OpError::NotFound { message, suggestions } => {
+                Problem { suggestions, ..Problem::new(StatusCode::NOT_FOUND, message) }
+            }
+            OpError::BadRequest(message) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, message),
+            OpError::Unavailable(message) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, message),
+            OpError::Internal(message) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, message),
+        }
+    }
+}
+
+/// `Json`, with its rejections (malformed, wrong type, too large) as problems.
+struct ApiJson<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_problem(rejection)),
+        }
+    }
+}
+
+fn json_problem(rejection: JsonRejection) -> Problem {
+    let status = rejection.status();
+    let detail = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            "send the body as JSON, with `Content-Type: application/json`".into()
+        }
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => "the request body is larger than the server accepts".into(),
+        _ => rejection.body_text(),
+    };
+    Problem::new(status, detail)
+}
+
+/// `Query`, with its rejections as problems.
+struct ApiQuery<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Problem> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|rejection: QueryRejection| Problem::new(StatusCode::BAD_REQUEST, rejection.body_text()))
+    }
+}
+
+type ApiResult = Result<Json<Value>, Problem>;
+
+/// Runs a blocking operation off the async threads.
+async fn blocking(f: impl FnOnce() -> ops::OpResult + Send + 'static) -> ApiResult {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result.map(Json).map_err(Problem::from),
+        Err(err) => Err(Problem::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the request failed: {err}"))),
+    }
+}
+
+/// Check a proposed action: allow, warn, ask or deny, with reasons. Logged like a hook call.
+#[utoipa::path(post, path = "/v1/check", tag = "gate", request_body = ops::CheckRequest,
+    responses(
+        (status = 200, description = "The decision, its reasons and briefing", body = Value),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn check(
+    State(app): State<App>,
+    caller: Option<Extension<Caller>>,
+    ApiJson(request): ApiJson<ops::CheckRequest>,
+) -> ApiResult {
+    let caller = caller.map(|Extension(c)| c);
+    blocking(move || ops::check(&app.shared, request, caller.as_ref(), "http")).await
+}
+
+/// Every system, with its owners, tier and dependency counts.
+#[utoipa::path(get, path = "/v1/systems", tag = "knowledge",
+    responses((status = 200, description = "The systems", body = Value)))]
+async fn systems(State(app): State<App>) -> ApiResult {
+    blocking(move || ops::systems(&app.shared.current())).await
+}
+
+/// A system's page: its full briefing.
+#[utoipa::path(get, path = "/v1/systems/{name}", tag = "knowledge",
+    params(("name" = String, Path, description = "A system's name or alias")),
+    responses((status = 200, description = "The briefing", body = Value),
+        (status = 404, description = "No such system", body = Problem, content_type = "application/problem+json")))]
+async fn system(State(app): State<App>, Path(name): Path<String>) -> ApiResult {
+    blocking(move || ops::system_page(&app.shared.current(), &name)).await
+}
+
+/// Everything to know before touching a system, within a size budget.
+#[utoipa::path(get, path = "/v1/brief", tag = "knowledge", params(ops::BriefRequest),
+    responses((status = 200, description = "The briefing", body = Value),
+        (status = 404, description = "No such system", body = Problem, content_type = "application/problem+json")))]
+async fn brief(State(app): State<App>, ApiQuery(request): ApiQuery<ops::BriefRequest>) -> ApiResult {
+    blocking(move || ops::brief(&app.shared.current(), &request)).await
+}
+
+/// What depends on a system, transitively; paged.
+#[utoipa::path(get, path = "/v1/blast", tag = "knowledge", params(ops::BlastRequest),
+    responses((status = 200, description = "The blast radius", body = Value),
+        (status = 404, description = "No such system", body = Problem, content_type = "application/problem+json")))]
+async fn blast(State(app): State<App>, ApiQuery(request): ApiQuery<ops::BlastRequest>) -> ApiResult {
+    blocking(move || ops::blast(&app.shared.current(), &request)).await
+}
+
+/// Search runbooks, incidents, rules and systems; hits cite path:line.
+#[utoipa::path(get, path = "/v1/search", tag = "knowledge", params(ops::SearchKnowledgeRequest),
+    responses((status = 200, description = "The hits", body = Value)))]
+async fn search(State(app): State<App>, ApiQuery(request): ApiQuery<ops::SearchKnowledgeRequest>) -> ApiResult {
+    blocking(move || ops::search(&app.shared.current(), &request)).await
+}
+
+/// The rules, by system and environment; paged.
+#[utoipa::path(get, path = "/v1/rules", tag = "knowledge", params(ops::ListRulesRequest),
+    responses((status = 200, description = "A page of rules", body = Value)))]
+async fn rules(State(app): State<App>, ApiQuery(request): ApiQuery<ops::ListRulesRequest>) -> ApiResult {
+    blocking(move || ops::rules(&app.shared.current(), &request)).await
+}
+
+/// One incident by id.
+#[utoipa::path(get, path = "/v1/incidents/{id}", tag = "knowledge",
+    params(("id" = String, Path, description = "The incident's id")),
+    responses((status = 200, description = "The incident", body = Value),
+        (status = 404, description = "No such incident", body = Problem, content_type = "application/problem+json")))]
+async fn incident(State(app): State<App>, Path(id): Path<String>) -> ApiResult {
+    blocking(move || ops::incident(&app.shared.current(), &ops::GetIncidentRequest { id })).await
+}
+
+/// A runbook's text, by id (`ID#section`) or by `path:line`.
+#[utoipa::path(get, path = "/v1/runbook", tag = "knowledge", params(ops::GetRunbookRequest),
+    responses((status = 200, description = "The runbook section", body = Value),
+        (status = 404, description = "No such runbook", body = Problem, content_type = "application/problem+json")))]
+async fn runbook(State(app): State<App>, ApiQuery(request): ApiQuery<ops::GetRunbookRequest>) -> ApiResult {
+    blocking(move || ops::runbook(&app.shared.current(), &request)).await
+}
+
+/// Propose a rule, fact, dependency or lesson; stored as proposed, never enforced until approved.
+#[utoipa::path(post, path = "/v1/proposals", tag = "governance", request_body = ProposeRequest,
+    responses((status = 200, description = "The proposal's id and file", body = Value),
+        (status = 422, description = "Invalid proposal", body = Problem, content_type = "application/problem+json")))]
+async fn propose(
+    State(app): State<App>,
+    caller: Option<Extension<Caller>>,
+    ApiJson(request): ApiJson<ProposeRequest>,
+) -> ApiResult {
+    let caller = caller.map(|Extension(c)| c);
+    blocking(move || propose::propose(&app.shared, request, caller.as_ref())).await
+}
+
+/// The proposals waiting for review.
+#[utoipa::path(get, path = "/v1/proposals", tag = "governance",
+    responses((status = 200, description = "Pending proposals", body = Value)))]
+async fn proposals(State(app): State<App>) -> Json<Value> {
+    Json(propose::pending(&app.shared))
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Up", body = Value)))]
+async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The knowledge is loaded and requests can be served.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "Ready", body = Value),
+        (status = 503, description = "No knowledge loaded", body = Problem, content_type = "application/problem+json")))]
+async fn readyz(State(app): State<App>) -> Result<Json<Value>, Problem> {
+    let loaded = app.shared.current();
+    match loaded.version() {
+        Some(version) => Ok(Json(json!({ "status": "ready", "pack_version": version }))),
+        None => Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, loaded.unavailable())),
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "lore", description = "Institutional knowledge for AI agents, and the pre-action gate."),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API's routes and its OpenAPI document, both from the handlers above.
+fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(check))
+        .routes(routes!(systems))
+        .routes(routes!(system))
+        .routes(routes!(brief))
+        .routes(routes!(blast))
+        .routes(routes!(search))
+        .routes(routes!(rules))
+        .routes(routes!(incident))
+        .routes(routes!(runbook))
+        .routes(routes!(propose, proposals))
+        .split_for_parts()
+}
+
+/// The OpenAPI document, as `/openapi.json` serves it.
+pub fn openapi_json() -> Value {
+    let (_, mut doc) = api();
+    let (_, health) = OpenApiRouter::<App>::new().routes(routes!(healthz)).routes(routes!(readyz)).split_for_parts();
+    doc.merge(health);
+    doc.info.version = env!("CARGO_PKG_VERSION").into();
+    serde_json::to_value(doc).unwrap_or_default()
+}
+
+async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
+    let settings = &app.shared.settings;
+    if settings.tokens.is_empty() {
+        return next.run(request).await;
+    }
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim);
+    let Some(presented) = presented else {
+        return Problem::new(StatusCode::UNAUTHORIZED, "send an API token: `Authorization: Bearer TOKEN`")
+            .into_response();
+    };
+    match settings.caller(presented) {
+        Some(caller) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        None => Problem::new(StatusCode::UNAUTHORIZED, "the API token is not valid").into_response(),
+    }
+}
+
+/// At most `max_concurrent_requests` at once (others wait), each answered
+/// within `request_timeout`, waiting included.
+async fn limit(State(app): State<App>, request: Request, next: Next) -> Response {
+    let timeout = app.shared.settings.request_timeout;
+    let work = async {
+        let Ok(_permit) = app.permits.acquire().await else {
+            return Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the server is shutting down").into_response();
+        };
+        next.run(request).await
+    };
+    match tokio::time::timeout(timeout, work).await {
+        Ok(response) if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem(&response) => {
+            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server accepts")
+                .into_response()
+        }
+        Ok(response) => response,
+        Err(_) => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the request took longer than {} s; try again", timeout.as_secs_f32()),
+        )
+        .into_response(),
+    }
+}
+
+fn is_problem(response: &Response) -> bool {
+    response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json")
+}
+
+async fn not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "no such endpoint; see /openapi.json")
+}
+
+/// The whole application, for `addr`.
+pub fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
+    let settings = &shared.settings;
+    let app = App { permits: Arc::new(Semaphore::new(settings.max_concurrent_requests)), shared: shared.clone() };
+    let mut hosts: Vec<String> = vec!["localhost".into(), "127.0.0.1".into(), "::1".into()];
+    hosts.push(addr.ip().to_string());
+    hosts.extend(settings.allowed_hosts.iter().cloned());
+    let mcp_config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(hosts)
+        .with_max_request_body_bytes(settings.max_body_bytes);
+    let mcp_shared = shared.clone();
+    let mcp = StreamableHttpService::new(
+        move || Ok(LoreMcp::new(mcp_shared.clone(), "mcp-http")),
+        Arc::new(LocalSessionManager::default()),
+        mcp_config,
+    );
+    let (api, _) = api();
+    let openapi = openapi_json();
+    let protected = api
+        .nest_service("/mcp", mcp)
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(settings.max_body_bytes))
+        .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(app.clone(), limit));
+    Router::new()
+        .merge(protected)
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/readyz", axum::routing::get(readyz))
+        .route("/openapi.json", axum::routing::get(move || async move { Json(openapi.clone()) }))
+        .fallback(not_found)
+        .with_state(app)
+}

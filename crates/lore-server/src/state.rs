@@ -1,0 +1,137 @@
+//! What the server holds between requests: the loaded knowledge, swapped
+//! whole when the pack or its sources change, and the decision log.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::SystemTime;
+
+use arc_swap::ArcSwap;
+use lore_gate::GateConfig;
+use lore_log::DecisionLog;
+use lore_pack::{Pack, SearchIndex};
+use lore_service::{Knowledge, Origin};
+
+use crate::config::Settings;
+
+/// One version of the knowledge. Requests hold an `Arc` to it, so a reload
+/// never changes the knowledge under a request in flight.
+pub struct Loaded {
+    pub pack: Option<Pack>,
+    /// Why there is no pack.
+    pub error: Option<String>,
+    pub gate: GateConfig,
+    pub root: PathBuf,
+    /// The pack's manifest as it was on disk when loaded: a new build changes it.
+    manifest_stamp: Option<SystemTime>,
+    search: OnceLock<Result<SearchIndex, String>>,
+}
+
+impl Loaded {
+    pub fn version(&self) -> Option<String> {
+        self.pack.as_ref().map(|p| p.manifest().version())
+    }
+
+    /// The search index, opened at its first use.
+    pub fn search(&self) -> Result<&SearchIndex, String> {
+        let pack = self.pack.as_ref().ok_or_else(|| self.unavailable())?;
+        self.search
+            .get_or_init(|| SearchIndex::open(&pack.dir().join(lore_pack::store::INDEX_DIR)).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    pub fn unavailable(&self) -> String {
+        self.error.clone().unwrap_or_else(|| "the knowledge is not loaded".into())
+    }
+}
+
+pub struct Shared {
+    pub knowledge: Knowledge,
+    pub settings: Settings,
+    current: ArcSwap<Loaded>,
+    /// One connection, held only to append: SQLite serialises writers anyway.
+    log: Mutex<Result<DecisionLog, String>>,
+    reloading: Mutex<()>,
+}
+
+impl Shared {
+    pub fn new(knowledge: Knowledge, settings: Settings) -> Arc<Shared> {
+        let loaded = load(&knowledge);
+        let log_path = loaded.gate.log.clone().unwrap_or_else(lore_log::default_path);
+        let log = DecisionLog::open(&log_path).map_err(|e| e.to_string());
+        Arc::new(Shared {
+            knowledge,
+            settings,
+            current: ArcSwap::from_pointee(loaded),
+            log: Mutex::new(log),
+            reloading: Mutex::new(()),
+        })
+    }
+
+    pub fn current(&self) -> Arc<Loaded> {
+        self.current.load_full()
+    }
+
+    /// Runs `f` with the decision log; `Err` says why there is none.
+    pub fn with_log<T>(&self, f: impl FnOnce(&DecisionLog) -> T) -> Result<T, String> {
+        let guard = self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*guard {
+            Ok(log) => Ok(f(log)),
+            Err(err) => Err(err.clone()),
+        }
+    }
+
+    /// Loads the knowledge again when the pack was rebuilt or its sources
+    /// changed (rebuilding it as `[pack] on_stale` says); `force` loads it
+    /// in any case. Returns whether the version changed. Blocking.
+    pub fn reload(&self, force: bool) -> bool {
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let old = self.current();
+        let changed_on_disk = manifest_stamp(&self.knowledge) != old.manifest_stamp;
+        let stale = old.pack.as_ref().is_none_or(Pack::is_stale);
+        if !(force || changed_on_disk || stale) {
+            return false;
+        }
+        let new = load(&self.knowledge);
+        let changed = new.version() != old.version() || new.error != old.error;
+        if changed || changed_on_disk {
+            self.current.store(Arc::new(new));
+        }
+        changed
+    }
+}
+
+impl Shared {
+    /// Builds the pack now (new files the staleness check cannot see, such
+    /// as a first proposal) and loads it.
+    pub fn rebuild(&self) {
+        let _one_at_a_time = self.reloading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _ = self.knowledge.build(false, None);
+        self.current.store(Arc::new(load(&self.knowledge)));
+    }
+}
+
+fn manifest_stamp(knowledge: &Knowledge) -> Option<SystemTime> {
+    std::fs::metadata(knowledge.pack_dir.join(lore_pack::store::MANIFEST_FILE)).and_then(|m| m.modified()).ok()
+}
+
+fn load(knowledge: &Knowledge) -> Loaded {
+    let gate = GateConfig::from_table(knowledge.config.gate.as_ref()).unwrap_or_default();
+    let (pack, error) = match knowledge.open(None, true) {
+        Ok(pack) => (Some(pack), None),
+        Err(err) => (None, Some(format!("{err:#}"))),
+    };
+    Loaded {
+        pack,
+        error,
+        gate,
+        root: knowledge.root.clone(),
+        manifest_stamp: manifest_stamp(knowledge),
+        search: OnceLock::new(),
+    }
+}
+
+/// Whether lore runs on its built-in example rather than someone's knowledge.
+pub fn is_example(knowledge: &Knowledge) -> bool {
+    knowledge.origin == Origin::Example
+}
