@@ -72,7 +72,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// Picks up a rebuilt pack or changed sources without a restart.
-async fn reload_loop(shared: Arc<Shared>) {
+pub async fn reload_loop(shared: Arc<Shared>) {
     let mut tick = tokio::time::interval(shared.settings.reload_every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;

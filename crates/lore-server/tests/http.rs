@@ -1,0 +1,367 @@
+//! The HTTP API end to end: a real server on a loopback port, a real client.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lore_server::config::Token;
+use lore_server::{Settings, Shared};
+use lore_service::{Knowledge, Origin};
+use serde_json::{Value, json};
+
+const SECRET: &str = "test-secret-0123456789";
+
+struct Server {
+    base: String,
+    client: reqwest::Client,
+    shared: Arc<Shared>,
+    root: PathBuf,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// The example knowledge in a temporary directory, served with one token.
+async fn start(max_body_bytes: usize) -> Server {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("decisions.db");
+    let root = lore_testkit::example_copy(&dir.path().join("acme"), &log);
+    let knowledge = Knowledge::at(&root, Origin::Flag).expect("knowledge");
+    let settings = Settings {
+        tokens: vec![Token { secret: SECRET.into(), agent: "ci-bot".into(), team: Some("platform".into()) }],
+        max_body_bytes,
+        reload_every: Duration::from_millis(200),
+        ..Settings::default()
+    };
+    let shared = tokio::task::spawn_blocking(move || Shared::new(knowledge, settings)).await.expect("load");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = lore_server::http::router(shared.clone(), addr);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(lore_server::reload_loop(shared.clone()));
+    Server { base: format!("http://{addr}"), client: reqwest::Client::new(), shared, root, log, _dir: dir }
+}
+
+impl Server {
+    async fn get(&self, path: &str) -> (u16, String, Value) {
+        let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(SECRET).send().await.expect("get");
+        Self::read(response).await
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (u16, String, Value) {
+        let response =
+            self.client.post(format!("{}{path}", self.base)).bearer_auth(SECRET).json(body).send().await.expect("post");
+        Self::read(response).await
+    }
+
+    async fn read(response: reqwest::Response) -> (u16, String, Value) {
+        let status = response.status().as_u16();
+        let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let text = response.text().await.expect("body");
+        (status, kind, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn check(&self, command: &str) -> Value {
+        let (status, _, body) = self.post("/v1/check", &json!({ "input": command })).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    async fn healthy(&self) {
+        let (status, _, _) = self.get("/healthz").await;
+        assert_eq!(status, 200, "the server stays up");
+    }
+}
+
+fn assert_problem(status: u16, kind: &str, body: &Value, expected: u16) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(kind, "application/problem+json");
+    assert_eq!(body["status"], expected);
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_decides_and_logs_as_the_hook_does_with_the_tokens_identity() {
+    let server = start(64 * 1024).await;
+    let deny = server.check("kubectl --context prod-eu-1 delete namespace payments").await;
+    assert_eq!(deny["decision"], "deny");
+    assert!(deny["reasons"].as_str().unwrap_or_default().contains("namespace"), "{deny}");
+    assert!(deny["briefing"].as_str().unwrap_or_default().contains("Owners: payments"), "{deny}");
+    assert!(deny["approve"].as_str().is_some_and(|a| a.contains("lore approve")));
+    assert!(deny.get("verdict").is_none(), "compact unless detail is asked for");
+    let allow = server.check("kubectl get pods -n payments").await;
+    assert_eq!(allow["decision"], "allow");
+
+    let (_, _, detailed) = server
+        .post(
+            "/v1/check",
+            &json!({ "input": "DROP DATABASE payments;", "kind": "sql", "detail": true, "session": "s-1",
+                     "env": { "AWS_PROFILE": "acme-prod", "HOME": "/root" } }),
+        )
+        .await;
+    assert_eq!(detailed["decision"], "ask", "the baseline asks before a database is dropped: {detailed}");
+    assert!(detailed["verdict"]["actions"].is_array());
+
+    let log = lore_log::DecisionLog::open(&server.log).expect("log");
+    let entries = log.query(&lore_log::Filter::default()).expect("query");
+    assert_eq!(entries.len(), 3, "every check is logged");
+    for entry in &entries {
+        assert_eq!(entry.source, "http");
+        assert_eq!(entry.agent.as_deref(), Some("ci-bot"));
+        assert_eq!(entry.team.as_deref(), Some("platform"));
+    }
+    assert_eq!(entries[0].session.as_deref(), Some("s-1"));
+    assert_eq!(entries[0].input_kind, "sql");
+    assert_eq!(entries[2].decision, "deny");
+    assert_eq!(entries[0].decision, "ask");
+    assert_eq!(deny["decision_id"], entries[2].id);
+
+    // A human's approval of the exact command lets it through once, as with hooks.
+    let id = deny["decision_id"].as_i64().expect("id");
+    log.approve(id, Some("dana"), lore_model::Timestamp::now().0, 10).expect("approve");
+    let approved = server.check("kubectl --context prod-eu-1 delete namespace payments").await;
+    assert_eq!(approved["decision"], "allow", "{approved}");
+    let again = server.check("kubectl --context prod-eu-1 delete namespace payments").await;
+    assert_eq!(again["decision"], "deny", "an approval is used once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_problems_and_the_server_stays_up() {
+    let server = start(4 * 1024).await;
+    let url = format!("{}/v1/check", server.base);
+
+    let no_token = server.client.post(&url).json(&json!({ "input": "ls" })).send().await.expect("send");
+    assert_eq!(no_token.headers().get("www-authenticate").map(|v| v.to_str().unwrap_or_default()), Some("Bearer"));
+    let (status, kind, body) = Server::read(no_token).await;
+    assert_problem(status, &kind, &body, 401);
+
+    let wrong = server.client.post(&url).bearer_auth("not-the-secret-at-all").json(&json!({ "input": "ls" }));
+    let (status, kind, body) = Server::read(wrong.send().await.expect("send")).await;
+    assert_problem(status, &kind, &body, 401);
+    let (status, kind, body) =
+        Server::read(server.client.get(format!("{}/mcp", server.base)).send().await.expect("send")).await;
+    assert_problem(status, &kind, &body, 401);
+
+    let malformed = server
+        .client
+        .post(&url)
+        .bearer_auth(SECRET)
+        .header("content-type", "application/json")
+        .body("{\"input\": \"ls\"");
+    let (status, kind, body) = Server::read(malformed.send().await.expect("send")).await;
+    assert_problem(status, &kind, &body, 400);
+
+    let not_json = server.client.post(&url).bearer_auth(SECRET).body("ls");
+    let (status, kind, body) = Server::read(not_json.send().await.expect("send")).await;
+    assert_problem(status, &kind, &body, 415);
+
+    let (status, kind, body) = server.post("/v1/check", &json!({ "input": 42 })).await;
+    assert_problem(status, &kind, &body, 422);
+    let (status, kind, body) = server.post("/v1/check", &json!({ "input": "ls", "kind": "cobol" })).await;
+    assert_problem(status, &kind, &body, 422);
+    let (status, kind, body) = server.post("/v1/check", &json!({ "input": "ls", "surprise": true })).await;
+    assert_problem(status, &kind, &body, 422);
+
+    let huge = json!({ "input": "x".repeat(8 * 1024) });
+    let (status, kind, body) = server.post("/v1/check", &huge).await;
+    assert_problem(status, &kind, &body, 413);
+    let chunked = reqwest::Body::wrap_stream(futures_stream(vec![vec![b' '; 3000], vec![b' '; 3000]]));
+    let streamed =
+        server.client.post(&url).bearer_auth(SECRET).header("content-type", "application/json").body(chunked);
+    let (status, kind, body) = Server::read(streamed.send().await.expect("send")).await;
+    assert_problem(status, &kind, &body, 413);
+
+    let (status, kind, body) = server.get("/v1/nothing-here").await;
+    assert_problem(status, &kind, &body, 404);
+    let (status, kind, body) = server.get("/v1/blast?system=ledger-db&depth=many").await;
+    assert_problem(status, &kind, &body, 400);
+    let (status, kind, body) = server.get("/v1/brief").await;
+    assert_problem(status, &kind, &body, 400);
+
+    server.healthy().await;
+    assert_eq!(server.check("ls").await["decision"], "allow");
+}
+
+/// A body sent in chunks with no Content-Length, so only reading it can tell its size.
+fn futures_stream(chunks: Vec<Vec<u8>>) -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    struct Chunks(std::vec::IntoIter<Vec<u8>>);
+    impl futures_core::Stream for Chunks {
+        type Item = Result<Vec<u8>, std::io::Error>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            std::task::Poll::Ready(self.0.next().map(Ok))
+        }
+    }
+    Chunks(chunks.into_iter())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_read_endpoint_answers_with_citations_and_pages() {
+    let server = start(64 * 1024).await;
+    let (status, _, health) = server
+        .client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), (), r))
+        .expect("healthz");
+    assert_eq!(status, 200, "health needs no token");
+    drop(health);
+    let (status, _, ready) = server.get("/readyz").await;
+    assert_eq!(status, 200);
+    assert!(ready["pack_version"].as_str().is_some_and(|v| !v.is_empty()));
+
+    let (status, _, systems) = server.get("/v1/systems").await;
+    assert_eq!(status, 200);
+    assert!(systems.as_array().is_some_and(|s| s.len() >= 30), "{systems}");
+
+    let (status, _, brief) = server.get("/v1/brief?system=payments-db").await;
+    assert_eq!(status, 200);
+    assert_eq!(brief["system"]["id"], "payments-db");
+    assert!(serde_json::to_string(&brief).expect("json").len() <= 4_500, "compact by default");
+    let (_, _, page) = server.get("/v1/systems/payments").await;
+    assert_eq!(page["system"]["id"], "payments-api", "aliases resolve");
+    let (status, kind, missing) = server.get("/v1/brief?system=payment-db").await;
+    assert_problem(status, &kind, &missing, 404);
+    assert!(missing["suggestions"].as_array().is_some_and(|s| s.contains(&json!("payments-db"))), "{missing}");
+
+    let (_, _, first) = server.get("/v1/blast?system=ledger-db&limit=2").await;
+    assert_eq!(first["nodes"].as_array().map(Vec::len), Some(2));
+    assert_eq!(first["page"]["next_offset"], 2);
+    let total = first["page"]["total"].as_u64().expect("total");
+    assert!(total > 2);
+    let (_, _, rest) = server.get("/v1/blast?system=ledger-db&limit=50&offset=2").await;
+    assert_eq!(rest["nodes"].as_array().map(Vec::len), Some(total as usize - 2));
+    assert!(rest["page"]["next_offset"].is_null());
+
+    let (_, _, hits) = server.get("/v1/search?query=fail%20over%20the%20payments%20database&limit=3").await;
+    let top = &hits["hits"][0];
+    assert_eq!(top["path"], "runbooks/payments-db-failover.md", "{hits}");
+    assert!(top["cite"].as_str().is_some_and(|c| c.starts_with("runbooks/payments-db-failover.md:")));
+
+    let (_, _, rules) = server.get("/v1/rules?system=payments-db&env=production&limit=2").await;
+    assert_eq!(rules["items"].as_array().map(Vec::len), Some(2));
+    assert!(rules["total"].as_u64().is_some_and(|t| t >= 2));
+    assert!(rules["items"][0]["cite"].as_str().is_some_and(|c| c.contains(':')));
+
+    let (status, _, incident) = server.get("/v1/incidents/INC-2025-031").await;
+    assert_eq!(status, 200);
+    assert_eq!(incident["id"], "INC-2025-031");
+    let (status, kind, missing) = server.get("/v1/incidents/INC-2025-03").await;
+    assert_problem(status, &kind, &missing, 404);
+
+    let (_, _, section) = server.get("/v1/runbook?path=runbooks/payments-db-failover.md:22").await;
+    assert_eq!(section["section"], "Planned failover");
+    assert!(section["text"].as_str().is_some_and(|t| t.contains("--force-failover")));
+    assert!(section["cite"].as_str().is_some_and(|c| c.starts_with("runbooks/payments-db-failover.md:21-")));
+    let (_, _, by_id) = server.get("/v1/runbook?id=payments-db-failover%23before-you-start").await;
+    assert_eq!(by_id["section"], "Before you start");
+    let (status, kind, body) = server.get("/v1/runbook").await;
+    assert_problem(status, &kind, &body, 422);
+
+    let (status, _, openapi) = server.get("/openapi.json").await;
+    assert_eq!(status, 200);
+    for path in
+        ["/v1/check", "/v1/brief", "/v1/blast", "/v1/search", "/v1/rules", "/v1/proposals", "/healthz", "/readyz"]
+    {
+        assert!(openapi["paths"][path].is_object(), "{path} is documented");
+    }
+    assert_eq!(openapi["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(openapi["components"]["schemas"]["CheckRequest"]["properties"]["input"].is_object());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposed_rule_is_shown_but_not_enforced_and_sources_reload_without_a_restart() {
+    let server = start(64 * 1024).await;
+    let command = "kubectl --context prod-eu-1 rollout restart deployment/search-service -n search";
+    let before = server.check(command).await;
+    let version_before = before["pack_version"].clone();
+
+    let proposal = json!({
+        "kind": "rule", "system": "search-service", "decision": "deny",
+        "statement": "Never restart the search indexer during business hours",
+        "why": "A restart re-reads the whole catalog and search is empty for 40 minutes",
+        "instead": "Restart it after 20:00 UTC", "commands": ["kubectl * rollout restart *search-service*"],
+    });
+    let (status, _, created) = server.post("/v1/proposals", &proposal).await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["id"].as_str().expect("id").to_string();
+    assert!(server.root.join(created["path"].as_str().expect("path")).is_file());
+    let (_, _, again) = server.post("/v1/proposals", &proposal).await;
+    assert_eq!(again["id"], id.as_str(), "the same proposal twice is one proposal");
+
+    let (_, _, pending) = server.get("/v1/proposals").await;
+    assert!(pending.as_array().is_some_and(|p| p.iter().any(|r| r["id"] == id.as_str())), "{pending}");
+    let (_, _, rules) = server.get("/v1/rules?system=search-service&limit=100").await;
+    let shown = rules["items"].as_array().and_then(|r| r.iter().find(|r| r["id"] == id.as_str())).cloned();
+    assert_eq!(shown.as_ref().map(|r| r["status"].clone()), Some(json!("proposed")), "{rules}");
+
+    let proposed = server.check(command).await;
+    assert_ne!(proposed["pack_version"], version_before, "the proposal is loaded at once");
+    assert!(
+        proposed["decision"] == "warn" || proposed["decision"] == before["decision"],
+        "a proposed deny only warns: {proposed}"
+    );
+    assert_ne!(proposed["decision"], "deny");
+    assert!(proposed["reasons"].as_str().unwrap_or_default().contains("business hours"), "{proposed}");
+
+    // An owner approves it by making it active; the running server picks the edit up by itself.
+    let file = server.root.join(created["path"].as_str().expect("path"));
+    let text =
+        std::fs::read_to_string(&file).expect("read").replace("\"status\":\"proposed\"", "\"status\":\"active\"");
+    std::fs::write(&file, text).expect("write");
+    let in_flight = server.shared.current();
+    let mut enforced = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        enforced = server.check(command).await;
+        if enforced["decision"] == "deny" {
+            break;
+        }
+    }
+    assert_eq!(enforced["decision"], "deny", "enforced once approved: {enforced}");
+    assert_ne!(in_flight.version(), server.shared.current().version());
+    assert!(
+        in_flight.pack.as_ref().is_some_and(|p| p.data().rules.iter().any(|r| r.id.as_str() == id)),
+        "a request holding the old version still reads it"
+    );
+
+    let (status, kind, body) = server
+        .post(
+            "/v1/proposals",
+            &json!({ "kind": "rule", "system": "nowhere", "statement": "x", "why": "y", "commands": ["x"] }),
+        )
+        .await;
+    assert_problem(status, &kind, &body, 404);
+    let (status, kind, body) = server
+        .post("/v1/proposals", &json!({ "kind": "rule", "system": "search-service", "statement": "x", "why": "y" }))
+        .await;
+    assert_problem(status, &kind, &body, 422);
+    let (status, _, fact) = server
+        .post(
+            "/v1/proposals",
+            &json!({ "kind": "dependency", "system": "search-service", "depends_on": "catalog-db",
+                     "statement": "search-service reads catalog-db directly", "why": "seen in its connection strings\n# not a heading" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{fact}");
+    let (_, _, hits) = server.get("/v1/search?query=search-service%20reads%20catalog-db%20directly").await;
+    assert!(
+        hits["hits"].as_array().is_some_and(|h| h
+            .iter()
+            .any(|h| h["title"].as_str().is_some_and(|t| t.starts_with("Proposed dependency")))),
+        "{hits}"
+    );
+}
+
+#[test]
+fn an_open_address_without_tokens_is_refused() {
+    let settings = Settings { addr: "0.0.0.0:7878".parse().expect("addr"), ..Settings::default() };
+    let err = lore_server::refuse_open_without_tokens(&settings).expect_err("refused");
+    assert!(err.to_string().contains("without API tokens"), "{err}");
+    assert!(lore_server::refuse_open_without_tokens(&Settings::default()).is_ok());
+    let with_token =
+        Settings { tokens: vec![Token { secret: SECRET.into(), agent: "a".into(), team: None }], ..settings };
+    assert!(lore_server::refuse_open_without_tokens(&with_token).is_ok());
+}
