@@ -22,15 +22,18 @@ struct Server {
 
 /// The example knowledge in a temporary directory, served with one token.
 async fn start(max_body_bytes: usize) -> Server {
+    start_with(Settings { max_body_bytes, ..Settings::default() }).await
+}
+
+async fn start_with(settings: Settings) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = dir.path().join("decisions.db");
     let root = lore_testkit::example_copy(&dir.path().join("acme"), &log);
     let knowledge = Knowledge::at(&root, Origin::Flag).expect("knowledge");
     let settings = Settings {
         tokens: vec![Token { secret: SECRET.into(), agent: "ci-bot".into(), team: Some("platform".into()) }],
-        max_body_bytes,
         reload_every: Duration::from_millis(200),
-        ..Settings::default()
+        ..settings
     };
     let shared = tokio::task::spawn_blocking(move || Shared::new(knowledge, settings)).await.expect("load");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -353,6 +356,21 @@ async fn a_proposed_rule_is_shown_but_not_enforced_and_sources_reload_without_a_
             .any(|h| h["title"].as_str().is_some_and(|t| t.starts_with("Proposed dependency")))),
         "{hits}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_over_the_time_limit_gets_a_problem_and_health_still_answers() {
+    // No free slot at all: every request waits, and the wait counts against its time.
+    let server = start_with(Settings {
+        request_timeout: Duration::from_millis(200),
+        max_concurrent_requests: 0,
+        ..Settings::default()
+    })
+    .await;
+    let (status, kind, body) = server.post("/v1/check", &json!({ "input": "ls" })).await;
+    assert_problem(status, &kind, &body, 503);
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("took longer")), "{body}");
+    server.healthy().await;
 }
 
 #[test]
