@@ -201,15 +201,31 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// Approve a denied or asked action once, by its decision id.
+    /// Approve a denied or asked action once (by its decision id), or a
+    /// proposal (by its `PROP-…` id: writes it into the knowledge files).
     Approve {
-        id: i64,
-        /// Who approves, for the log.
+        id: String,
+        /// Who approves (default: $USER).
         #[arg(long)]
         by: Option<String>,
-        /// How long the approval lasts.
+        /// Actions: how long the approval lasts.
         #[arg(long, default_value_t = 10)]
         minutes: u32,
+        /// Proposals: why, kept with the decision.
+        #[arg(long)]
+        why: Option<String>,
+        /// Proposals: where to write the approved record (default: rules/ or notes/SYSTEM/).
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
+    /// Reject a proposal, saying why; it is kept, not deleted.
+    Reject {
+        /// The proposal's id, `PROP-…` (see `lore review`).
+        id: String,
+        #[arg(long, required = true)]
+        why: String,
+        #[arg(long)]
+        by: Option<String>,
     },
     /// Register lore's hook with an agent.
     Install {
@@ -314,7 +330,15 @@ fn run(cli: &Cli) -> Result<u8> {
         Command::Log { since, decision, system, agent, limit } => {
             return log(g, since.as_deref(), decision.clone(), system.clone(), agent.clone(), *limit);
         }
-        Command::Approve { id, by, minutes } => return approve(g, *id, by.as_deref(), *minutes),
+        Command::Approve { id, by, minutes, why, to } => {
+            return match id.parse::<i64>() {
+                Ok(decision) => approve(g, decision, by.as_deref(), *minutes),
+                Err(_) => review(g, id, ReviewVerdict::Approve { to: to.as_deref() }, by.as_deref(), why.as_deref()),
+            };
+        }
+        Command::Reject { id, why, by } => {
+            return review(g, id, ReviewVerdict::Reject, by.as_deref(), Some(why));
+        }
         Command::Install { agent, user, dry_run, .. } => return install(g, agent, *user, *dry_run),
         Command::Doctor => return doctor(g),
         Command::Promote { id, decision, to } => return promote(g, id, *decision, to.as_deref()),
@@ -347,6 +371,7 @@ fn run(cli: &Cli) -> Result<u8> {
         | Command::Hook { .. }
         | Command::Log { .. }
         | Command::Approve { .. }
+        | Command::Reject { .. }
         | Command::Install { .. }
         | Command::Doctor
         | Command::Mcp
@@ -590,6 +615,62 @@ fn approve(g: &Global, id: i64, by: Option<&str>, minutes: u32) -> Result<u8> {
         }
         None => not_found(g, &format!("no decision {id} in {}", path.display()), &[]),
     }
+}
+
+enum ReviewVerdict<'a> {
+    Approve { to: Option<&'a Path> },
+    Reject,
+}
+
+/// Approves or rejects a proposal, then rebuilds to show what the knowledge now holds.
+fn review(g: &Global, id: &str, verdict: ReviewVerdict<'_>, by: Option<&str>, why: Option<&str>) -> Result<u8> {
+    use lore_govern::proposal::{self, ProposalError, Review};
+    let knowledge = locate(g)?;
+    if knowledge.origin == Origin::Example {
+        anyhow::bail!("lore is using its built-in example; point it at your knowledge (--knowledge DIR) to review");
+    }
+    let by = by.map(str::to_string).or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "unknown".into());
+    let review = Review { by, on: Day::today(), why: why.map(str::to_string) };
+    let result = match verdict {
+        ReviewVerdict::Approve { to } => proposal::approve(&knowledge.root, id, &review, to),
+        ReviewVerdict::Reject => proposal::reject(&knowledge.root, id, &review),
+    };
+    let decided = match result {
+        Ok(decided) => decided,
+        Err(ProposalError::NotFound(_)) => {
+            return not_found(g, &format!("no pending proposal `{id}` (see lore review)"), &[]);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let pack = knowledge.open(None, true)?;
+    let data = pack.data();
+    let loaded = match &decided.written {
+        None => true,
+        Some(path) => {
+            let relative = path.strip_prefix(&knowledge.root).unwrap_or(path).to_string_lossy().into_owned();
+            data.rules.iter().any(|r| r.meta.provenance.file.as_str() == relative)
+                || data.runbooks.iter().any(|r| r.path.as_str() == relative)
+        }
+    };
+    let value = serde_json::json!({ "decided": decided, "loaded": loaded });
+    output(g, &value, || {
+        let mut out = match &decided.written {
+            Some(path) => {
+                format!("approved {}: wrote {}; review and commit it like any change\n", decided.id, path.display())
+            }
+            None => format!("rejected {}\n", decided.id),
+        };
+        out.push_str(&format!("kept the proposal and the decision in {}\n", decided.kept.display()));
+        if let Some(next) = &decided.next {
+            out.push_str(&format!("next: {next}\n"));
+        }
+        if !loaded {
+            out.push_str(
+                "warning: the next build did not load it; is that directory inside a [[source]] in lore.toml?\n",
+            );
+        }
+        out
+    })
 }
 
 fn install(g: &Global, agent_name: &str, user: bool, dry_run: bool) -> Result<u8> {

@@ -353,6 +353,10 @@ fn save_cache(dir: &Path, key: u64, entries: Vec<CacheEntry>) -> Result<(), Pack
 fn stamps(root: &Path, dirs: &[PathBuf], entries: &[CacheEntry]) -> Vec<Stamp> {
     let mut stamps: Vec<Stamp> = dirs.iter().filter_map(|d| Stamp::of(d)).collect();
     stamps.extend(Stamp::of(&root.join(lore_ingest::config::CONFIG_FILE)));
+    // The root itself: a `proposals/` directory appearing there is a new source.
+    if !dirs.iter().any(|d| d == root) {
+        stamps.extend(Stamp::of(root));
+    }
     for entry in entries {
         stamps.push(Stamp { path: entry.abs.clone(), len: entry.len, mtime_ns: entry.mtime_ns });
         stamps.extend(entry.deps.iter().cloned());

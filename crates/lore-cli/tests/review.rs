@@ -1,0 +1,121 @@
+//! The review queue as an owner uses it: a proposed rule is shown but not
+//! enforced, `lore approve` writes it into the knowledge and it is enforced;
+//! `lore reject` keeps the proposal with the reason.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lore_govern::proposal::{self, Kind, Proposal};
+use lore_model::{Day, Decision};
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = lore_testkit::example_copy(&dir.path().join("acme"), &dir.path().join("decisions.db"));
+        Env { dir, root }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_lore"))
+            .args(["--knowledge", self.root.to_str().expect("utf-8 path")])
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env("USER", "dana")
+            .env("NO_COLOR", "1")
+            .env_remove("LORE_KNOWLEDGE")
+            .env_remove("LORE_PACK_DIR")
+            .output()
+            .expect("lore runs")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    }
+
+    fn check(&self, command: &str) -> (i32, Value) {
+        let out = self.run(&["--json", "check", "--", command]);
+        (out.status.code().unwrap_or(-1), serde_json::from_slice(&out.stdout).expect("a verdict"))
+    }
+}
+
+fn propose(root: &Path, kind: Kind, statement: &str) -> String {
+    let p = Proposal {
+        kind,
+        system: "search-service".into(),
+        statement: statement.into(),
+        why: "A restart re-reads the whole catalog and search is empty for 40 minutes".into(),
+        instead: Some("Restart it after 20:00 UTC".into()),
+        decision: Some(Decision::Deny),
+        commands: vec!["kubectl * rollout restart *search-service*".into()],
+        tools: Vec::new(),
+        depends_on: Some("catalog-db".into()),
+        incident: None,
+        proposed_by: "claude-code (team search)".into(),
+        proposed_on: Day::today(),
+    };
+    proposal::write(root, &p).expect("proposed");
+    p.id()
+}
+
+const RESTART: &str = "kubectl --context prod-eu-1 rollout restart deployment/search-service -n search";
+
+#[test]
+fn a_proposed_rule_is_visible_but_not_enforced_until_approved_then_enforced() {
+    let env = Env::new();
+    let id = propose(&env.root, Kind::Rule, "Never restart search-service during business hours");
+
+    let (code, verdict) = env.check(RESTART);
+    assert_ne!(verdict["decision"], "deny", "proposed: never enforced: {verdict}");
+    assert_eq!(code, 0);
+    let reasons = serde_json::to_string(&verdict["actions"]).expect("json");
+    assert!(reasons.contains("business hours"), "but shown: {reasons}");
+
+    let queue = env.json(&["--json", "review"]);
+    assert!(
+        queue.as_array().is_some_and(|q| q.iter().any(|p| p["id"] == id.as_str() && p["kind"] == "rule")),
+        "{queue}"
+    );
+    let rules = env.json(&["--json", "rules", "--system", "search-service"]);
+    let shown = rules.as_array().and_then(|r| r.iter().find(|r| r["id"] == id.as_str())).expect("listed");
+    assert_eq!(shown["status"], "proposed");
+
+    let approved = env.json(&["--json", "approve", &id, "--why", "seen in INC-2026-007"]);
+    assert_eq!(approved["loaded"], true, "{approved}");
+    let written = env.root.join(format!("rules/{}.md", id.to_lowercase()));
+    let text = std::fs::read_to_string(&written).expect("the rule file");
+    assert!(text.contains("Approved by dana on") && text.contains("seen in INC-2026-007"), "{text}");
+
+    let (code, verdict) = env.check(RESTART);
+    assert_eq!(verdict["decision"], "deny", "approved: enforced: {verdict}");
+    assert_eq!(code, 7);
+    assert!(env.json(&["--json", "review"]).as_array().is_some_and(|q| q.iter().all(|p| p["id"] != id.as_str())));
+    let kept = env.root.join(format!("proposals/.history/{id}.md"));
+    assert!(std::fs::read_to_string(kept).expect("kept").contains("## Decision"));
+}
+
+#[test]
+fn a_rejected_proposal_leaves_the_queue_and_keeps_its_reason() {
+    let env = Env::new();
+    let id = propose(&env.root, Kind::Dependency, "search-service reads catalog-db directly");
+    let search = env.json(&["--json", "ask", "search-service reads catalog-db directly"]);
+    assert!(serde_json::to_string(&search).expect("json").contains("Proposed dependency"), "shown in search");
+
+    let no_reason = env.run(&["reject", &id]);
+    assert_eq!(no_reason.status.code(), Some(2), "a rejection needs --why");
+    let out = env.run(&["reject", &id, "--why", "it reads through catalog-service"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(env.json(&["--json", "review"]).as_array().is_some_and(|q| q.is_empty()));
+    let kept = std::fs::read_to_string(env.root.join(format!("proposals/.history/{id}.md"))).expect("kept");
+    assert!(kept.contains("Rejected by dana") && kept.contains("it reads through catalog-service"), "{kept}");
+
+    let again = env.run(&["reject", &id, "--why", "twice"]);
+    assert_eq!(again.status.code(), Some(3), "no longer pending");
+}
