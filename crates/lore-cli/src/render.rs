@@ -397,7 +397,12 @@ pub fn verdict(v: &lore_gate::Verdict, decision_id: Option<i64>) -> String {
         let _ = writeln!(out, "\n  {} {}{systems}{env}{prod}", decision(action.decision), action.action.bold());
         for reason in &action.reasons {
             let cite = reason.cite.as_ref().map(|c| format!(" {}", c.dimmed())).unwrap_or_default();
-            let _ = writeln!(out, "    {:5} {}{cite}", reason.decision.as_str(), reason.message);
+            let trust = reason
+                .trust
+                .and_then(|t| t.label())
+                .map(|label| format!(" ({label})").dimmed().to_string())
+                .unwrap_or_default();
+            let _ = writeln!(out, "    {:5} {}{cite}{trust}", reason.decision.as_str(), reason.message);
         }
     }
     let briefing = lore_service::evaluate::briefing_text(v);

@@ -10,7 +10,7 @@ mod context;
 mod resolve;
 
 use lore_action::{Action, Analysis};
-use lore_model::{ActionClass, Decision, Incident, Rule, Status, Timestamp};
+use lore_model::{ActionClass, Decision, Incident, Rule, Status, Timestamp, Trust};
 use lore_pack::ArchivedPackData;
 use lore_pack::query::{self, owned};
 use serde::{Deserialize, Serialize};
@@ -97,6 +97,9 @@ pub struct Reason {
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cite: Option<String>,
+    /// When the fact behind the reason was reviewed, and whether it was declared or observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust: Option<Trust>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -214,7 +217,14 @@ pub fn check(pack: Option<&ArchivedPackData>, analysis: &Analysis, ctx: &Context
             production,
             systems: Vec::new(),
             text: String::new(),
-            reasons: vec![Reason { decision, kind: ReasonKind::Incomplete, message, id: None, cite: None }],
+            reasons: vec![Reason {
+                decision,
+                kind: ReasonKind::Incomplete,
+                message,
+                id: None,
+                cite: None,
+                trust: None,
+            }],
         });
     }
     let decision = verdicts.iter().map(|v| v.decision).max().unwrap_or(Decision::Allow);
@@ -313,6 +323,7 @@ fn check_action(
                 message,
                 id: Some(rule.id.clone()),
                 cite: Some(rule.meta.provenance.cite()),
+                trust: Some(Trust::of(&rule.meta, today, default_review)),
             };
             if rule.decision == Decision::Allow && !proposed {
                 if exception_specificity.as_ref().is_none_or(|(s, _)| specificity > s) {
@@ -326,6 +337,7 @@ fn check_action(
                     &rule.id,
                     format!("rule `{}` is past its review date; confirm it still holds", rule.id),
                     &rule.meta,
+                    Trust::of(&rule.meta, today, default_review),
                 ));
             }
         }
@@ -357,6 +369,7 @@ fn check_action(
                         message: format!("change freeze `{}` until {}: {}", freeze.id, freeze.end, freeze.reason),
                         id: Some(freeze.id.clone()),
                         cite: Some(freeze.meta.provenance.cite()),
+                        trust: Some(Trust::of(&freeze.meta, today, default_review)),
                     });
                 }
             }
@@ -387,6 +400,7 @@ fn check_action(
                     ),
                     id: Some(system.id.clone()),
                     cite: Some(system.meta.provenance.cite()),
+                    trust: Some(Trust::of(&system.meta, today, default_review)),
                 });
             }
             if system.meta.freshness.is_stale(today, default_review) {
@@ -394,6 +408,7 @@ fn check_action(
                     &system.id,
                     format!("what lore knows about `{}` is past its review date", system.id),
                     &system.meta,
+                    Trust::of(&system.meta, today, default_review),
                 ));
             }
             for owner in &system.owners {
@@ -438,6 +453,7 @@ fn check_action(
                         message: format!("the runbook says (unreviewed advisory): \"{}\"", advisory.sentence),
                         id: Some(advisory.id.to_string()),
                         cite: Some(owned::<lore_model::Provenance, _>(&advisory.provenance).cite()),
+                        trust: Some(Trust::MINED),
                     });
                 }
             }
@@ -484,6 +500,7 @@ fn check_action(
                 message: format!("this is how incident {} started: {}", incident.id, incident.title),
                 id: Some(incident.id.clone()),
                 cite: Some(incident.meta.provenance.cite()),
+                trust: Some(Trust::of(&incident.meta, today, default_review)),
             });
         }
     }
@@ -496,6 +513,7 @@ fn check_action(
             message: "lore has no knowledge of this system; nobody documented what depends on it".into(),
             id: None,
             cite: None,
+            trust: None,
         });
     }
 
@@ -511,6 +529,7 @@ fn check_action(
                 message,
                 id: None,
                 cite: Some("lore built-in baseline (docs/gate.md)".into()),
+                trust: Some(Trust::BUILT_IN),
             });
         }
     }
@@ -566,13 +585,14 @@ fn advisory_applies(advisory: &lore_model::ArchivedAdvisory, action: &Action, to
     advisory.terms.iter().map(|t| t.as_str()).any(|term| term != action.tool && tokens.iter().any(|t| t == term))
 }
 
-fn stale(id: &str, message: String, meta: &lore_model::Meta) -> Reason {
+fn stale(id: &str, message: String, meta: &lore_model::Meta, trust: Trust) -> Reason {
     Reason {
         decision: Decision::Allow,
         kind: ReasonKind::Stale,
         message,
         id: Some(id.to_string()),
         cite: Some(meta.provenance.cite()),
+        trust: Some(trust),
     }
 }
 

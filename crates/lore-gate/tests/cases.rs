@@ -158,3 +158,45 @@ fn labelled_gate_cases() {
     assert!(failures.is_empty(), "{} of {cases} cases failed:\n{}", failures.len(), failures.join("\n"));
     eprintln!("{cases} gate cases: {decisions:?}");
 }
+
+/// Every reason says how far its fact can be trusted: reviewed when, declared
+/// or observed, reviewed or proposed; lore's baseline says it is lore's.
+#[test]
+fn reasons_carry_the_trust_of_their_facts() {
+    use lore_model::{Origin, ReviewState};
+    let packs = packs();
+    let scratch = tempfile::tempdir().expect("scratch");
+    let check = |pack: &Pack, config: &GateConfig, command: &str| {
+        let setting = parse_setting("acme 2026-11-28", scratch.path());
+        let ctx = Context { cwd: None, vars: setting.vars, now: setting.now };
+        lore_gate::check(Some(pack.data()), &lore_action::analyze_shell(command), &ctx, config)
+    };
+    let acme = Pack::open(&packs.acme).expect("acme pack");
+    let verdict = check(&acme, &GateConfig::default(), "kubectl --context prod-eu-1 delete ns payments");
+    let reasons = verdict.reasons();
+    let rule = reasons.iter().find(|r| r.kind == ReasonKind::Rule).expect("a rule");
+    let trust = rule.trust.expect("trust");
+    assert_eq!((trust.origin, trust.review), (Origin::Declared, ReviewState::Reviewed));
+    assert_eq!(trust.reviewed.map(|d| d.to_string()).as_deref(), Some("2026-10-10"));
+    let baseline = reasons.iter().find(|r| r.kind == ReasonKind::Baseline).expect("the baseline");
+    assert_eq!(baseline.trust.map(|t| t.origin), Some(Origin::BuiltIn));
+    assert!(reasons.iter().filter(|r| r.kind != ReasonKind::UnknownSystem).all(|r| r.trust.is_some()));
+
+    let tiny = Pack::open(&packs.tiny).expect("tiny pack");
+    let config = GateConfig { dependents_threshold: 2, ..GateConfig::default() };
+    let verdict = check(&tiny, &config, "kubectl --context prod -n billing rollout restart deploy/billing");
+    let proposed = verdict.reasons().into_iter().find(|r| r.kind == ReasonKind::Proposed).cloned().expect("proposed");
+    assert_eq!(proposed.trust.map(|t| t.review), Some(ReviewState::Proposed));
+    let verdict = check(
+        &tiny,
+        &config,
+        "psql -h billing-db.prod.tiny.internal -d billing -c 'DELETE FROM invoices WHERE id = 1'",
+    );
+    let stale = verdict
+        .reasons()
+        .into_iter()
+        .find(|r| r.id.as_deref() == Some("old-db-rule") && r.kind == ReasonKind::Rule)
+        .cloned()
+        .expect("stale rule");
+    assert_eq!(stale.trust.map(|t| t.review), Some(ReviewState::Stale));
+}

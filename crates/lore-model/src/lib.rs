@@ -9,10 +9,12 @@
 mod action;
 mod date;
 mod records;
+mod trust;
 
 pub use action::{ActionClass, ActionMatcher, Decision, ParseEnumError};
 pub use date::{Day, Timestamp};
 pub use records::*;
+pub use trust::{Origin, ReviewState, Trust};
 
 /// Normalises a system or alias name for lookup: lower-case, `_` and spaces
 /// folded to `-`, trimmed. Catalogs spell the same system `Redis Cart`,

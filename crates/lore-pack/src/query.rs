@@ -7,7 +7,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use lore_model::{
-    Advisory, Day, Decision, Edge, Freeze, Incident, Rule, Runbook, Status, System, SystemKind, Team, Timestamp,
+    Advisory, Day, Decision, Edge, Freeze, Incident, Rule, Runbook, Status, System, SystemKind, Team, Timestamp, Trust,
 };
 use rkyv::api::high::HighDeserializer;
 use rkyv::rancor::Panic;
@@ -128,6 +128,8 @@ pub struct BlastNode {
     pub environments: Vec<String>,
     /// The edge through which this system depends on the previous one in `path`.
     pub via: EdgeRef,
+    /// How far what lore knows about this system can be trusted.
+    pub trust: Trust,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +163,8 @@ pub fn blast(
     };
     let root = root_ix.map(|ix| data.systems[ix as usize].id.to_string()).unwrap_or(key);
     let env = env.map(lore_model::normalize_name);
+    let default_review = data.default_review_days.as_ref().map(|d| d.to_native());
+    let today = Day::today();
     let mut visited: HashMap<u32, ()> = HashMap::new();
     if let Some(ix) = root_ix {
         visited.insert(ix, ());
@@ -195,6 +199,7 @@ pub fn blast(
             kind: owned::<SystemKind, _>(&system.kind).to_string(),
             environments: envs,
             via: edge_ref(data, edge_ix, true),
+            trust: Trust::of(&owned(&system.meta), today, default_review),
         });
         if depth < depth_limit {
             let me = nodes.len() - 1;
@@ -281,6 +286,7 @@ pub struct SystemSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<Day>,
     pub status: String,
+    pub trust: Trust,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -312,6 +318,7 @@ pub struct RuleSummary {
     pub cite: String,
     pub status: String,
     pub stale: bool,
+    pub trust: Trust,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -324,6 +331,7 @@ pub struct IncidentSummary {
     pub severity: Option<String>,
     pub summary: String,
     pub cite: String,
+    pub trust: Trust,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -332,6 +340,7 @@ pub struct RunbookRef {
     pub title: String,
     pub cite: String,
     pub sections: Vec<String>,
+    pub trust: Trust,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -395,7 +404,7 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
     let mut incidents: Vec<Incident> =
         links.incidents.iter().map(|i| owned(&data.incidents[i.to_native() as usize])).collect();
     incidents.sort_by(|a, b| b.is_severe().cmp(&a.is_severe()).then(b.date.cmp(&a.date)));
-    let incidents = incidents.into_iter().map(incident_summary).collect();
+    let incidents = incidents.into_iter().map(|i| incident_summary(i, today, default_review)).collect();
 
     let freezes = data
         .freezes
@@ -428,6 +437,7 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
         .iter()
         .map(|i| owned::<Runbook, _>(&data.runbooks[i.to_native() as usize]))
         .map(|r| RunbookRef {
+            trust: Trust::of(&r.meta, today, default_review),
             cite: format!("{}:{}", r.path, r.sections.first().map(|s| s.line_start).unwrap_or(1)),
             sections: r
                 .sections
@@ -471,6 +481,7 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
         also_from: system.also_from.iter().map(|p| p.cite()).collect(),
         reviewed: system.meta.freshness.reviewed,
         status: status_label(&system.meta.status),
+        trust: Trust::of(&system.meta, today, default_review),
     };
     let briefing = Briefing {
         system: summary,
@@ -570,11 +581,13 @@ fn rule_summary(r: &Rule, today: Day, default_review: Option<u32>) -> RuleSummar
         cite: r.meta.provenance.cite(),
         status: status_label(&r.meta.status),
         stale: r.meta.freshness.is_stale(today, default_review),
+        trust: Trust::of(&r.meta, today, default_review),
     }
 }
 
-fn incident_summary(i: Incident) -> IncidentSummary {
+fn incident_summary(i: Incident, today: Day, default_review: Option<u32>) -> IncidentSummary {
     IncidentSummary {
+        trust: Trust::of(&i.meta, today, default_review),
         cite: i.meta.provenance.cite(),
         id: i.id,
         title: i.title,
@@ -617,7 +630,9 @@ pub fn incidents(data: &ArchivedPackData, system: Option<&str>) -> Vec<IncidentS
         .filter(|i| system.as_ref().is_none_or(|s| i.systems.contains(s)))
         .collect();
     list.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
-    list.into_iter().map(incident_summary).collect()
+    let default_review = data.default_review_days.as_ref().map(|d| d.to_native());
+    let today = Day::today();
+    list.into_iter().map(|i| incident_summary(i, today, default_review)).collect()
 }
 
 /// Mined advisories, strongest first, optionally only a system's: `lore advisories`.

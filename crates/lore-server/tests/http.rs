@@ -223,6 +223,8 @@ async fn every_read_endpoint_answers_with_citations_and_pages() {
     assert_eq!(status, 200);
     assert_eq!(brief["system"]["id"], "payments-db");
     assert!(serde_json::to_string(&brief).expect("json").len() <= 4_500, "compact by default");
+    assert_eq!(brief["system"]["trust"]["origin"], "declared", "{brief}");
+    assert!(brief["rules"][0]["trust"]["reviewed"].is_string(), "every fact says when it was reviewed: {brief}");
     let (_, _, page) = server.get("/v1/systems/payments").await;
     assert_eq!(page["system"]["id"], "payments-api", "aliases resolve");
     let (status, kind, missing) = server.get("/v1/brief?system=payment-db").await;
@@ -232,6 +234,8 @@ async fn every_read_endpoint_answers_with_citations_and_pages() {
     let (_, _, first) = server.get("/v1/blast?system=ledger-db&limit=2").await;
     assert_eq!(first["nodes"].as_array().map(Vec::len), Some(2));
     assert_eq!(first["page"]["next_offset"], 2);
+    assert!(first["nodes"][0]["trust"]["review"].is_string(), "{first}");
+    assert!(first["nodes"][0]["via"]["origin"].is_string(), "declared or observed: {first}");
     let total = first["page"]["total"].as_u64().expect("total");
     assert!(total > 2);
     let (_, _, rest) = server.get("/v1/blast?system=ledger-db&limit=50&offset=2").await;

@@ -224,7 +224,7 @@ pub fn record(
 }
 
 fn add_reason(verdict: &mut Verdict, decision: Decision, kind: ReasonKind, message: String) {
-    let reason = Reason { decision, kind, message, id: None, cite: None };
+    let reason = Reason { decision, kind, message, id: None, cite: None, trust: None };
     match verdict.actions.first_mut() {
         Some(action) => {
             action.reasons.insert(0, reason);
@@ -250,8 +250,13 @@ pub fn reason_text(verdict: &Verdict) -> String {
     for reason in
         verdict.reasons().iter().filter(|r| r.decision > Decision::Allow || r.kind == ReasonKind::Stale).take(6)
     {
-        let cite = reason.cite.as_ref().map(|c| format!(" [{c}]")).unwrap_or_default();
-        lines.push(format!("- {}: {}{cite}", reason.decision, reason.message));
+        let source = match (&reason.cite, reason.trust.and_then(|t| t.label())) {
+            (Some(cite), Some(label)) => format!(" [{cite}; {label}]"),
+            (Some(cite), None) => format!(" [{cite}]"),
+            (None, Some(label)) => format!(" [{label}]"),
+            (None, None) => String::new(),
+        };
+        lines.push(format!("- {}: {}{source}", reason.decision, reason.message));
     }
     lines.join("\n")
 }
