@@ -440,7 +440,7 @@ fn run(cli: &Cli) -> Result<u8> {
             output(g, &list, || render::advisories(&list))
         }
         Command::Lint { fail_on, sarif, all } => {
-            let report = lore_govern::lint(data, today);
+            let report = lore_govern::lint(data, today, Some(&knowledge.root));
             if *sarif {
                 println!(
                     "{}",

@@ -4,6 +4,7 @@
 //! report for code review; `promote` turns a mined advisory into a rule file;
 //! `proposal` writes proposed knowledge and records its review.
 
+mod links;
 pub mod lint;
 pub mod promote;
 pub mod proposal;

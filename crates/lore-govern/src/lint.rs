@@ -73,7 +73,9 @@ const CHECKS: [(&str, &str); 4] = [
     ("tier1-unguarded", "write rules or link incidents for tier-1 systems"),
 ];
 
-pub fn lint(pack: &ArchivedPackData, today: Day) -> Report {
+/// The report on a pack; with the knowledge's `root`, links in its Markdown
+/// are checked too.
+pub fn lint(pack: &ArchivedPackData, today: Day, root: Option<&std::path::Path>) -> Report {
     let data: PackData = query::owned(pack);
     let mut findings = Vec::new();
     let mut failed: BTreeMap<&'static str, BTreeSet<usize>> = BTreeMap::new();
@@ -136,9 +138,13 @@ pub fn lint(pack: &ArchivedPackData, today: Day) -> Report {
     }
 
     unknown_owners(&data, &mut findings);
+    duplicates(&data, &mut findings);
     dangling(&data, &mut findings);
     cycles(&data, &mut findings);
     drift(&data, &mut findings);
+    if let Some(root) = root {
+        findings.extend(crate::links::broken_links(root, &data));
+    }
 
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.cmp(b)));
     let health = health(&data, &failed);
@@ -428,6 +434,13 @@ fn drift(data: &PackData, out: &mut Vec<Finding>) {
     if !(any_deployed && any_documented) {
         return;
     }
+    // Environments something is deployed to, as lore.toml or the manifests say.
+    let deployed_envs: BTreeSet<&str> = data
+        .systems
+        .iter()
+        .filter(|s| sources(s).into_iter().any(deployed))
+        .flat_map(|s| s.environments.iter().map(String::as_str))
+        .collect();
     for system in &data.systems {
         let kinds = sources(system);
         if kinds.iter().all(|&k| deployed(k)) {
@@ -438,6 +451,69 @@ fn drift(data: &PackData, out: &mut Vec<Finding>) {
                 &system.meta,
                 "is deployed but no catalog or lore file describes it".into(),
             ));
+        } else if !kinds.iter().any(|&k| deployed(k))
+            && system.kind == SystemKind::Service
+            && system.lifecycle.as_deref().is_none_or(|l| l == "production")
+            && let Some(env) = system.environments.iter().find(|e| deployed_envs.contains(e.as_str()))
+        {
+            out.push(finding(
+                Severity::Info,
+                "not-deployed",
+                &system.id,
+                &system.meta,
+                format!(
+                    "is a service in `{env}` by the catalog, but no manifest or compose file for `{env}` deploys it"
+                ),
+            ));
+        }
+    }
+}
+
+/// Systems that are one thing described twice: one's alias is the other's
+/// name, or their names differ only in punctuation (`cart-service`,
+/// `cartservice`).
+fn duplicates(data: &PackData, out: &mut Vec<Finding>) {
+    let squash = |name: &str| name.chars().filter(char::is_ascii_alphanumeric).collect::<String>();
+    let mut by_squashed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (ix, system) in data.systems.iter().enumerate() {
+        by_squashed.entry(squash(&system.id)).or_default().push(ix);
+        for alias in &system.matchers.aliases {
+            let alias = normalize_name(alias);
+            if let Some(other) = data.systems.iter().find(|s| s.id == alias && s.id != system.id) {
+                out.push(Finding {
+                    suggestions: vec![other.id.clone()],
+                    ..finding(
+                        Severity::Warning,
+                        "duplicate-system",
+                        &system.id,
+                        &system.meta,
+                        format!(
+                            "has the alias `{alias}`, which is also a system of its own ({}): the name is ambiguous; merge them if they are one system, else drop the alias",
+                            other.meta.provenance.cite()
+                        ),
+                    )
+                });
+            }
+        }
+    }
+    for ixs in by_squashed.values().filter(|ixs| ixs.len() > 1) {
+        let names: Vec<String> = ixs.iter().map(|&ix| data.systems[ix].id.clone()).collect();
+        for &ix in ixs {
+            let system = &data.systems[ix];
+            let others: Vec<String> = names.iter().filter(|n| **n != system.id).cloned().collect();
+            out.push(Finding {
+                suggestions: others.clone(),
+                ..finding(
+                    Severity::Info,
+                    "duplicate-system",
+                    &system.id,
+                    &system.meta,
+                    format!(
+                        "differs from {} only in punctuation; if they are one system, make one an alias",
+                        others.join(", ")
+                    ),
+                )
+            });
         }
     }
 }

@@ -20,7 +20,7 @@ fn lint_knowledge(root: &Path, lore_toml: &str, today: &str) -> Report {
     };
     lore_pack::build(&options).expect("build");
     let pack = Pack::open(&packs.path().join(".lore")).expect("pack opens");
-    lint(pack.data(), Day::parse(today).expect("day"))
+    lint(pack.data(), Day::parse(today).expect("day"), Some(root))
 }
 
 fn with_code<'a>(report: &'a Report, code: &str) -> Vec<&'a Finding> {
@@ -82,4 +82,60 @@ fn the_gitlab_catalog_has_dangling_targets_a_self_loop_and_a_cycle() {
     let cycles = with_code(&report, "dependency-cycle");
     assert!(cycles.iter().any(|f| f.message.contains("gitaly")), "{cycles:?}");
     assert!(with_code(&report, "no-owner").len() > 10);
+}
+
+#[test]
+fn broken_links_duplicates_and_undeployed_services_are_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let acme = lore_testkit::example_copy(&dir.path().join("acme"), &dir.path().join("decisions.db"));
+    let toml = std::fs::read_to_string(acme.join("lore.toml")).expect("lore.toml");
+    let clean = lint_knowledge(&acme, &toml, "2026-11-28");
+    assert!(with_code(&clean, "broken-link").is_empty(), "{:?}", with_code(&clean, "broken-link"));
+    assert!(with_code(&clean, "duplicate-system").is_empty(), "{:?}", with_code(&clean, "duplicate-system"));
+    let undeployed: Vec<&str> = with_code(&clean, "not-deployed").iter().map(|f| f.record.as_str()).collect();
+    assert!(undeployed.contains(&"orders-service"), "in the catalog for production, in no manifest: {undeployed:?}");
+    assert!(!undeployed.contains(&"checkout-service"), "deployed: {undeployed:?}");
+
+    let runbook = acme.join("runbooks/payments-db-failover.md");
+    let mut text = std::fs::read_to_string(&runbook).expect("runbook");
+    let line = text.lines().count() + 2;
+    text.push_str("\nSee [the old guide](../archive/failover-2019.md) and [the new one](terraform-changes.md).\n");
+    std::fs::write(&runbook, text).expect("write");
+    std::fs::write(
+        acme.join("systems/duplicates.yaml"),
+        "kind: system\nname: cartservice\n---\nkind: system\nname: ledger\naliases: [payments-db]\n",
+    )
+    .expect("write");
+    let report = lint_knowledge(&acme, &toml, "2026-11-28");
+    let broken = with_code(&report, "broken-link");
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    assert_eq!((broken[0].file.as_str(), broken[0].line as usize), ("runbooks/payments-db-failover.md", line));
+    assert!(broken[0].message.contains("../archive/failover-2019.md"));
+    let duplicates = with_code(&report, "duplicate-system");
+    let alias = duplicates.iter().find(|f| f.record == "ledger").expect("an alias that names another system");
+    assert_eq!(
+        (alias.severity, alias.suggestions.as_slice()),
+        (Severity::Warning, ["payments-db".to_string()].as_slice())
+    );
+    assert!(
+        duplicates.iter().any(|f| f.record == "cartservice" && f.suggestions == ["cart-service"]),
+        "{duplicates:?}"
+    );
+}
+
+#[test]
+fn the_gitlab_runbooks_have_broken_links_and_an_ambiguous_name() {
+    let Some(corpora) = corpora() else { return };
+    let runbooks = corpora.join("gitlab-runbooks");
+    let toml =
+        "[[source]]\npath = \"services/service-catalog.yml\"\n\n[[source]]\npath = \"docs\"\nkind = \"markdown\"\n";
+    let report = lint_knowledge(&runbooks, toml, "2026-11-28");
+    let broken = with_code(&report, "broken-link");
+    assert!(
+        broken.iter().any(|f| f.file == "docs/api/README.md" && f.line == 238 && f.message.contains("rate-limiting")),
+        "a link with a stray `]` in docs/api/README.md: {:?}",
+        broken.iter().take(5).collect::<Vec<_>>()
+    );
+    let sentry = with_code(&report, "duplicate-system").into_iter().find(|f| f.record == "sentry").cloned();
+    assert_eq!(sentry.map(|f| f.suggestions), Some(vec!["monitoring".to_string()]), "friendly_name: Monitoring");
 }
