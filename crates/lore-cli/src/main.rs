@@ -256,6 +256,14 @@ enum Command {
     },
     /// List proposed knowledge waiting for a human's review.
     Review,
+    /// Every version of a record lore has held, or the one it held at a date.
+    History {
+        /// `rule:ID`, `system:NAME`, `incident:ID`, … or a bare id.
+        id: String,
+        /// What lore believed then: a date (2026-10-01), a time, or a duration ago (30d).
+        #[arg(long, value_name = "WHEN")]
+        as_of: Option<String>,
+    },
     /// Show the actions lore understands in a command, SQL, a plan or manifests.
     Parse {
         #[command(flatten)]
@@ -377,6 +385,7 @@ fn run(cli: &Cli) -> Result<u8> {
         | Command::Mcp
         | Command::Serve { .. }
         | Command::Promote { .. } => unreachable!("handled above"),
+        Command::History { id, as_of } => history(g, &knowledge, &pack, id, as_of.as_deref()),
         Command::Review => {
             let rows = query::proposals(data);
             output(g, &rows, || render::proposals(&rows))
@@ -614,6 +623,48 @@ fn approve(g: &Global, id: i64, by: Option<&str>, minutes: u32) -> Result<u8> {
             Ok(exit::OK)
         }
         None => not_found(g, &format!("no decision {id} in {}", path.display()), &[]),
+    }
+}
+
+/// Versions of a record from the history the builds keep.
+fn history(g: &Global, knowledge: &Knowledge, pack: &lore_pack::Pack, id: &str, as_of: Option<&str>) -> Result<u8> {
+    let at = match as_of {
+        None => None,
+        Some(text) => Some(
+            parse_since(text)
+                .ok_or_else(|| anyhow::anyhow!("--as-of: `{text}` is not a date, a time or a duration ago (30d)"))?,
+        ),
+    };
+    let mut log = lore_log::DecisionLog::open(&knowledge.log_path())?;
+    lore_service::history::sync(&mut log, &knowledge.history_key(), pack, lore_model::Timestamp::now().0)?;
+    let (kind, bare) = match id.split_once(':') {
+        Some((kind, rest)) => (Some(kind), rest),
+        None => (None, id),
+    };
+    // A system may be asked for by an alias.
+    let bare = match kind {
+        Some("system") | None => query::resolve(pack.data(), bare)
+            .map(|ix| pack.data().systems[ix as usize].id.to_string())
+            .unwrap_or_else(|| bare.to_string()),
+        _ => bare.to_string(),
+    };
+    let versions = log.history(&knowledge.history_key(), kind, &bare)?;
+    if versions.is_empty() {
+        return not_found(g, &format!("lore has no history of `{id}`"), &query::suggest(pack.data(), &bare));
+    }
+    let Some(at) = at else {
+        return output(g, &versions, || render::history(&versions));
+    };
+    match versions.iter().rev().find(|v| v.believed_at(at)) {
+        Some(version) => {
+            let day = lore_model::Timestamp(at).day().to_string();
+            let valid = version.valid_from.as_deref().is_none_or(|from| from <= day.as_str())
+                && version.valid_until.as_deref().is_none_or(|until| day.as_str() <= until);
+            let value =
+                serde_json::json!({ "as_of": lore_model::Timestamp(at), "valid_then": valid, "version": version });
+            output(g, &value, || render::history(std::slice::from_ref(version)))
+        }
+        None => not_found(g, &format!("lore did not hold `{id}` at {}", lore_model::Timestamp(at)), &[]),
     }
 }
 

@@ -239,6 +239,25 @@ pub fn advisories(list: &[lore_model::Advisory]) -> String {
     out
 }
 
+pub fn history(versions: &[lore_log::Version]) -> String {
+    let mut out = String::new();
+    for v in versions {
+        let learned = lore_model::Timestamp(v.learned_unix);
+        let until = v.retired_unix.map_or_else(|| "now".to_string(), |t| lore_model::Timestamp(t).to_string());
+        let _ = writeln!(out, "{} {} {}  held {learned} → {until}", v.kind, v.id.bold(), v.hash.dimmed());
+        if v.valid_from.is_some() || v.valid_until.is_some() {
+            let _ = writeln!(
+                out,
+                "    valid {} → {}",
+                v.valid_from.as_deref().unwrap_or("…"),
+                v.valid_until.as_deref().unwrap_or("…")
+            );
+        }
+        let _ = writeln!(out, "    {} (pack {})", v.cite.dimmed(), v.pack_version);
+    }
+    out
+}
+
 pub fn proposals(rows: &[lore_pack::query::ProposalRow]) -> String {
     let mut out = String::new();
     for p in rows {

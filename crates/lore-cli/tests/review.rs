@@ -119,3 +119,55 @@ fn a_rejected_proposal_leaves_the_queue_and_keeps_its_reason() {
     let again = env.run(&["reject", &id, "--why", "twice"]);
     assert_eq!(again.status.code(), Some(3), "no longer pending");
 }
+
+#[test]
+fn history_keeps_every_version_and_answers_as_of_a_date() {
+    let env = Env::new();
+    let rule = env.root.join("rules/session-cache-no-flush.md");
+    env.json(&["--json", "build"]);
+    let first = env.json(&["--json", "history", "rule:session-cache-no-flush"]);
+    assert_eq!(first.as_array().map(Vec::len), Some(1), "{first}");
+    let before_edit = lore_model::Timestamp::now().to_string();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    let text = std::fs::read_to_string(&rule).expect("rule");
+    std::fs::write(&rule, text.replacen("decision: deny", "decision: ask", 1)).expect("edit");
+    std::fs::remove_file(env.root.join("rules/drain-one-node-at-a-time.md")).expect("retire a rule");
+    env.json(&["--json", "build"]);
+
+    let versions = env.json(&["--json", "history", "rule:session-cache-no-flush"]);
+    let versions = versions.as_array().expect("versions");
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert!(versions[0]["retired_unix"].is_i64() && versions[1]["retired_unix"].is_null());
+    assert_eq!(versions[1]["record"]["decision"], "ask");
+
+    let then = env.json(&["--json", "history", "rule:session-cache-no-flush", "--as-of", &before_edit]);
+    assert_eq!(then["version"]["record"]["decision"], "deny", "what lore believed before the edit: {then}");
+    let retired = env.json(&["--json", "history", "drain-one-node-at-a-time"]);
+    assert!(retired[0]["retired_unix"].is_i64(), "a retired rule keeps its history: {retired}");
+    let missing = env.run(&["history", "rule:no-such-rule"]);
+    assert_eq!(missing.status.code(), Some(3));
+}
+
+#[test]
+fn a_rule_outside_its_valid_time_is_not_enforced() {
+    let env = Env::new();
+    std::fs::write(
+        env.root.join("rules/old-migration-freeze.md"),
+        "---\nkind: rule\nid: old-migration-freeze\ntitle: No restarts of search-service during the 2020 migration\n\
+         decision: deny\nscope: { systems: [search-service] }\nmatch: { classes: [restart] }\n\
+         rationale: The migration held locks.\nvalid_from: 2020-01-01\nvalid_until: 2020-03-31\nreviewed: 2020-01-01\n---\n# x\n",
+    )
+    .expect("write");
+    std::fs::write(
+        env.root.join("rules/reindex-window.md"),
+        "---\nkind: rule\nid: reindex-window\ntitle: Ask before restarting search-service until the reindex ends\n\
+         decision: ask\nscope: { systems: [search-service] }\nmatch: { classes: [restart] }\n\
+         rationale: The reindex runs for weeks.\nvalid_from: 2020-01-01\nvalid_until: 2999-12-31\nreviewed: 2026-11-01\n---\n# x\n",
+    )
+    .expect("write");
+    let (code, verdict) = env.check(RESTART);
+    let text = serde_json::to_string(&verdict).expect("json");
+    assert_eq!((code, verdict["decision"].as_str()), (6, Some("ask")), "the rule valid now applies: {verdict}");
+    assert!(text.contains("reindex-window") && !text.contains("old-migration-freeze"), "{verdict}");
+}

@@ -299,7 +299,9 @@ fn check_action(
         }
         for (specificity, rule) in &matched {
             let proposed = rule.meta.status == Status::Proposed;
-            if matches!(rule.meta.status, Status::Deprecated | Status::SupersededBy(_)) {
+            if matches!(rule.meta.status, Status::Deprecated | Status::SupersededBy(_))
+                || !rule.meta.freshness.valid_on(today)
+            {
                 continue;
             }
             let mut decision = rule.decision;

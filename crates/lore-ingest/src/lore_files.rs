@@ -15,7 +15,8 @@ use crate::{AliasDecl, DocKind, FileContext, FileOutput, SearchDoc, SystemHints}
 
 pub const KINDS: [&str; 7] = ["system", "rule", "runbook", "incident", "environment", "freeze", "team"];
 
-const COMMON_KEYS: [&str; 6] = ["kind", "owner", "reviewed", "review_every", "status", "superseded_by"];
+const COMMON_KEYS: [&str; 8] =
+    ["kind", "owner", "reviewed", "review_every", "status", "superseded_by", "valid_from", "valid_until"];
 
 /// Whether front matter declares a lore record. Malformed YAML counts as a
 /// record when it mentions `kind:`, so its error is reported, not ignored.
@@ -38,6 +39,8 @@ struct Common {
     review_every: Option<String>,
     status: Option<String>,
     superseded_by: Option<String>,
+    valid_from: Option<Day>,
+    valid_until: Option<Day>,
 }
 
 #[derive(Deserialize)]
@@ -329,7 +332,12 @@ fn meta(
     Some(Meta {
         provenance: ctx.provenance(span.0, span.1, SourceKind::Lore),
         owner: common.owner.clone(),
-        freshness: Freshness { reviewed: common.reviewed, review_every_days },
+        freshness: Freshness {
+            reviewed: common.reviewed,
+            review_every_days,
+            valid_from: common.valid_from,
+            valid_until: common.valid_until,
+        },
         status,
     })
 }

@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod history;
+
+pub use history::{Current, Synced, Version};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
@@ -68,13 +71,13 @@ pub struct Filter {
 }
 
 pub struct DecisionLog {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 
 /// Past this size the WAL is checkpointed into the database and truncated.
 const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS decisions (
@@ -107,7 +110,25 @@ CREATE TABLE IF NOT EXISTS approvals (
 ";
 
 /// Each step takes a log from the version before it to the next.
-const MIGRATIONS: [&str; 1] = ["ALTER TABLE decisions ADD COLUMN team TEXT;"];
+const MIGRATIONS: [&str; 2] = [
+    "ALTER TABLE decisions ADD COLUMN team TEXT;",
+    "CREATE TABLE IF NOT EXISTS knowledge (
+        id INTEGER PRIMARY KEY,
+        knowledge TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        record TEXT NOT NULL,
+        cite TEXT NOT NULL,
+        valid_from TEXT,
+        valid_until TEXT,
+        learned_unix INTEGER NOT NULL,
+        retired_unix INTEGER,
+        pack_version TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS knowledge_record ON knowledge (knowledge, kind, record_id);
+    CREATE TABLE IF NOT EXISTS knowledge_synced (knowledge TEXT PRIMARY KEY, pack_version TEXT NOT NULL);",
+];
 
 /// Where the log lives when nothing says otherwise.
 pub fn default_path() -> PathBuf {
@@ -154,7 +175,7 @@ impl DecisionLog {
         Ok(DecisionLog { conn, path: path.to_path_buf() })
     }
 
-    fn err(&self) -> impl Fn(rusqlite::Error) -> LogError + '_ {
+    pub(crate) fn err(&self) -> impl Fn(rusqlite::Error) -> LogError + '_ {
         |source| LogError::Sqlite { path: self.path.clone(), source }
     }
 

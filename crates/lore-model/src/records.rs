@@ -33,6 +33,12 @@ data! {
         pub reviewed: Option<Day>,
         #[serde(skip_serializing_if = "Option::is_none")]
         pub review_every_days: Option<u32>,
+        /// Valid time: from when the fact holds in the world (when known).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub valid_from: Option<Day>,
+        /// Valid time: the last day it holds (a migration's end, a retired system).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub valid_until: Option<Day>,
     }
 
     /// Provenance, ownership, freshness and status: carried by every record.
@@ -323,6 +329,11 @@ impl Freshness {
         Some(self.reviewed?.add_days(every.min(i32::MAX as u32) as i32))
     }
 
+    /// Whether the fact holds on `day`, by its valid time (open-ended when unset).
+    pub fn valid_on(&self, day: Day) -> bool {
+        self.valid_from.is_none_or(|from| from <= day) && self.valid_until.is_none_or(|until| day <= until)
+    }
+
     /// Past its review date. A record never reviewed is not "stale" here;
     /// governance reports it separately as unreviewed.
     pub fn is_stale(&self, today: Day, default_every_days: Option<u32>) -> bool {
@@ -433,12 +444,12 @@ mod tests {
     #[test]
     fn freshness_is_stale_only_past_due() {
         let reviewed = Day::parse("2026-01-01");
-        let fresh = Freshness { reviewed, review_every_days: Some(30) };
+        let fresh = Freshness { reviewed, review_every_days: Some(30), ..Freshness::default() };
         let due = Day::parse("2026-01-31").expect("date");
         assert_eq!(fresh.due(None), Some(due));
         assert!(!fresh.is_stale(due, None));
         assert!(fresh.is_stale(due.add_days(1), None));
-        let default_only = Freshness { reviewed, review_every_days: None };
+        let default_only = Freshness { reviewed, review_every_days: None, ..Freshness::default() };
         assert!(!default_only.is_stale(due.add_days(1), None), "no interval anywhere: cannot be stale");
         assert!(default_only.is_stale(due.add_days(1), Some(30)));
     }

@@ -298,9 +298,5 @@ pub fn briefing_text(verdict: &Verdict) -> String {
 
 /// The decision log of the knowledge (`[gate] log`), else the default.
 pub fn log_path_for(flag: Option<&Path>) -> PathBuf {
-    Knowledge::locate(flag)
-        .ok()
-        .and_then(|k| GateConfig::from_table(k.config.gate.as_ref()).ok())
-        .and_then(|c| c.log)
-        .unwrap_or_else(lore_log::default_path)
+    Knowledge::locate(flag).map_or_else(|_| lore_log::default_path(), |k| k.log_path())
 }

@@ -73,7 +73,36 @@ impl Knowledge {
             force,
             progress,
         };
-        Ok(lore_pack::build(&options)?)
+        let mut report = lore_pack::build(&options)?;
+        if let Err(err) = self.record_history() {
+            report.diagnostics.push(lore_model::Diagnostic {
+                file: self.log_path().display().to_string(),
+                line: 0,
+                severity: lore_model::Severity::Warning,
+                message: format!("the knowledge's history was not recorded: {err:#}"),
+            });
+        }
+        Ok(report)
+    }
+
+    /// The decision log, which also keeps the knowledge's history: `[gate] log`, else the default.
+    pub fn log_path(&self) -> PathBuf {
+        lore_gate::GateConfig::from_table(self.config.gate.as_ref())
+            .ok()
+            .and_then(|c| c.log)
+            .unwrap_or_else(lore_log::default_path)
+    }
+
+    /// The key the history of this knowledge is kept under.
+    pub fn history_key(&self) -> String {
+        self.root.to_string_lossy().into_owned()
+    }
+
+    fn record_history(&self) -> Result<()> {
+        let pack = Pack::open(&self.pack_dir)?;
+        let mut log = lore_log::DecisionLog::open(&self.log_path())?;
+        crate::history::sync(&mut log, &self.history_key(), &pack, lore_model::Timestamp::now().0)?;
+        Ok(())
     }
 
     /// Opens the pack, building it first when it is missing or unreadable, and

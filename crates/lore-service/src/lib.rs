@@ -5,6 +5,7 @@
 //! whichever way it was asked for.
 
 pub mod evaluate;
+pub mod history;
 pub mod knowledge;
 
 pub use evaluate::{Input, Outcome, Request};
