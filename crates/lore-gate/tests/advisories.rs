@@ -32,6 +32,38 @@ fn gitlab_runbook_prohibitions_warn_on_matching_commands() {
     lore_pack::build(&options).expect("build");
     let pack = Pack::open(&dir.path().join(".lore")).expect("pack");
 
+    // The three prohibitions the runbooks are known for, each at its line.
+    let mined: Vec<(String, u32, String)> = pack
+        .data()
+        .advisories
+        .iter()
+        .map(|a| (a.provenance.file.to_string(), a.provenance.line_start.to_native(), a.sentence.to_string()))
+        .collect();
+    for (file, line, words) in [
+        ("gitlab-runbooks/docs/redis/redis.md", 136, "DO NOT USE MONITOR COMMAND! It streams back every command"),
+        (
+            "gitlab-runbooks/docs/patroni/postgresql-disk-space.md",
+            55,
+            "Do not under any circumstances remove any xlog files newer",
+        ),
+        (
+            "gitlab-runbooks/docs/ci-runners/linux/blue-green-deployment.md",
+            52,
+            "NEVER DEPLOY THE WHOLE RUNNER FLEET AT ONCE",
+        ),
+        (
+            "gitlab-runbooks/docs/ci-runners/linux/manual-deployment.md",
+            157,
+            "NEVER DEPLOY THE WHOLE RUNNER FLEET AT ONCE",
+        ),
+    ] {
+        assert!(
+            mined.iter().any(|(f, l, s)| f.ends_with(file) && *l == line && s.contains(words)),
+            "{file}:{line} `{words}` not mined"
+        );
+    }
+    assert!(mined.len() >= 20, "{} advisories from GitLab's runbooks", mined.len());
+
     let monitor = check(&pack, "redis-cli -h redis-01-db-gprd.c.gitlab-production.internal monitor");
     assert_eq!(monitor.decision, Decision::Warn, "{monitor:#?}");
     let reason = monitor.actions[0].reasons.iter().find(|r| r.kind == ReasonKind::Advisory).expect("advisory reason");

@@ -10,6 +10,8 @@ use crate::{DocKind, SearchDoc};
 
 /// Longer lines are tables or pasted logs, not advice.
 const MAX_SENTENCE: usize = 400;
+/// How long an advisory may grow with the sentences after it that give its reason.
+const WITH_REASON: usize = 300;
 
 /// Programs whose names, written in a sentence, say which commands it is about.
 const TOOLS: &[&str] = &[
@@ -133,15 +135,170 @@ const IDIOMS: &[&str] = &[
     "do not worry",
 ];
 
-/// A wrapped line that continues a sentence begun above: "…the networks are\n
-/// never connected directly". Its "never" opens no instruction.
-fn continues_sentence(previous: &str, line: &str) -> bool {
-    let previous = previous.trim();
-    let starts_lower = line.trim_start().chars().find(|c| c.is_alphabetic()).is_some_and(char::is_lowercase);
-    starts_lower
-        && !previous.is_empty()
-        && !previous.starts_with(['#', '|'])
-        && !previous.ends_with(['.', '!', '?', ':', ';'])
+/// "X should never be used", "must not be deleted": a prohibition inside a
+/// sentence, when an action verb follows. ("This should not happen" forbids nothing.)
+const MODALS: &[&str] = &["should never", "must never", "must not", "mustn't", "should not", "shouldn't", "shall not"];
+const ACTS: &[&str] = &[
+    "run",
+    "use",
+    "delete",
+    "remove",
+    "restart",
+    "deploy",
+    "merge",
+    "edit",
+    "change",
+    "modify",
+    "touch",
+    "drop",
+    "kill",
+    "stop",
+    "reboot",
+    "scale",
+    "push",
+    "apply",
+    "execute",
+    "upgrade",
+    "disable",
+    "enable",
+    "increase",
+    "decrease",
+    "rotate",
+    "truncate",
+    "force",
+    "commit",
+    "trigger",
+    "perform",
+    "start",
+    "create",
+    "resize",
+    "rebuild",
+    "reindex",
+    "promote",
+    "failover",
+    "fail",
+    "shut",
+    "terminate",
+    "destroy",
+    "purge",
+    "flush",
+    "wipe",
+    "overwrite",
+    "rename",
+    "move",
+    "reset",
+    "revert",
+    "bypass",
+    "skip",
+    "ignore",
+    "exceed",
+    "share",
+    "store",
+    "commit",
+    "expose",
+    "open",
+    "copy",
+];
+
+fn modal_prohibition(lower: &str) -> bool {
+    MODALS.iter().any(|modal| {
+        lower.match_indices(modal).any(|(at, _)| {
+            let mut words = lower[at + modal.len()..]
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|w| !w.is_empty())
+                .skip_while(|w| ["be", "ever", "ever", "directly", "manually", "simply", "just"].contains(w));
+            words.next().is_some_and(|verb| {
+                ACTS.iter().any(|act| {
+                    verb == *act
+                        || verb.strip_suffix("ed").is_some_and(|stem| stem == *act || format!("{stem}e") == *act)
+                        || verb.strip_suffix('d').is_some_and(|stem| stem == *act)
+                        || verb == format!("{act}n").as_str()
+                })
+            })
+        })
+    })
+}
+
+/// A run of prose lines: list items and blank lines start a new one;
+/// headings, tables, HTML and code fences are not prose.
+fn paragraphs(text: &str, first_line: u32) -> Vec<Vec<(u32, &str)>> {
+    let mut out: Vec<Vec<(u32, &str)>> = Vec::new();
+    let mut current: Vec<(u32, &str)> = Vec::new();
+    let mut in_fence = false;
+    for (offset, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        let fence = trimmed.starts_with("```") || trimmed.starts_with("~~~");
+        if fence {
+            in_fence = !in_fence;
+        }
+        let markup = ['#', '|', '<'].iter().any(|c| trimmed.starts_with(*c));
+        let item = trimmed.starts_with(['-', '*', '+', '>'])
+            || trimmed
+                .split_once(['.', ')'])
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        if fence || in_fence || markup || trimmed.is_empty() || line.len() > MAX_SENTENCE || item {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            if fence || in_fence || markup || trimmed.is_empty() || line.len() > MAX_SENTENCE {
+                continue;
+            }
+        }
+        current.push((first_line + offset as u32, trimmed));
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// The sentences of a paragraph, each with the lines it spans.
+fn sentences(paragraph: &[(u32, &str)]) -> Vec<(String, u32, u32)> {
+    let mut out = Vec::new();
+    let mut sentence = String::new();
+    let mut start = paragraph.first().map_or(0, |(line, _)| *line);
+    for &(line, text) in paragraph {
+        if sentence.is_empty() {
+            start = line;
+        } else {
+            sentence.push(' ');
+        }
+        let mut rest = text;
+        while let Some(end) = sentence_end(rest) {
+            sentence.push_str(&rest[..end]);
+            out.push((std::mem::take(&mut sentence), start, line));
+            rest = rest[end..].trim_start();
+            start = line;
+        }
+        sentence.push_str(rest);
+    }
+    if !sentence.trim().is_empty() {
+        let last = paragraph.last().map_or(start, |(line, _)| *line);
+        out.push((sentence, start, last));
+    }
+    out.retain(|(text, _, _)| !text.trim().is_empty());
+    out
+}
+
+/// Where the first sentence of `text` ends (after its `.`, `!` or `?`),
+/// if it ends on this line: not after an abbreviation, a number or a path.
+fn sentence_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if !matches!(b, b'.' | b'!' | b'?') {
+            continue;
+        }
+        let next = bytes.get(i + 1).copied();
+        if next.is_some_and(|n| !n.is_ascii_whitespace()) {
+            continue;
+        }
+        let word = text[..i].rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or_default().to_lowercase();
+        if b == b'.' && (["e.g", "i.e", "etc", "vs", "approx", "cf"].contains(&word.as_str()) || word.len() == 1) {
+            continue;
+        }
+        return Some(i + 1);
+    }
+    None
 }
 
 /// The advisories in one document; systems are filled in when linking.
@@ -151,40 +308,39 @@ pub fn mine(doc: &SearchDoc) -> Vec<Advisory> {
     }
     let mut out = Vec::new();
     for chunk in &doc.chunks {
-        let mut in_fence = false;
-        let mut previous = "";
-        for (offset, line) in chunk.text.lines().enumerate() {
-            let above = std::mem::replace(&mut previous, line);
-            let trimmed = line.trim_start();
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                in_fence = !in_fence;
-                continue;
+        for paragraph in paragraphs(&chunk.text, chunk.line_start) {
+            let sentences = sentences(&paragraph);
+            for (i, (raw, first, last)) in sentences.iter().enumerate() {
+                let (first, last) = (*first, *last);
+                if raw.len() > MAX_SENTENCE {
+                    continue;
+                }
+                let lower = raw.to_lowercase();
+                if !(is_prohibition(raw) || modal_prohibition(&lower)) || IDIOMS.iter().any(|i| lower.contains(i)) {
+                    continue;
+                }
+                // The why usually follows: "DO NOT USE MONITOR COMMAND! It can overload…"
+                let mut said = raw.trim_start_matches(['-', '*', '+', '>', ' ']).trim().to_string();
+                for (next, _, _) in &sentences[i + 1..] {
+                    if said.len() + next.len() > WITH_REASON {
+                        break;
+                    }
+                    said.push(' ');
+                    said.push_str(next);
+                }
+                let sentence = plain(&said);
+                // Named by the prohibition alone, so a reworded reason keeps the id.
+                let id = advisory_id(&doc.path, &plain(raw.trim_start_matches(['-', '*', '+', '>', ' ']).trim()));
+                out.push(Advisory {
+                    id,
+                    strength: strength(&sentence),
+                    heading: chunk.heading_path.clone(),
+                    systems: Vec::new(),
+                    terms: terms(raw),
+                    provenance: Provenance::new(doc.path.clone(), first, last, SourceKind::Markdown),
+                    sentence,
+                });
             }
-            let markup = ['#', '|', '<'].iter().any(|c| trimmed.starts_with(*c));
-            if in_fence || markup || line.len() > MAX_SENTENCE {
-                continue;
-            }
-            // A wrapped line may still start a new sentence after the first stop.
-            let later = line.split_once(['.', '!', '?']).is_some_and(|(_, rest)| is_prohibition(rest));
-            if !is_prohibition(line) || (continues_sentence(above, line) && !later) {
-                continue;
-            }
-            let lower = line.to_lowercase();
-            if IDIOMS.iter().any(|idiom| lower.contains(idiom)) {
-                continue;
-            }
-            let sentence = plain(trimmed.trim_start_matches(['-', '*', '>', ' ']).trim());
-            let terms = terms(line);
-            let line_no = chunk.line_start + offset as u32;
-            out.push(Advisory {
-                id: advisory_id(&doc.path, &sentence),
-                strength: strength(&sentence),
-                heading: chunk.heading_path.clone(),
-                systems: Vec::new(),
-                terms,
-                provenance: Provenance::new(doc.path.clone(), line_no, line_no, SourceKind::Markdown),
-                sentence,
-            });
         }
     }
     out
@@ -256,12 +412,8 @@ mod tests {
         assert!(terms("Avoid doing this at peak times").is_empty());
     }
 
-    #[test]
-    fn continuations_and_idioms_are_not_advice() {
-        assert!(continues_sentence("the two networks are", "never connected directly"));
-        assert!(!continues_sentence("Some context.", "never restart both at once"));
-        assert!(!continues_sentence("", "Never restart both at once"));
-        let doc = |text: &str| SearchDoc {
+    fn doc(text: &str) -> SearchDoc {
+        SearchDoc {
             kind: DocKind::Runbook,
             record_id: "r".into(),
             path: "r.md".into(),
@@ -271,16 +423,47 @@ mod tests {
                 anchor: "r".into(),
                 heading_path: "R".into(),
                 line_start: 10,
-                line_end: 20,
+                line_end: 30,
                 text: text.into(),
             }],
-        };
+        }
+    }
+
+    #[test]
+    fn continuations_and_idioms_are_not_advice() {
         let mined =
-            mine(&doc("# R\nDon't Panic\n\nNEVER run `redis-cli flushall` on the primary.\n```\nnever in code\n```\n"));
+            mine(&doc("# R\nDon't Panic\n\nNEVER run `redis-cli flushall` on the primary.\n```\nnever in code\n```\n\
+             The two networks are\nnever connected directly.\n"));
         assert_eq!(mined.len(), 1, "{mined:?}");
         assert_eq!(mined[0].provenance.line_start, 13);
         assert_eq!(mined[0].strength, Strength::Prohibition);
         assert!(mined[0].terms.iter().any(|t| t == "flushall"), "{:?}", mined[0].terms);
+    }
+
+    #[test]
+    fn wrapped_sentences_are_read_whole_and_cited_from_their_first_line() {
+        let mined = mine(&doc(
+            "Some context first. Do not under any circumstances remove any xlog files\nnewer than the last checkpoint.\n\n\
+             We can stop and restart the replicas (don't do\nthis on the primary).\n\n\
+             The mirror is read-only, and `ops.gitlab.net` should never be used\nfor pushes. This should not happen often.\n",
+        ));
+        let sentences: Vec<(&str, u32, u32)> =
+            mined.iter().map(|a| (a.sentence.as_str(), a.provenance.line_start, a.provenance.line_end)).collect();
+        assert_eq!(sentences.len(), 2, "{sentences:?}");
+        assert_eq!(
+            sentences[0],
+            ("Do not under any circumstances remove any xlog files newer than the last checkpoint.", 10, 11)
+        );
+        assert_eq!(sentences[1].1, 16, "a prohibition inside a sentence: {sentences:?}");
+        assert!(sentences[1].0.contains("should never be used for pushes"));
+    }
+
+    #[test]
+    fn modal_prohibitions_need_an_action() {
+        assert!(modal_prohibition("this host should never be restarted during the day"));
+        assert!(modal_prohibition("you must not run reindex on the primary"));
+        assert!(!modal_prohibition("this should not happen"));
+        assert!(!modal_prohibition("it must not be a problem"));
     }
 
     #[test]
