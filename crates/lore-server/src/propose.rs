@@ -48,7 +48,7 @@ pub struct ProposeRequest {
 
 /// Writes the proposal and reloads the knowledge so it is shown at once. Blocking.
 pub fn propose(shared: &Shared, request: ProposeRequest, caller: Option<&Caller>) -> OpResult {
-    if super::state::is_example(&shared.knowledge) {
+    if shared.is_example() {
         return Err(OpError::BadRequest(
             "lore is serving its built-in example; point it at your knowledge (--knowledge DIR) to propose".into(),
         ));

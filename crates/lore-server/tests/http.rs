@@ -387,3 +387,31 @@ fn an_open_address_without_tokens_is_refused() {
         Settings { tokens: vec![Token { secret: SECRET.into(), agent: "a".into(), team: None }], ..settings };
     assert!(lore_server::refuse_open_without_tokens(&with_token).is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_lore_toml_is_picked_up_and_a_broken_one_is_not_served() {
+    let server = start(64 * 1024).await;
+    let config_path = server.root.join("lore.toml");
+    let config = std::fs::read_to_string(&config_path).expect("lore.toml");
+    let (status, _, _) = server.get("/v1/brief?system=searchy").await;
+    assert_eq!(status, 404);
+
+    std::fs::write(&config_path, format!("{config}\nthis is not toml\n")).expect("break it");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let (status, _, ready) = server.get("/readyz").await;
+    assert_eq!(status, 200, "a broken lore.toml keeps the last good knowledge: {ready}");
+    assert_eq!(server.check("kubectl --context prod-eu-1 delete namespace payments").await["decision"], "deny");
+
+    let aliased = config.replacen("[aliases]\n", "[aliases]\nsearchy = \"search-service\"\n", 1);
+    std::fs::write(&config_path, aliased).expect("fix it");
+    let mut brief = Value::Null;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (status, _, body) = server.get("/v1/brief?system=searchy").await;
+        if status == 200 {
+            brief = body;
+            break;
+        }
+    }
+    assert_eq!(brief["system"]["id"], "search-service", "the new alias is served: {brief}");
+}
