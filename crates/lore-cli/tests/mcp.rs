@@ -145,6 +145,9 @@ async fn mcp_over_stdio() {
     let client = ().serve(transport).await.expect("initialize over stdio");
     exercise(&client, &k.log, "mcp").await;
     client.cancel().await.expect("close");
+    let log = lore_log::DecisionLog::open(&k.log).expect("log");
+    let entry = &log.query(&lore_log::Filter::default()).expect("query")[0];
+    assert!(entry.agent.as_deref().is_some_and(|a| a.starts_with("rmcp")), "the client's own name: {:?}", entry.agent);
 }
 
 /// `lore serve` on a free port; returns the process and its base URL.

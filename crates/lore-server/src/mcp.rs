@@ -141,10 +141,16 @@ impl LoreMcp {
         name: &str,
         arguments: Option<serde_json::Map<String, Value>>,
         caller: Option<Caller>,
+        client: Option<String>,
     ) -> ops::OpResult {
         let loaded = self.shared.current();
         match name {
-            "check_action" => ops::check(&self.shared, args(arguments)?, caller.as_ref(), self.source),
+            "check_action" => {
+                let mut request: ops::CheckRequest = args(arguments)?;
+                // Without a token, the log names the client as it introduced itself.
+                request.agent = request.agent.or(client);
+                ops::check(&self.shared, request, caller.as_ref(), self.source)
+            }
             "brief_system" => ops::brief(&loaded, &args(arguments)?),
             "blast_radius" => ops::blast(&loaded, &args(arguments)?),
             "search_knowledge" => ops::search(&loaded, &args(arguments)?),
@@ -162,6 +168,15 @@ impl LoreMcp {
         running.waiting().await?;
         Ok(())
     }
+}
+
+/// The client's name from its handshake (sessions) or the request's `_meta` (stateless).
+fn client_of(context: &RequestContext<RoleServer>) -> Option<String> {
+    context
+        .peer
+        .peer_info()
+        .map(|info| info.client_info.name.clone())
+        .or_else(|| context.meta.client_info().map(|info| info.name))
 }
 
 fn caller_of(context: &RequestContext<RoleServer>) -> Option<Caller> {
@@ -228,10 +243,10 @@ impl ServerHandler for LoreMcp {
         if !TOOLS.contains(&name.as_str()) {
             return Err(ErrorData::invalid_params(format!("no tool named `{name}`"), None));
         }
-        let caller = caller_of(&context);
+        let (caller, client) = (caller_of(&context), client_of(&context));
         let this = self.clone();
         let arguments = request.arguments;
-        let result = tokio::task::spawn_blocking(move || this.run_tool(&name, arguments, caller))
+        let result = tokio::task::spawn_blocking(move || this.run_tool(&name, arguments, caller, client))
             .await
             .unwrap_or_else(|e| Err(OpError::Internal(format!("the tool failed: {e}"))));
         Ok(tool_result(result)?.into())
