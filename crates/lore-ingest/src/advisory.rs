@@ -219,6 +219,30 @@ fn modal_prohibition(lower: &str) -> bool {
     })
 }
 
+/// The asides and second clauses of a sentence, which may forbid on their
+/// own: "restart the replicas (don't do this on the primary)", "read it, but
+/// never write".
+fn clauses(sentence: &str) -> impl Iterator<Item = &str> {
+    let asides = sentence.split('(').skip(1).map(|aside| aside.split(')').next().unwrap_or_default());
+    let second = [", but ", ", so ", " - ", " – ", " — "]
+        .into_iter()
+        .filter_map(move |joint| sentence.split_once(joint).map(|(_, rest)| rest));
+    asides.chain(second)
+}
+
+/// An aside or clause that opens with a cue and an action: "do not resize
+/// the cluster", "don't do it on the leader" (not "don't know why yet").
+fn clause_forbids(clause: &str) -> bool {
+    let lower = clause.trim_start_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    ["never", "do not", "don't", "must not", "should not"].iter().any(|cue| {
+        lower.strip_prefix(cue).is_some_and(|rest| {
+            rest.split(|c: char| !c.is_alphanumeric())
+                .find(|w| !w.is_empty())
+                .is_some_and(|verb| verb == "do" || ACTS.contains(&verb))
+        })
+    })
+}
+
 /// A run of prose lines: list items and blank lines start a new one;
 /// headings, tables, HTML and code fences are not prose.
 fn paragraphs(text: &str, first_line: u32) -> Vec<Vec<(u32, &str)>> {
@@ -316,7 +340,8 @@ pub fn mine(doc: &SearchDoc) -> Vec<Advisory> {
                     continue;
                 }
                 let lower = raw.to_lowercase();
-                if !(is_prohibition(raw) || modal_prohibition(&lower)) || IDIOMS.iter().any(|i| lower.contains(i)) {
+                let forbids = is_prohibition(raw) || modal_prohibition(&lower) || clauses(raw).any(clause_forbids);
+                if !forbids || IDIOMS.iter().any(|i| lower.contains(i)) {
                     continue;
                 }
                 // The why usually follows: "DO NOT USE MONITOR COMMAND! It can overload…"
@@ -449,13 +474,15 @@ mod tests {
         ));
         let sentences: Vec<(&str, u32, u32)> =
             mined.iter().map(|a| (a.sentence.as_str(), a.provenance.line_start, a.provenance.line_end)).collect();
-        assert_eq!(sentences.len(), 2, "{sentences:?}");
+        assert_eq!(sentences.len(), 3, "{sentences:?}");
         assert_eq!(
             sentences[0],
             ("Do not under any circumstances remove any xlog files newer than the last checkpoint.", 10, 11)
         );
-        assert_eq!(sentences[1].1, 16, "a prohibition inside a sentence: {sentences:?}");
-        assert!(sentences[1].0.contains("should never be used for pushes"));
+        assert_eq!(sentences[1].1, 13, "an aside that forbids: {sentences:?}");
+        assert!(sentences[1].0.contains("(don't do this on the primary)"));
+        assert_eq!(sentences[2].1, 16, "a prohibition inside a sentence: {sentences:?}");
+        assert!(sentences[2].0.contains("should never be used for pushes"));
     }
 
     #[test]
