@@ -10,13 +10,6 @@ const MAX_PAYLOAD_BYTES: u64 = 1024 * 1024;
 /// A hook answers within this, whatever happens.
 const HOOK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(4);
 
-pub fn approve_hint(decision_id: Option<i64>) -> String {
-    match decision_id {
-        Some(id) => format!("a human can approve it once with `lore approve {id}`, then retry"),
-        None => "a human must run it, or approve it with `lore approve`".into(),
-    }
-}
-
 /// Reads a hook payload from stdin, bounded in size; the deadline thread
 /// answers if reading or deciding hangs. `None` when it is over the limit.
 pub fn read_payload() -> Result<Option<String>> {

@@ -560,7 +560,7 @@ fn hook(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
     for note in &outcome.notes {
         context.push_str(&format!("\n(lore: {note})"));
     }
-    let hint = hook::approve_hint(outcome.decision_id);
+    let hint = evaluate::approve_hint(outcome.decision_id);
     let answer = lore_hooks::Answer {
         decision: outcome.verdict.decision,
         reason: &reason,
@@ -657,9 +657,13 @@ fn history(g: &Global, knowledge: &Knowledge, pack: &lore_pack::Pack, id: &str, 
     };
     match versions.iter().rev().find(|v| v.believed_at(at)) {
         Some(version) => {
-            let day = lore_model::Timestamp(at).day().to_string();
-            let valid = version.valid_from.as_deref().is_none_or(|from| from <= day.as_str())
-                && version.valid_until.as_deref().is_none_or(|until| day.as_str() <= until);
+            // The record's own valid time, judged as the gate judges it.
+            let valid = lore_model::Freshness {
+                valid_from: version.valid_from.as_deref().and_then(Day::parse),
+                valid_until: version.valid_until.as_deref().and_then(Day::parse),
+                ..lore_model::Freshness::default()
+            }
+            .valid_on(lore_model::Timestamp(at).day());
             let value =
                 serde_json::json!({ "as_of": lore_model::Timestamp(at), "valid_then": valid, "version": version });
             output(g, &value, || render::history(std::slice::from_ref(version)))

@@ -339,7 +339,8 @@ fn check_action(
                     &rule.id,
                     format!("rule `{}` is past its review date; confirm it still holds", rule.id),
                     &rule.meta,
-                    Trust::of(&rule.meta, today, default_review),
+                    today,
+                    default_review,
                 ));
             }
         }
@@ -410,7 +411,8 @@ fn check_action(
                     &system.id,
                     format!("what lore knows about `{}` is past its review date", system.id),
                     &system.meta,
-                    Trust::of(&system.meta, today, default_review),
+                    today,
+                    default_review,
                 ));
             }
             for owner in &system.owners {
@@ -587,14 +589,20 @@ fn advisory_applies(advisory: &lore_model::ArchivedAdvisory, action: &Action, to
     advisory.terms.iter().map(|t| t.as_str()).any(|term| term != action.tool && tokens.iter().any(|t| t == term))
 }
 
-fn stale(id: &str, message: String, meta: &lore_model::Meta, trust: Trust) -> Reason {
+fn stale(
+    id: &str,
+    message: String,
+    meta: &lore_model::Meta,
+    today: lore_model::Day,
+    default_review: Option<u32>,
+) -> Reason {
     Reason {
         decision: Decision::Allow,
         kind: ReasonKind::Stale,
         message,
         id: Some(id.to_string()),
         cite: Some(meta.provenance.cite()),
-        trust: Some(trust),
+        trust: Some(Trust::of(meta, today, default_review)),
     }
 }
 

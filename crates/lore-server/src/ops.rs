@@ -127,17 +127,10 @@ pub fn check(shared: &Shared, request: CheckRequest, caller: Option<&Caller>, so
     if let Some(err) = &loaded.error {
         notes.push(format!("knowledge could not be loaded ({err}); only the baseline applies"));
     }
-    let decision_id = match shared.with_log(|log| evaluate::record(log, &request, &analysis, &mut verdict)) {
-        Ok(Ok(id)) => Some(id),
-        Ok(Err(err)) => {
-            notes.push(format!("decision not logged: {err}"));
-            None
-        }
-        Err(err) => {
-            notes.push(format!("decision not logged: {err}"));
-            None
-        }
-    };
+    let recorded = shared
+        .with_log(|log| evaluate::record(log, &request, &analysis, &mut verdict).map_err(|e| e.to_string()))
+        .and_then(|result| result);
+    let decision_id = recorded.map_err(|err| notes.push(format!("decision not logged: {err}"))).ok();
     let mut answer = json!({
         "decision": verdict.decision,
         "summary": verdict.summary,
@@ -147,10 +140,7 @@ pub fn check(shared: &Shared, request: CheckRequest, caller: Option<&Caller>, so
         "pack_version": verdict.pack_version,
     });
     if verdict.decision >= Decision::Ask {
-        answer["approve"] = json!(match decision_id {
-            Some(id) => format!("a human can approve it once with `lore approve {id}`, then retry"),
-            None => "a human must run it".to_string(),
-        });
+        answer["approve"] = json!(evaluate::approve_hint(decision_id));
     }
     if !notes.is_empty() {
         answer["notes"] = json!(notes);

@@ -63,9 +63,8 @@ pub struct Shared {
 impl Shared {
     pub fn new(knowledge: Knowledge, settings: Settings) -> Arc<Shared> {
         let (root, origin) = (knowledge.root.clone(), knowledge.origin);
+        let log = DecisionLog::open(&knowledge.log_path()).map_err(|e| e.to_string());
         let loaded = load(Arc::new(knowledge));
-        let log_path = loaded.gate.log.clone().unwrap_or_else(lore_log::default_path);
-        let log = DecisionLog::open(&log_path).map_err(|e| e.to_string());
         Arc::new(Shared {
             root,
             origin,

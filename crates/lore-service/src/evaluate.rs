@@ -151,7 +151,7 @@ pub fn evaluate(flag: Option<&Path>, request: Request<'_>) -> Outcome {
         Err(_) => true,
     };
     let (analysis, mut verdict) = assess(pack.as_ref(), &config, &request, knowledge_expected);
-    let log_path = config.log.clone().unwrap_or_else(lore_log::default_path);
+    let log_path = knowledge.as_ref().map_or_else(|_| lore_log::default_path(), Knowledge::log_path);
     let decision_id = match DecisionLog::open(&log_path) {
         Ok(log) => record(&log, &request, &analysis, &mut verdict)
             .map_err(|err| notes.push(format!("decision not logged: {err}")))
@@ -294,6 +294,14 @@ pub fn briefing_text(verdict: &Verdict) -> String {
         lines.push(format!("(knowledge pack {version})"));
     }
     lines.join("\n")
+}
+
+/// How a human lets an asked or denied action through.
+pub fn approve_hint(decision_id: Option<i64>) -> String {
+    match decision_id {
+        Some(id) => format!("a human can approve it once with `lore approve {id}`, then retry"),
+        None => "a human must run it, or approve it with `lore approve`".into(),
+    }
 }
 
 /// The decision log of the knowledge (`[gate] log`), else the default.

@@ -175,33 +175,22 @@ pub fn aws(inv: &mut Invocation<'_>) -> Vec<Action> {
             "ls" | "presign" => ActionClass::Read,
             _ => action.class,
         };
-        for path in paths.iter().filter(|p| p.starts_with("s3://")) {
-            let bucket = path.trim_start_matches("s3://").split('/').next().unwrap_or("");
-            action.targets.push(Target::Cloud {
+        let bucket = |path: &str| {
+            path.strip_prefix("s3://").map(|rest| Target::Cloud {
                 provider: "aws".into(),
                 service: "s3".into(),
                 resource_type: Some("bucket".into()),
-                id: Some(bucket.to_string()),
+                id: Some(rest.split('/').next().unwrap_or("").to_string()),
                 region: region.clone(),
-            });
-        }
+            })
+        };
         if matches!(operation, "sync" | "cp" | "mv") {
             // The destination is what changes.
-            action.targets.clear();
             if let Some(dest) = paths.last() {
-                if let Some(bucket) = dest.strip_prefix("s3://") {
-                    let bucket = bucket.split('/').next().unwrap_or("");
-                    action.targets.push(Target::Cloud {
-                        provider: "aws".into(),
-                        service: "s3".into(),
-                        resource_type: Some("bucket".into()),
-                        id: Some(bucket.to_string()),
-                        region: region.clone(),
-                    });
-                } else {
-                    action.targets.push(Target::path(dest));
-                }
+                action.targets.push(bucket(dest).unwrap_or_else(|| Target::path(dest)));
             }
+        } else {
+            action.targets.extend(paths.iter().filter_map(|p| bucket(p)));
         }
     } else if !service.is_empty() {
         let resource_type = operation.split('-').skip(1).collect::<Vec<_>>().join("-");
