@@ -114,7 +114,9 @@ enum Command {
     },
     /// Search the knowledge; answers cite path:line.
     Ask {
-        question: String,
+        /// The question; bytes that are not UTF-8 are read as U+FFFD.
+        #[arg(value_parser = clap::value_parser!(std::ffi::OsString))]
+        question: std::ffi::OsString,
         /// Only documents about this system.
         #[arg(long)]
         system: Option<String>,
@@ -309,6 +311,7 @@ impl InputArgs {
 }
 
 fn main() -> ExitCode {
+    set_compute_threads();
     let cli = Cli::parse();
     let choice = match cli.global.color {
         ColorWhen::Always => anstream::ColorChoice::Always,
@@ -322,6 +325,18 @@ fn main() -> ExitCode {
             anstream::eprintln!("lore: error: {err:#}");
             ExitCode::from(exit::ERROR)
         }
+    }
+}
+
+/// candle (semantic search) asks for its thread count on every tensor
+/// operation, and reads /proc/cpuinfo each time unless RAYON_NUM_THREADS is
+/// set: 4 ms of every question embedded. Set it once, before any thread starts.
+fn set_compute_threads() {
+    #[cfg(feature = "semantic")]
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // SAFETY: called first thing in main, while this is the only thread.
+        unsafe { std::env::set_var("RAYON_NUM_THREADS", threads.to_string()) };
     }
 }
 
@@ -404,21 +419,28 @@ fn run(cli: &Cli) -> Result<u8> {
             }
         },
         Command::Ask { question, system, kind, limit } => {
-            let index = lore_pack::SearchIndex::open(&pack.dir().join(lore_pack::store::INDEX_DIR))?;
+            let search = lore_service::search::open(&knowledge, &pack)?;
+            if let Some(note) = &search.note
+                && !g.quiet
+            {
+                anstream::eprintln!("lore: {note}");
+            }
             let system = system.as_deref().map(|s| {
                 query::resolve(data, s)
                     .map(|ix| data.systems[ix as usize].id.to_string())
                     .unwrap_or_else(|| lore_model::normalize_name(s))
             });
-            let request = lore_pack::SearchRequest {
-                boost_systems: query::systems_named_in(data, question),
-                text: question.clone(),
-                system,
-                kind: kind.clone(),
-                limit: *limit,
-            };
-            let hits = index.search(&request)?;
-            output(g, &hits, || render::hits(&hits))
+            let text = question.to_string_lossy().into_owned();
+            let request = lore_search::SearchRequest { text, system, kind: kind.clone(), limit: *limit };
+            let results = search.index.search(&request)?;
+            // Text output with no hits says the note in place of the list.
+            if let Some(note) = &results.note
+                && (g.json || !results.hits.is_empty())
+                && !g.quiet
+            {
+                anstream::eprintln!("lore: {note}");
+            }
+            output(g, &results.hits, || render::hits(&results))
         }
         Command::Systems => {
             let rows = query::systems(data);
@@ -992,6 +1014,7 @@ impl ProgressBar {
             lore_pack::Progress::FileRead => bar.inc(1),
             lore_pack::Progress::Linking => bar.set_message("linking"),
             lore_pack::Progress::Indexing => bar.set_message("indexing"),
+            lore_pack::Progress::Embedding => bar.set_message("embedding documents"),
         }
     }
 

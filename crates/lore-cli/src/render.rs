@@ -6,7 +6,8 @@ use std::path::Path;
 
 use lore_model::{Decision, Severity};
 use lore_pack::query::{BlastRadius, Briefing, IncidentSummary, RuleSummary, SystemRow};
-use lore_pack::{BuildReport, Hit, Manifest};
+use lore_pack::{BuildReport, Manifest};
+use lore_search::SearchResults;
 use owo_colors::OwoColorize;
 
 fn decision(d: Decision) -> String {
@@ -177,17 +178,24 @@ pub fn blast(b: &BlastRadius) -> String {
     out
 }
 
-pub fn hits(hits: &[Hit]) -> String {
+pub fn hits(results: &SearchResults) -> String {
     let mut out = String::new();
-    if hits.is_empty() {
-        out.push_str("No passages match.\n");
+    if results.hits.is_empty() {
+        let _ = writeln!(
+            out,
+            "No passages match{}.",
+            results.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+        );
     }
-    for (i, h) in hits.iter().enumerate() {
+    for (i, h) in results.hits.iter().enumerate() {
         let systems = if h.systems.is_empty() { String::new() } else { format!(" [{}]", h.systems.join(", ")) };
         let _ = writeln!(out, "{}. {} {}{}", i + 1, h.cite.bold(), h.kind.dimmed(), systems);
         let _ = writeln!(out, "   {}", h.heading);
         if !h.snippet.is_empty() {
             let _ = writeln!(out, "   {}", h.snippet.dimmed());
+        }
+        for also in &h.also {
+            let _ = writeln!(out, "   also {} {}", also.cite, also.heading.dimmed());
         }
     }
     out
@@ -306,6 +314,9 @@ pub fn build_report(r: &BuildReport, pack_dir: &Path) -> String {
     );
     let _ =
         writeln!(out, "  {} documents, {} searchable sections; pack {}", c.documents, c.chunks, r.manifest.version());
+    if let Some(e) = &r.embeddings {
+        let _ = writeln!(out, "  embeddings: {} document(s) embedded, {} reused", e.embedded, e.reused);
+    }
     if !r.diagnostics.is_empty() {
         let _ = writeln!(out, "Problems: {} error(s), {} warning(s)", c.errors, c.warnings);
         const SHOWN: usize = 30;
@@ -326,13 +337,13 @@ pub fn build_report(r: &BuildReport, pack_dir: &Path) -> String {
     out
 }
 
-fn index_mode(u: &lore_pack::search::IndexUpdate) -> String {
+fn index_mode(u: &lore_pack::IndexUpdate) -> String {
     match u {
-        lore_pack::search::IndexUpdate::Full { chunks } => format!("rebuilt, {chunks} sections"),
-        lore_pack::search::IndexUpdate::Incremental { files, chunks } => {
+        lore_pack::IndexUpdate::Full { chunks } => format!("rebuilt, {chunks} sections"),
+        lore_pack::IndexUpdate::Incremental { files, chunks } => {
             format!("updated {files} file(s), {chunks} sections")
         }
-        lore_pack::search::IndexUpdate::Unchanged => "unchanged".into(),
+        lore_pack::IndexUpdate::Unchanged => "unchanged".into(),
     }
 }
 

@@ -1,13 +1,14 @@
 //! The `lore` binary as a user runs it: a fresh machine with no
 //! configuration (the built-in example), --json, exit codes and colour.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
 /// Runs lore in `cwd` with a private HOME and cache, as on a fresh machine.
-fn lore_in(home: &Path, cwd: &Path, args: &[&str]) -> Output {
+fn lore_in<S: AsRef<OsStr>>(home: &Path, cwd: &Path, args: &[S]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_lore"))
         .args(args)
         .current_dir(cwd)
@@ -175,6 +176,29 @@ fn ask_cites_path_and_lines() {
     assert!(first["cite"].as_str().is_some_and(|c| c.starts_with("runbooks/payments-db-failover.md:")));
     let filtered = fresh.json(&["ask", "never", "--kind", "incident", "--json"]);
     assert!(filtered.as_array().expect("list").iter().all(|h| h["kind"] == "incident"));
+}
+
+#[test]
+fn ask_answers_questions_it_cannot_search_clearly() {
+    let fresh = Fresh::new();
+    let out = fresh.run(&["ask", "?!? the of"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("No passages match: the question has no words"), "{}", text(&out.stdout));
+    let out = fresh.run(&["ask", "?!? the of", "--json"]);
+    assert_eq!(text(&out.stdout).trim(), "[]");
+    assert!(text(&out.stderr).contains("no words to search for"), "{}", text(&out.stderr));
+    let huge = format!("payments failover {}", "database ".repeat(11_000));
+    let out = fresh.run(&["ask", &huge]);
+    assert!(text(&out.stdout).contains("payments-db-failover.md"), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("only its start was searched"), "{}", text(&out.stderr));
+
+    // Invalid UTF-8 is read lossily rather than refused.
+    use std::os::unix::ffi::OsStrExt;
+    let question = OsStr::from_bytes(b"\xff\xfe payments failover");
+    let out = lore_in(fresh.home.path(), fresh.cwd.path(), &[OsStr::new("ask"), question, OsStr::new("--json")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let hits: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(hits[0]["path"], "runbooks/payments-db-failover.md");
 }
 
 #[test]

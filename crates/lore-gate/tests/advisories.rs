@@ -27,6 +27,7 @@ fn gitlab_runbook_prohibitions_warn_on_matching_commands() {
         pack_dir: dir.path().join(".lore"),
         config,
         force: false,
+        model: None,
         progress: None,
     };
     lore_pack::build(&options).expect("build");

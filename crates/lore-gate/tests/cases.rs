@@ -23,6 +23,7 @@ fn build(root: &Path, pack_dir: &Path) -> GateConfig {
         pack_dir: pack_dir.to_path_buf(),
         config,
         force: false,
+        model: None,
         progress: None,
     };
     lore_pack::build(&options).expect("build");

@@ -16,6 +16,7 @@ fn lint_knowledge(root: &Path, lore_toml: &str, today: &str) -> Report {
         pack_dir: packs.path().join(".lore"),
         config,
         force: false,
+        model: None,
         progress: None,
     };
     lore_pack::build(&options).expect("build");

@@ -443,6 +443,9 @@ mod tests {
             record_id: "r".into(),
             path: "r.md".into(),
             title: "R".into(),
+            aliases: Vec::new(),
+            keywords: Vec::new(),
+            description: String::new(),
             hints: Default::default(),
             chunks: vec![crate::markdown::Chunk {
                 anchor: "r".into(),
@@ -450,6 +453,8 @@ mod tests {
                 line_start: 10,
                 line_end: 30,
                 text: text.into(),
+                prose: text.into(),
+                code: String::new(),
             }],
         }
     }

@@ -21,6 +21,16 @@ pub struct Config {
     pub gate: Option<toml::Table>,
     /// Settings of `lore serve`; read by the server.
     pub server: Option<toml::Table>,
+    pub search: SearchSettings,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// A directory holding a sentence-embedding model (all-MiniLM-L6-v2:
+    /// `config.json`, `tokenizer.json`, `model.safetensors`), relative to the
+    /// knowledge root: search becomes hybrid. `LORE_MODEL` overrides it.
+    pub model: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ use lore_model::{Diagnostic, Severity};
 
 use crate::config::{CONFIG_FILE, SourceConfig};
 
-const KNOWLEDGE_EXTENSIONS: [&str; 4] = ["md", "markdown", "yml", "yaml"];
+const YAML_EXTENSIONS: [&str; 2] = ["yml", "yaml"];
 const SKIPPED_DIRS: [&str; 3] = ["target", "node_modules", "vendor"];
 
 #[derive(Debug, Clone)]
@@ -109,10 +109,15 @@ fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
     builder.build().map_err(|err| err.to_string())
 }
 
+/// A document in one of the dialects lore reads, or YAML.
 pub fn is_knowledge_file(path: &Path) -> bool {
+    is_yaml(path) || path.file_name().is_some_and(|name| crate::Dialect::of(&name.to_string_lossy()).is_some())
+}
+
+pub(crate) fn is_yaml(path: &Path) -> bool {
     path.extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .is_some_and(|e| KNOWLEDGE_EXTENSIONS.contains(&e.as_str()))
+        .is_some_and(|e| YAML_EXTENSIONS.contains(&e.as_str()))
 }
 
 fn push_file(
@@ -182,6 +187,8 @@ mod tests {
             "docs/.hidden/x.md",
             "docs/skip/y.md",
             "docs/notes.txt",
+            "docs/eks.html.md.erb",
+            "docs/guide.rst",
             ".lore/pack.md",
             "svc.yaml",
         ] {
@@ -200,8 +207,17 @@ mod tests {
         assert!(found.dirs.contains(&root.join("docs/redis")));
         assert!(!found.dirs.iter().any(|d| d.ends_with(".lore")), "the pack is never a source");
         let rels: Vec<(&str, usize)> = files.iter().map(|f| (f.rel.as_str(), f.source_index)).collect();
-        assert_eq!(rels, vec![("docs/redis/redis.md", 0), ("docs/skip/y.md", 1), ("svc.yaml", 1)]);
-        assert_eq!(files[0].path_dirs, vec!["redis"]);
+        assert_eq!(
+            rels,
+            vec![
+                ("docs/eks.html.md.erb", 0),
+                ("docs/guide.rst", 0),
+                ("docs/redis/redis.md", 0),
+                ("docs/skip/y.md", 1),
+                ("svc.yaml", 1)
+            ]
+        );
+        assert_eq!(files[2].path_dirs, vec!["redis"]);
     }
 
     #[test]

@@ -5,22 +5,48 @@ use lore_model::{Incident, Meta, Runbook, SourceKind};
 
 use crate::config::Detect;
 use crate::markdown::{self, FrontMatter};
-use crate::{DocKind, FileContext, FileOutput, SearchDoc, SystemHints};
+use crate::{Dialect, DocKind, FileContext, FileOutput, SearchDoc, SystemHints};
 
 const MAX_LESSONS: usize = 12;
 const MAX_ITEM_CHARS: usize = 600;
 
-pub fn plain_markdown(ctx: &FileContext<'_>, text: &str, fm: Option<&FrontMatter<'_>>, out: &mut FileOutput) {
+/// What a reader sees of a document's front matter besides its body.
+#[derive(Default)]
+struct FrontFields {
+    title: Option<String>,
+    aliases: Vec<String>,
+    keywords: Vec<String>,
+    description: String,
+}
+
+fn front_fields(fm: Option<&FrontMatter<'_>>) -> FrontFields {
+    let Some(docs) = fm.and_then(|fm| crate::yaml::parse_documents(fm.yaml, fm.line_offset).ok()) else {
+        return FrontFields::default();
+    };
+    let Some(root) = docs.first().map(|d| d.root()) else { return FrontFields::default() };
+    FrontFields {
+        title: root.str_at("title"),
+        aliases: root.strings_at("aliases"),
+        keywords: root.strings_at("tags").into_iter().chain(root.strings_at("keywords")).collect(),
+        description: root.str_at("description").or_else(|| root.str_at("summary")).unwrap_or_default(),
+    }
+}
+
+pub fn plain_document(
+    ctx: &FileContext<'_>,
+    text: &str,
+    fm: Option<&FrontMatter<'_>>,
+    dialect: Dialect,
+    out: &mut FileOutput,
+) {
     let (body, first_line) = match fm {
         Some(fm) => (&text[fm.body_start..], fm.body_line),
         None => (text, 1),
     };
-    let outline = markdown::outline(body, first_line);
+    let outline = dialect.outline(body, first_line);
     let stem = ctx.file_stem();
-    let fm_title = fm.and_then(|fm| {
-        let docs = crate::yaml::parse_documents(fm.yaml, fm.line_offset).ok()?;
-        docs.first()?.root().str_at("title")
-    });
+    let front = front_fields(fm);
+    let fm_title = front.title.clone();
     let title = fm_title.or_else(|| outline.title.clone()).unwrap_or_else(|| stem.clone());
     let last_line = (text.lines().count() as u32).max(1);
     let mut hints = SystemHints {
@@ -97,6 +123,9 @@ pub fn plain_markdown(ctx: &FileContext<'_>, text: &str, fm: Option<&FrontMatter
         record_id,
         path: ctx.rel_path.to_string(),
         title,
+        aliases: front.aliases,
+        keywords: front.keywords,
+        description: front.description,
         hints,
         chunks: outline.chunks,
     });

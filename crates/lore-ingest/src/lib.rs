@@ -7,16 +7,20 @@
 //! pack's job, because it needs every file at once.
 
 pub mod advisory;
+mod asciidoc;
 mod backstage;
 mod catalog;
 mod compose;
 pub mod config;
+pub mod dialect;
 mod discover;
 mod docs;
 mod hosts;
 mod kubernetes;
 mod lore_files;
 pub mod markdown;
+pub mod outline;
+mod rst;
 pub mod yaml;
 
 use std::path::Path;
@@ -26,8 +30,9 @@ use lore_model::{
 };
 
 pub use config::{Config, Detect, OnStale, PathConvention, SourceConfig, SourceSetting};
+pub use dialect::Dialect;
 pub use discover::{Discovery, SourceFile, discover, git_commit, is_knowledge_file};
-pub use markdown::Chunk;
+pub use outline::Chunk;
 
 /// Files larger than this are skipped with a warning: no knowledge file is that big.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -91,6 +96,12 @@ pub struct SearchDoc {
     pub record_id: String,
     pub path: String,
     pub title: String,
+    /// Other names for the document: front-matter `aliases`.
+    pub aliases: Vec<String>,
+    /// Front-matter `tags` and `keywords`.
+    pub keywords: Vec<String>,
+    /// Front-matter `description` or `summary`.
+    pub description: String,
     pub hints: SystemHints,
     pub chunks: Vec<Chunk>,
 }
@@ -126,8 +137,13 @@ impl FileContext<'_> {
         p
     }
 
+    /// The file name without its extension: `upgrade.html.md.erb` → `upgrade`.
     fn file_stem(&self) -> String {
-        self.abs_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        let name = self.abs_path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        match dialect::strip_suffix(&name) {
+            Some(stem) => stem.to_string(),
+            None => self.abs_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+        }
     }
 }
 
@@ -161,18 +177,18 @@ pub fn ingest_file(ctx: &FileContext<'_>, bytes: &[u8]) -> FileOutput {
             return out;
         }
     };
-    let ext = ctx.abs_path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    match ext.as_str() {
-        "md" | "markdown" => ingest_markdown(ctx, text, &mut out),
-        "yml" | "yaml" => ingest_yaml(ctx, text, &mut out),
-        _ => {}
+    let name = ctx.abs_path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    if let Some(dialect) = Dialect::of(&name) {
+        ingest_document(ctx, &dialect.prepare(text), dialect, &mut out);
+    } else if discover::is_yaml(ctx.abs_path) {
+        ingest_yaml(ctx, text, &mut out);
     }
     out
 }
 
-fn ingest_markdown(ctx: &FileContext<'_>, text: &str, out: &mut FileOutput) {
+fn ingest_document(ctx: &FileContext<'_>, text: &str, dialect: Dialect, out: &mut FileOutput) {
     let setting = ctx.source.kind;
-    let fm = markdown::front_matter(text);
+    let fm = if dialect.has_front_matter() { markdown::front_matter(text) } else { None };
     let lore_front_matter = fm.as_ref().is_some_and(|fm| lore_files::declares_record(fm.yaml));
     match setting {
         SourceSetting::Auto | SourceSetting::Lore if lore_front_matter => {
@@ -180,15 +196,15 @@ fn ingest_markdown(ctx: &FileContext<'_>, text: &str, out: &mut FileOutput) {
                 lore_files::markdown_record(ctx, text, &fm, out);
             }
         }
-        SourceSetting::Auto | SourceSetting::Markdown => docs::plain_markdown(ctx, text, fm.as_ref(), out),
+        SourceSetting::Auto | SourceSetting::Markdown => docs::plain_document(ctx, text, fm.as_ref(), dialect, out),
         SourceSetting::Lore => {
             out.problem(
                 ctx,
                 1,
                 Severity::Warning,
-                "Markdown without `kind:` front matter in a lore source; read as a plain document",
+                "a document without `kind:` front matter in a lore source; read as a plain document",
             );
-            docs::plain_markdown(ctx, text, fm.as_ref(), out);
+            docs::plain_document(ctx, text, fm.as_ref(), dialect, out);
         }
         _ => {}
     }

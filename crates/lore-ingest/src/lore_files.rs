@@ -219,7 +219,7 @@ pub fn markdown_record(ctx: &FileContext<'_>, text: &str, fm: &FrontMatter<'_>, 
                 Severity::Error,
                 format!("malformed front matter: {}; read as a plain document", err.message),
             );
-            crate::docs::plain_markdown(ctx, text, Some(fm), out);
+            crate::docs::plain_document(ctx, text, Some(fm), crate::Dialect::Markdown, out);
             return;
         }
     };
@@ -356,6 +356,9 @@ fn search_doc(
         record_id: id.to_string(),
         path: ctx.rel_path.to_string(),
         title: title.to_string(),
+        aliases: Vec::new(),
+        keywords: Vec::new(),
+        description: String::new(),
         hints: SystemHints { explicit: systems.to_vec(), ..Default::default() },
         chunks: body.outline.chunks.clone(),
     })

@@ -2,7 +2,7 @@
 //! of a postmortem.
 
 use lore_model::Section;
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// YAML front matter between `---` fences at the top of a file.
 pub struct FrontMatter<'a> {
@@ -40,118 +40,82 @@ pub fn front_matter(text: &str) -> Option<FrontMatter<'_>> {
     None
 }
 
-/// A searchable chunk: a heading and the text up to the next heading of any level.
-#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
-pub struct Chunk {
-    pub anchor: String,
-    /// The headings above and including this one, `Failover › Steps`.
-    pub heading_path: String,
-    pub line_start: u32,
-    pub line_end: u32,
-    pub text: String,
-}
+pub use crate::outline::{Chunk, Outline, slug};
+use crate::outline::{CodeBlock, Found, Heading, assemble};
 
-/// A Markdown body split two ways: hierarchical [`Section`]s for citations, and
-/// flat [`Chunk`]s for search.
-pub struct Outline {
-    pub title: Option<String>,
-    pub sections: Vec<Section>,
-    pub chunks: Vec<Chunk>,
-}
+/// MyST directives in backtick fences that hold prose, not code.
+const PROSE_DIRECTIVES: [&str; 14] = [
+    "admonition",
+    "attention",
+    "caution",
+    "danger",
+    "dropdown",
+    "error",
+    "hint",
+    "important",
+    "note",
+    "seealso",
+    "tip",
+    "topic",
+    "warning",
+    "sidebar",
+];
 
-struct Heading {
-    level: u8,
-    text: String,
-    line: u32,
-}
-
-/// `body` starts at file line `first_line`.
+/// The outline of a Markdown body that starts at file line `first_line`.
 pub fn outline(body: &str, first_line: u32) -> Outline {
     let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_at = |byte: usize| -> u32 { line_starts.partition_point(|&start| start <= byte) as u32 + first_line - 1 };
-    let last_line = first_line + line_starts.len().saturating_sub(1) as u32;
-    let last_line = if body.ends_with('\n') { last_line.saturating_sub(1).max(first_line) } else { last_line };
+    // The end of a block's range is one past its last byte, which may be a newline.
+    let last_line_of = |range: &std::ops::Range<usize>| line_at(range.end.saturating_sub(1).max(range.start));
 
-    let mut headings: Vec<Heading> = Vec::new();
-    let mut current: Option<(u8, String, u32)> = None;
+    let mut found = Found::default();
+    let mut heading: Option<(u8, String, u32)> = None;
+    let mut code: Option<(String, u32)> = None;
     for (event, range) in Parser::new_ext(body, Options::ENABLE_TABLES).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                current = Some((heading_level(level), String::new(), line_at(range.start)))
+                heading = Some((heading_level(level), String::new(), line_at(range.start)))
             }
-            Event::Text(text) | Event::Code(text) => {
-                if let Some((_, buf, _)) = current.as_mut() {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let prose = matches!(&kind, CodeBlockKind::Fenced(info) if is_prose_directive(info));
+                if !prose {
+                    code = Some((String::new(), line_at(range.start)));
+                }
+            }
+            Event::Text(text) => {
+                if let Some((buf, _)) = code.as_mut() {
+                    buf.push_str(&text);
+                } else if let Some((_, buf, _)) = heading.as_mut() {
                     buf.push_str(&text);
                 }
             }
+            Event::Code(text) => {
+                if let Some((_, buf, _)) = heading.as_mut() {
+                    buf.push_str(&text);
+                }
+                found.inline_code.push((line_at(range.start), text.into_string()));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((text, line_start)) = code.take() {
+                    found.code_blocks.push(CodeBlock { line_start, line_end: last_line_of(&range), text });
+                }
+            }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, text, line)) = current.take() {
-                    let text = text.trim().to_string();
-                    if !text.is_empty() {
-                        headings.push(Heading { level, text, line });
-                    }
+                if let Some((level, text, line)) = heading.take() {
+                    found.headings.push(Heading { level, text: text.trim().to_string(), line });
                 }
             }
             _ => {}
         }
     }
+    assemble(body, first_line, found)
+}
 
-    let title = headings.iter().find(|h| h.level == 1).map(|h| h.text.clone());
-    let mut anchors = Anchors::default();
-    let mut sections = Vec::with_capacity(headings.len());
-    for (i, heading) in headings.iter().enumerate() {
-        let end = headings[i + 1..]
-            .iter()
-            .find(|h| h.level <= heading.level)
-            .map(|h| h.line.saturating_sub(1))
-            .unwrap_or(last_line)
-            .max(heading.line);
-        sections.push(Section {
-            anchor: anchors.make(&heading.text),
-            heading: heading.text.clone(),
-            level: heading.level,
-            line_start: heading.line,
-            line_end: end,
-        });
-    }
-
-    let lines: Vec<&str> = body.split('\n').collect();
-    let slice = |from: u32, to: u32| -> String {
-        let lo = (from.saturating_sub(first_line)) as usize;
-        let hi = (to.saturating_add(1).saturating_sub(first_line) as usize).min(lines.len());
-        if lo >= hi { String::new() } else { lines[lo..hi].join("\n") }
-    };
-
-    let mut chunks = Vec::new();
-    let first_heading_line = headings.first().map(|h| h.line).unwrap_or(last_line + 1);
-    if first_heading_line > first_line {
-        let text = slice(first_line, first_heading_line - 1);
-        if !text.trim().is_empty() {
-            chunks.push(Chunk {
-                anchor: String::new(),
-                heading_path: title.clone().unwrap_or_default(),
-                line_start: first_line,
-                line_end: first_heading_line - 1,
-                text,
-            });
-        }
-    }
-    let mut stack: Vec<(u8, &str)> = Vec::new();
-    for (i, heading) in headings.iter().enumerate() {
-        while stack.last().is_some_and(|(level, _)| *level >= heading.level) {
-            stack.pop();
-        }
-        stack.push((heading.level, &heading.text));
-        let end = headings.get(i + 1).map(|h| h.line.saturating_sub(1)).unwrap_or(last_line).max(heading.line);
-        chunks.push(Chunk {
-            anchor: sections[i].anchor.clone(),
-            heading_path: stack.iter().map(|(_, text)| *text).collect::<Vec<_>>().join(" › "),
-            line_start: heading.line,
-            line_end: end,
-            text: slice(heading.line, end),
-        });
-    }
-    Outline { title, sections, chunks }
+/// `{warning}`, `{note} Title`: a MyST admonition, read as prose.
+fn is_prose_directive(info: &str) -> bool {
+    let Some(rest) = info.trim().strip_prefix('{') else { return false };
+    let name = rest.split('}').next().unwrap_or_default().trim().to_ascii_lowercase();
+    PROSE_DIRECTIVES.contains(&name.as_str())
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -163,33 +127,6 @@ fn heading_level(level: HeadingLevel) -> u8 {
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
     }
-}
-
-/// GitHub-style anchors, made unique within one document.
-#[derive(Default)]
-struct Anchors {
-    seen: std::collections::HashMap<String, usize>,
-}
-
-impl Anchors {
-    fn make(&mut self, heading: &str) -> String {
-        let base = slug(heading);
-        let count = self.seen.entry(base.clone()).or_insert(0);
-        *count += 1;
-        if *count == 1 { base } else { format!("{base}-{}", *count - 1) }
-    }
-}
-
-pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.trim().chars() {
-        if ch.is_alphanumeric() {
-            out.extend(ch.to_lowercase());
-        } else if (ch == ' ' || ch == '-' || ch == '_') && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_matches('-').to_string()
 }
 
 /// The parts of a postmortem lore reads, found by their headings.

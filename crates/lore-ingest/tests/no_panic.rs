@@ -36,7 +36,7 @@ const KINDS: [SourceSetting; 7] = [
 ];
 
 /// Fragments of the formats lore reads, to be glued together at random.
-const FRAGMENTS: [&str; 24] = [
+const FRAGMENTS: [&str; 36] = [
     "---\n",
     "kind: rule\n",
     "kind: system\n",
@@ -61,14 +61,28 @@ const FRAGMENTS: [&str; 24] = [
     "decision: deny\nrationale: r\n",
     "start: 2026-01-01\nend: 2025-01-01\n",
     "\u{feff}",
+    "=====\n",
+    "-----\n",
+    "Title\n",
+    ".. code-block:: bash\n",
+    "   :linenos:\n",
+    "    indented\n",
+    "::\n",
+    "``lit``",
+    "== Section\n",
+    "----\n",
+    "<%= current_page.data.title %>",
+    "import X from 'y'\n",
 ];
+/// One name per dialect and YAML.
+const NAMES: [&str; 7] = ["a/x.md", "a/x.yaml", "a/x.rst", "a/x.adoc", "a/x.html.md.erb", "a/x.mdx", "a/x.qmd"];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-        for name in ["a/x.md", "a/x.yaml"] {
+        for name in NAMES {
             for kind in KINDS {
                 ingest(name, kind, &bytes);
             }
@@ -79,7 +93,7 @@ proptest! {
     fn format_shaped_text_never_panics(parts in proptest::collection::vec(0..FRAGMENTS.len(), 0..40), junk in "\\PC{0,40}") {
         let mut text: String = parts.iter().map(|i| FRAGMENTS[*i]).collect();
         text.push_str(&junk);
-        for name in ["a/x.md", "a/x.yaml"] {
+        for name in NAMES {
             for kind in KINDS {
                 ingest(name, kind, text.as_bytes());
             }

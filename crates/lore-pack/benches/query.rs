@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use criterion::{Criterion, criterion_group, criterion_main};
 use lore_ingest::Config;
 use lore_model::Day;
-use lore_pack::search::{SearchIndex, SearchRequest};
 use lore_pack::{BuildOptions, Pack, query};
+use lore_search::{SearchIndex, SearchRequest};
 
 fn build(root: &Path, pack_dir: &Path) {
     let config = Config::load(&root.join("lore.toml")).expect("lore.toml");
@@ -19,6 +19,7 @@ fn build(root: &Path, pack_dir: &Path) {
         pack_dir: pack_dir.to_path_buf(),
         config,
         force: false,
+        model: None,
         progress: None,
     };
     lore_pack::build(&options).expect("build");

@@ -14,8 +14,8 @@ use rkyv::rancor;
 use serde::Serialize;
 
 use crate::data::{PackData, SCHEMA_VERSION};
-use crate::search::{self, IndexUpdate};
 use crate::store::{self, BuildLock, CACHE_FILE, Counts, INDEX_DIR, Manifest, PackError, Stamp};
+use lore_search::IndexUpdate;
 
 /// Backstage Locations can point at each other; stop following after this many hops.
 const MAX_FOLLOW_ROUNDS: usize = 8;
@@ -26,15 +26,21 @@ pub struct BuildOptions<'a> {
     pub config: Config,
     /// Ignore the cache and read every file again.
     pub force: bool,
+    /// The embedding model's directory, for hybrid search; none for lexical search only.
+    pub model: Option<PathBuf>,
     pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub enum Progress {
-    Discovered { files: usize },
+    Discovered {
+        files: usize,
+    },
     FileRead,
     Linking,
     Indexing,
+    /// Documents whose text changed are being embedded.
+    Embedding,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -44,6 +50,9 @@ pub struct BuildReport {
     pub files_read: usize,
     pub files_reused: usize,
     pub index: IndexUpdate,
+    /// Set when the pack has a model: what was embedded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embeddings: Option<lore_search::EmbeddingUpdate>,
     pub diagnostics: Vec<Diagnostic>,
     pub elapsed_ms: u64,
 }
@@ -175,7 +184,13 @@ pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
     emit(Progress::Indexing);
     let files_read = read_paths.len();
     let changed: HashSet<String> = read_paths.into_iter().chain(removed).collect();
-    let index = search::update_index(&index_dir, &docs, incremental.then_some(&changed))?;
+    let index_docs: Vec<lore_search::IndexDoc<'_>> =
+        docs.iter().map(|d| lore_search::IndexDoc { doc: d.doc, systems: &d.systems }).collect();
+    let index = lore_search::update_index(&index_dir, &index_docs, incremental.then_some(&changed))?;
+    let embeddings = options.model.as_deref().and_then(|model| {
+        emit(Progress::Embedding);
+        embed(model, &index_dir, &index_docs, &mut data.diagnostics)
+    });
 
     let (pack_bytes, pack_checksum) = store::write_pack(&options.pack_dir, &data)?;
     store::write_stamps(&options.pack_dir, &stamps(root, &discovery.dirs, &entries))?;
@@ -198,10 +213,52 @@ pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
         files_read,
         files_reused: entries.len() - files_read,
         index,
+        embeddings,
         diagnostics: data.diagnostics,
         manifest,
         elapsed_ms: started.elapsed().as_millis() as u64,
     })
+}
+
+/// Brings the document embeddings up to date; a model that cannot be used
+/// is a diagnostic, and the pack stays usable for lexical search.
+#[cfg(feature = "semantic")]
+fn embed(
+    model_dir: &Path,
+    index_dir: &Path,
+    docs: &[lore_search::IndexDoc<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<lore_search::EmbeddingUpdate> {
+    let result = lore_search::semantic::Model::load(model_dir)
+        .and_then(|model| lore_search::semantic::update_vectors(index_dir, docs, &model));
+    match result {
+        Ok(update) => {
+            if let Some(reason) = &update.rebuilt {
+                diagnostics.push(model_problem(model_dir, Severity::Warning, reason.clone()));
+            }
+            Some(update)
+        }
+        Err(err) => {
+            diagnostics.push(model_problem(model_dir, Severity::Error, err.to_string()));
+            None
+        }
+    }
+}
+
+#[cfg(not(feature = "semantic"))]
+fn embed(
+    model_dir: &Path,
+    _index_dir: &Path,
+    _docs: &[lore_search::IndexDoc<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<lore_search::EmbeddingUpdate> {
+    let message = "this lore was built without the `semantic` feature; the model is not used and search stays lexical";
+    diagnostics.push(model_problem(model_dir, Severity::Warning, message.into()));
+    None
+}
+
+fn model_problem(model_dir: &Path, severity: Severity, message: String) -> Diagnostic {
+    Diagnostic { file: model_dir.display().to_string(), line: 0, severity, message }
 }
 
 fn previous_manifest(dir: &Path) -> Option<Manifest> {

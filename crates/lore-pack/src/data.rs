@@ -5,7 +5,7 @@
 use lore_model::{Advisory, Diagnostic, Edge, Environment, Freeze, Incident, Rule, Runbook, System, Team};
 
 /// Bumped whenever [`PackData`] or the search schema changes shape.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PackData {

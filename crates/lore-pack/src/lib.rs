@@ -6,10 +6,9 @@ pub mod build;
 pub mod data;
 pub mod link;
 pub mod query;
-pub mod search;
 pub mod store;
 
 pub use build::{BuildOptions, BuildReport, PROPOSALS_DIR, Progress, build};
 pub use data::{ArchivedPackData, PackData, SCHEMA_VERSION};
-pub use search::{Hit, SearchIndex, SearchRequest};
+pub use lore_search::IndexUpdate;
 pub use store::{Manifest, Pack, PackError};

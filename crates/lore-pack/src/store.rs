@@ -41,6 +41,12 @@ pub enum PackError {
     Search(String),
 }
 
+impl From<lore_search::SearchError> for PackError {
+    fn from(err: lore_search::SearchError) -> PackError {
+        PackError::Search(err.to_string())
+    }
+}
+
 impl PackError {
     pub(crate) fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> PackError + 'a {
         move |source| PackError::Io { action, path: path.to_path_buf(), source }

@@ -7,8 +7,9 @@ use std::path::Path;
 
 use common::{build_at, config, source};
 use lore_model::Severity;
-use lore_pack::search::{IndexUpdate, SearchIndex, SearchRequest};
+use lore_pack::IndexUpdate;
 use lore_pack::{Pack, PackError, query};
+use lore_search::{SearchIndex, SearchRequest};
 
 fn write(root: &Path, path: &str, text: &str) {
     let full = root.join(path);
@@ -79,17 +80,20 @@ fn one_changed_file_rebuilds_incrementally() {
     assert!(matches!(third.index, IndexUpdate::Incremental { files: 1, .. }), "{:?}", third.index);
     let index = SearchIndex::open(&root.join(".lore/index")).expect("index");
     let hits =
-        index.search(&SearchRequest { text: "zeppelin".into(), limit: 3, ..Default::default() }).expect("search");
+        index.search(&SearchRequest { text: "zeppelin".into(), limit: 3, ..Default::default() }).expect("search").hits;
     assert_eq!(hits.first().map(|h| h.path.as_str()), Some("runbooks/r7.md"));
-    let old = index.search(&SearchRequest { text: "step 7".into(), limit: 20, ..Default::default() }).expect("search");
+    let old =
+        index.search(&SearchRequest { text: "step 7".into(), limit: 20, ..Default::default() }).expect("search").hits;
     assert!(old.iter().all(|h| h.path != "runbooks/r7.md" || !h.snippet.contains("step 7")), "old text is gone");
 
     std::fs::remove_file(root.join("runbooks/r3.md")).expect("rm");
     let fourth = build_at(root, config(vec![]));
     assert_eq!(fourth.manifest.counts.runbooks, 19);
     let index = SearchIndex::open(&root.join(".lore/index")).expect("index");
-    let gone =
-        index.search(&SearchRequest { text: "Runbook 3".into(), limit: 30, ..Default::default() }).expect("search");
+    let gone = index
+        .search(&SearchRequest { text: "Runbook 3".into(), limit: 30, ..Default::default() })
+        .expect("search")
+        .hits;
     assert!(gone.iter().all(|h| h.path != "runbooks/r3.md"), "a deleted file leaves the index");
 }
 
@@ -106,7 +110,8 @@ fn a_new_system_name_reindexes_everything() {
     let index = SearchIndex::open(&root.join(".lore/index")).expect("index");
     let hits = index
         .search(&SearchRequest { text: "notes".into(), system: Some("ledger".into()), limit: 3, ..Default::default() })
-        .expect("search");
+        .expect("search")
+        .hits;
     assert_eq!(hits.len(), 1, "the document is now about ledger");
 }
 

@@ -233,7 +233,7 @@ pub fn search(loaded: &Loaded, request: &SearchKnowledgeRequest) -> OpResult {
     if request.query.trim().is_empty() {
         return Err(OpError::BadRequest("the query is empty".into()));
     }
-    let index = loaded.search().map_err(OpError::Unavailable)?;
+    let search = loaded.search().map_err(OpError::Unavailable)?;
     let limit = request.limit.unwrap_or(5).clamp(1, 50);
     let offset = request.offset.unwrap_or(0).min(1_000);
     let system = request.system.as_deref().map(|s| {
@@ -241,19 +241,23 @@ pub fn search(loaded: &Loaded, request: &SearchKnowledgeRequest) -> OpResult {
             .map(|ix| data.systems[ix as usize].id.to_string())
             .unwrap_or_else(|| lore_model::normalize_name(s))
     });
-    let hits = index
-        .search(&lore_pack::SearchRequest {
-            boost_systems: query::systems_named_in(data, &request.query),
+    let results = search
+        .index
+        .search(&lore_search::SearchRequest {
             text: request.query.clone(),
             system,
             kind: request.kind.clone(),
             limit: offset + limit + 1,
         })
         .map_err(|e| OpError::Internal(e.to_string()))?;
-    let more = hits.len() > offset + limit;
-    let items: Vec<_> = hits.into_iter().skip(offset).take(limit).collect();
+    let more = results.hits.len() > offset + limit;
+    let items: Vec<_> = results.hits.into_iter().skip(offset).take(limit).collect();
     let next_offset = more.then_some(offset + items.len());
-    Ok(json!({ "hits": items, "offset": offset, "next_offset": next_offset }))
+    let mut answer = json!({ "hits": items, "offset": offset, "next_offset": next_offset });
+    if let Some(note) = results.note.or_else(|| search.note.clone()) {
+        answer["note"] = json!(note);
+    }
+    Ok(answer)
 }
 
 #[derive(Debug, Deserialize, ToSchema, IntoParams)]

@@ -8,7 +8,8 @@ use std::time::SystemTime;
 use arc_swap::ArcSwap;
 use lore_gate::GateConfig;
 use lore_log::DecisionLog;
-use lore_pack::{Pack, SearchIndex};
+use lore_pack::Pack;
+use lore_service::search::OpenedSearch;
 use lore_service::{Knowledge, Origin};
 
 use crate::config::Settings;
@@ -27,7 +28,7 @@ pub struct Loaded {
     manifest_stamp: Option<SystemTime>,
     /// lore.toml as it was when loaded: an edit means new sources or settings.
     config_stamp: Option<SystemTime>,
-    search: OnceLock<Result<SearchIndex, String>>,
+    search: OnceLock<Result<OpenedSearch, String>>,
 }
 
 impl Loaded {
@@ -35,11 +36,11 @@ impl Loaded {
         self.pack.as_ref().map(|p| p.manifest().version())
     }
 
-    /// The search index, opened at its first use.
-    pub fn search(&self) -> Result<&SearchIndex, String> {
+    /// The search, opened at its first use (hybrid when a model is configured).
+    pub fn search(&self) -> Result<&OpenedSearch, String> {
         let pack = self.pack.as_ref().ok_or_else(|| self.unavailable())?;
         self.search
-            .get_or_init(|| SearchIndex::open(&pack.dir().join(lore_pack::store::INDEX_DIR)).map_err(|e| e.to_string()))
+            .get_or_init(|| lore_service::search::open(&self.knowledge, pack).map_err(|e| format!("{e:#}")))
             .as_ref()
             .map_err(Clone::clone)
     }

@@ -13,6 +13,9 @@ use lore_pack::{BuildOptions, BuildReport, Pack, Progress};
 
 static EXAMPLE: Dir<'static> = include_dir!("$OUT_DIR/example-acme");
 
+/// Names the embedding model's directory; wins over `[search] model`.
+pub const MODEL_ENV: &str = "LORE_MODEL";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     Flag,
@@ -71,6 +74,7 @@ impl Knowledge {
             pack_dir: self.pack_dir.clone(),
             config: self.config.clone(),
             force,
+            model: self.model_dir(),
             progress,
         };
         let mut report = lore_pack::build(&options)?;
@@ -83,6 +87,14 @@ impl Knowledge {
             });
         }
         Ok(report)
+    }
+
+    /// The embedding model for hybrid search: `LORE_MODEL`, else `[search] model` (relative to the root).
+    pub fn model_dir(&self) -> Option<PathBuf> {
+        match std::env::var_os(MODEL_ENV).filter(|v| !v.is_empty()) {
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => self.config.search.model.as_ref().map(|dir| self.root.join(dir)),
+        }
     }
 
     /// The decision log, which also keeps the knowledge's history: `[gate] log`, else the default.

@@ -7,6 +7,7 @@
 pub mod evaluate;
 pub mod history;
 pub mod knowledge;
+pub mod search;
 
 pub use evaluate::{Input, Outcome, Request};
 pub use knowledge::{Knowledge, Origin};

@@ -32,8 +32,19 @@ pub fn build(config: Config) -> Built {
 }
 
 pub fn build_at(root: &Path, config: Config) -> BuildReport {
-    let options =
-        BuildOptions { root: root.to_path_buf(), pack_dir: root.join(".lore"), config, force: false, progress: None };
+    build_with_model(root, config, None)
+}
+
+/// Builds the pack of `root` in `root/.lore`, embedding with `model` when given.
+pub fn build_with_model(root: &Path, config: Config, model: Option<&Path>) -> BuildReport {
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        pack_dir: root.join(".lore"),
+        config,
+        force: false,
+        model: model.map(Path::to_path_buf),
+        progress: None,
+    };
     lore_pack::build(&options).expect("build succeeds")
 }
 

@@ -1,0 +1,201 @@
+//! The shape every document dialect is read into: a title, hierarchical
+//! [`Section`]s for citations, and flat [`Chunk`]s for search, each chunk
+//! with its prose and its code apart. Each dialect (Markdown, reStructuredText,
+//! AsciiDoc) finds headings and code; [`assemble`] does the rest the same way.
+
+use lore_model::Section;
+
+/// A searchable chunk: a heading and the text up to the next heading of any level.
+#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct Chunk {
+    pub anchor: String,
+    /// The headings above and including this one, `Failover › Steps`.
+    pub heading_path: String,
+    pub line_start: u32,
+    pub line_end: u32,
+    /// The chunk's lines as written.
+    pub text: String,
+    /// The lines outside code blocks.
+    pub prose: String,
+    /// Code blocks and inline code: the commands a reader would run.
+    pub code: String,
+}
+
+/// A document split two ways: hierarchical [`Section`]s for citations, and
+/// flat [`Chunk`]s for search.
+#[derive(Debug, Default)]
+pub struct Outline {
+    pub title: Option<String>,
+    pub sections: Vec<Section>,
+    pub chunks: Vec<Chunk>,
+}
+
+/// A heading as a dialect found it.
+#[derive(Debug)]
+pub(crate) struct Heading {
+    pub level: u8,
+    pub text: String,
+    /// The file line of the heading; for underlined headings, the title line.
+    pub line: u32,
+}
+
+/// A code block as a dialect found it.
+#[derive(Debug)]
+pub(crate) struct CodeBlock {
+    /// Every line the block covers, fences and directives included.
+    pub line_start: u32,
+    pub line_end: u32,
+    pub text: String,
+}
+
+/// What a dialect found in a body.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub headings: Vec<Heading>,
+    pub code_blocks: Vec<CodeBlock>,
+    /// Inline code, by the file line it is on.
+    pub inline_code: Vec<(u32, String)>,
+    /// The title when the dialect says it apart from the headings.
+    pub title: Option<String>,
+}
+
+/// Builds the outline of `body`, which starts at file line `first_line`.
+pub(crate) fn assemble(body: &str, first_line: u32, found: Found) -> Outline {
+    let lines: Vec<&str> = body.split('\n').collect();
+    let trailing_newline = body.ends_with('\n');
+    let count = if trailing_newline { lines.len().saturating_sub(1) } else { lines.len() };
+    let last_line = first_line + (count.max(1) as u32) - 1;
+    let headings: Vec<Heading> = found.headings.into_iter().filter(|h| !h.text.is_empty()).collect();
+
+    let title = found.title.or_else(|| headings.iter().find(|h| h.level == 1).map(|h| h.text.clone()));
+    let sections = sections(&headings, last_line);
+    let text_of = |from: u32, to: u32| -> String {
+        let lo = from.saturating_sub(first_line) as usize;
+        let hi = (to.saturating_add(1).saturating_sub(first_line) as usize).min(count);
+        if lo >= hi { String::new() } else { lines[lo..hi].join("\n") }
+    };
+    let in_code = |line: u32| found.code_blocks.iter().any(|b| b.line_start <= line && line <= b.line_end);
+    let prose_of = |from: u32, to: u32| -> String {
+        let lo = from.saturating_sub(first_line) as usize;
+        let hi = (to.saturating_add(1).saturating_sub(first_line) as usize).min(count);
+        let kept: Vec<&str> = (lo..hi).filter(|i| !in_code(first_line + *i as u32)).map(|i| lines[i]).collect();
+        kept.join("\n")
+    };
+    let code_of = |from: u32, to: u32| -> String {
+        let blocks = found
+            .code_blocks
+            .iter()
+            .filter(|b| b.line_start >= from && b.line_start <= to)
+            .map(|b| b.text.trim_end().to_string());
+        let inline = found.inline_code.iter().filter(|(line, _)| (from..=to).contains(line)).map(|(_, c)| c.clone());
+        blocks.chain(inline).collect::<Vec<_>>().join("\n")
+    };
+    let chunk = |anchor: String, heading_path: String, from: u32, to: u32| Chunk {
+        anchor,
+        heading_path,
+        line_start: from,
+        line_end: to,
+        text: text_of(from, to),
+        prose: prose_of(from, to),
+        code: code_of(from, to),
+    };
+
+    let mut chunks = Vec::new();
+    let first_heading_line = headings.first().map(|h| h.line).unwrap_or(last_line + 1);
+    if first_heading_line > first_line && !text_of(first_line, first_heading_line - 1).trim().is_empty() {
+        chunks.push(chunk(String::new(), title.clone().unwrap_or_default(), first_line, first_heading_line - 1));
+    }
+    let mut stack: Vec<(u8, &str)> = Vec::new();
+    for (i, heading) in headings.iter().enumerate() {
+        while stack.last().is_some_and(|(level, _)| *level >= heading.level) {
+            stack.pop();
+        }
+        stack.push((heading.level, &heading.text));
+        let end = headings.get(i + 1).map(|h| h.line.saturating_sub(1)).unwrap_or(last_line).max(heading.line);
+        let path = stack.iter().map(|(_, text)| *text).collect::<Vec<_>>().join(" › ");
+        chunks.push(chunk(sections[i].anchor.clone(), path, heading.line, end));
+    }
+    Outline { title, sections, chunks }
+}
+
+fn sections(headings: &[Heading], last_line: u32) -> Vec<Section> {
+    let mut anchors = Anchors::default();
+    headings
+        .iter()
+        .enumerate()
+        .map(|(i, heading)| {
+            let end = headings[i + 1..]
+                .iter()
+                .find(|h| h.level <= heading.level)
+                .map(|h| h.line.saturating_sub(1))
+                .unwrap_or(last_line)
+                .max(heading.line);
+            Section {
+                anchor: anchors.make(&heading.text),
+                heading: heading.text.clone(),
+                level: heading.level,
+                line_start: heading.line,
+                line_end: end,
+            }
+        })
+        .collect()
+}
+
+/// GitHub-style anchors, made unique within one document.
+#[derive(Default)]
+struct Anchors {
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl Anchors {
+    fn make(&mut self, heading: &str) -> String {
+        let base = slug(heading);
+        let count = self.seen.entry(base.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 { base } else { format!("{base}-{}", *count - 1) }
+    }
+}
+
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.trim().chars() {
+        if ch.is_alphanumeric() {
+            out.extend(ch.to_lowercase());
+        } else if (ch == ' ' || ch == '-' || ch == '_') && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_keep_prose_and_code_apart() {
+        let body = "# T\n\nrun this:\n\n```\nredis-cli monitor\n```\n\nthen `ls`\n";
+        let found = Found {
+            headings: vec![Heading { level: 1, text: "T".into(), line: 1 }],
+            code_blocks: vec![CodeBlock { line_start: 5, line_end: 7, text: "redis-cli monitor\n".into() }],
+            inline_code: vec![(9, "ls".into())],
+            title: None,
+        };
+        let outline = assemble(body, 1, found);
+        let chunk = &outline.chunks[0];
+        assert_eq!((chunk.line_start, chunk.line_end), (1, 9));
+        assert_eq!(chunk.code, "redis-cli monitor\nls");
+        assert!(!chunk.prose.contains("redis-cli"), "{}", chunk.prose);
+        assert!(chunk.prose.contains("then `ls`"));
+        assert!(chunk.text.contains("redis-cli"));
+    }
+
+    #[test]
+    fn text_before_the_first_heading_is_a_chunk_under_the_title() {
+        let found = Found { title: Some("Front".into()), ..Found::default() };
+        let outline = assemble("intro\n", 3, found);
+        assert_eq!(outline.chunks.len(), 1);
+        assert_eq!((outline.chunks[0].line_start, outline.chunks[0].line_end), (3, 3));
+        assert_eq!(outline.chunks[0].heading_path, "Front");
+    }
+}
