@@ -17,7 +17,10 @@ pub mod sql;
 pub mod structured;
 mod tools;
 
-pub use model::{Action, Analysis, EnvHints, Hint, HintSource, InputKind, Reversibility, Span, Target};
+pub use model::{
+    Action, Analysis, EnvHints, Hint, HintSource, InputKind, Reversibility, Span, Target, family, is_placeholder,
+};
+pub use tools::kind_name;
 
 /// Analyses a shell command line (or script).
 pub fn analyze_shell(command: &str) -> Analysis {

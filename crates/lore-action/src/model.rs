@@ -58,10 +58,39 @@ impl Action {
         }
     }
 
+    /// The tool's family, for matching one spelling against another:
+    /// `oc` and `kubecolor` are `kubectl`; `tf`, `tofu`, `terragrunt` are `terraform`.
+    pub fn family(&self) -> &str {
+        family(&self.tool)
+    }
+
     /// `kubectl delete`, `aws rds delete-db-instance`.
     pub fn label(&self) -> String {
         std::iter::once(self.tool.as_str()).chain(self.command.iter().map(String::as_str)).collect::<Vec<_>>().join(" ")
     }
+}
+
+/// See [`Action::family`].
+pub fn family(tool: &str) -> &str {
+    match tool {
+        "oc" | "kubecolor" => "kubectl",
+        "tf" | "tofu" | "terragrunt" => "terraform",
+        "podman" | "nerdctl" => "docker",
+        other => other,
+    }
+}
+
+/// A value a document writes in place of a real one: `<pod>`, `$NS`,
+/// `{{ name }}`, `POD_NAME`, `...`.
+pub fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    t.is_empty()
+        || t.contains(['<', '>', '$', '{', '}', '…'])
+        || t.contains("...")
+        || t.contains("xxx")
+        || t.contains("XXX")
+        || (t.chars().any(|c| c.is_ascii_uppercase())
+            && t.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || "_-".contains(c)))
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -470,6 +470,12 @@ impl Shell<'_> {
                 self.script(&script, depth + 1, &inner);
             }
             "ssh" => self.ssh(rest, stdin, text, span, depth, &ctx),
+            "knife" if rest.first().is_some_and(|a| a.text == "ssh") => {
+                self.fan_out("knife ssh", &rest[1..], &["-x", "-a", "-C", "-i", "-p", "-P", "-G"], depth, &ctx)
+            }
+            "salt" | "pdsh" | "pssh" | "clush" | "parallel-ssh" => {
+                self.fan_out(&name, rest, &["-w", "-H", "-h", "-g", "-l", "-t", "-p", "-x"], depth, &ctx)
+            }
             "find" => self.find(rest, text, span, depth, &ctx),
             _ => {
                 let mut invocation = Invocation { tool: &name, args: rest, stdin, env: &ctx.env, nested: Vec::new() };
@@ -590,6 +596,40 @@ impl Shell<'_> {
         self.push(action, &inner, span, text);
     }
 
+    /// Runs a command on many hosts (`knife ssh QUERY CMD`, `pdsh -w HOSTS CMD`,
+    /// `salt TARGET cmd.run CMD`): the command is analysed, its hosts are the selector.
+    fn fan_out(&mut self, label: &str, rest: &[Arg], value_flags: &[&str], depth: usize, ctx: &Context) {
+        let mut selectors = Vec::new();
+        let mut positionals = Vec::new();
+        let mut i = 0;
+        while let Some(arg) = rest.get(i) {
+            if value_flags.contains(&arg.text.as_str()) {
+                if matches!(arg.text.as_str(), "-w" | "-H" | "-h" | "-g") {
+                    selectors.extend(rest.get(i + 1).map(|a| a.text.clone()));
+                }
+                i += 2;
+                continue;
+            }
+            if !arg.text.starts_with('-') {
+                positionals.push(arg.text.as_str());
+            }
+            i += 1;
+        }
+        // Without a host flag the first word selects the hosts; salt names its module next.
+        if selectors.is_empty() && !positionals.is_empty() {
+            selectors.push(positionals.remove(0).to_string());
+        }
+        if label == "salt" && positionals.first().is_some_and(|m| m.starts_with("cmd.")) {
+            positionals.remove(0);
+        }
+        let mut inner = ctx.clone();
+        for selector in &selectors {
+            inner.env.add_host(selector);
+        }
+        inner.wrappers.push(format!("{label} {}", selectors.join(",")));
+        self.script(&positionals.join(" "), depth + 1, &inner);
+    }
+
     /// `find … -delete` deletes what it finds; `-exec CMD {} ;` runs CMD on it.
     fn find(&mut self, rest: &[Arg], text: &str, span: Span, depth: usize, ctx: &Context) {
         let paths: Vec<&Arg> =
@@ -654,7 +694,7 @@ impl Shell<'_> {
     }
 
     fn apply_selections(&mut self, action: &mut Action) {
-        let terraform = matches!(action.tool.as_str(), "terraform" | "tofu" | "terragrunt");
+        let terraform = matches!(action.tool.as_str(), "terraform" | "tofu" | "terragrunt" | "tf");
         let kube = matches!(action.tool.as_str(), "kubectl" | "oc" | "helm");
         if terraform && action.command == ["workspace", "select"] {
             self.selected_workspace =

@@ -108,9 +108,14 @@ fn a_mined_advisory_warns_until_promoted_to_a_rule() {
     assert_eq!(advisory["provenance"]["line_start"], 5);
     let id = advisory["id"].as_str().expect("id");
 
-    let warned = fresh.run(&["-k", k, "check", "--", "redis-cli", "-h", "redis-01", "monitor"]);
-    assert_eq!(warned.status.code(), Some(0), "an advisory only warns: {}", text(&warned.stderr));
-    assert!(text(&warned.stdout).contains("unreviewed advisory"), "{}", text(&warned.stdout));
+    // Unreviewed, the prohibition asks where the environment is unknown (a
+    // human decides, seeing the quote); it never denies.
+    let asked = fresh.run(&["-k", k, "check", "--", "redis-cli", "-h", "redis-01", "monitor"]);
+    assert_eq!(asked.status.code(), Some(6), "the documented prohibition asks: {}", text(&asked.stdout));
+    assert!(text(&asked.stdout).contains("unreviewed advisory"), "{}", text(&asked.stdout));
+    assert!(text(&asked.stdout).contains("runbooks/redis/operations.md:5"), "{}", text(&asked.stdout));
+    let staging = fresh.run(&["-k", k, "check", "--", "redis-cli", "-h", "redis-01-staging", "monitor"]);
+    assert_eq!(staging.status.code(), Some(0), "outside production it warns: {}", text(&staging.stdout));
 
     let promoted = fresh.json(&["-k", k, "promote", id, "--decision", "ask", "--json"]);
     assert_eq!(promoted["loaded"], true, "{promoted}");

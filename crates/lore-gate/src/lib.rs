@@ -7,6 +7,7 @@
 
 mod baseline;
 mod context;
+mod grounding;
 mod resolve;
 
 use lore_action::{Action, Analysis};
@@ -82,6 +83,9 @@ pub enum ReasonKind {
     Proposed,
     /// A prohibition mined from a runbook, not yet reviewed: warns at most.
     Advisory,
+    /// What the organisation's runbooks and incident reports say about this
+    /// operation, matched by its typed form: asks at most.
+    Documented,
     Incomplete,
     Approval,
     Briefing,
@@ -507,6 +511,14 @@ fn check_action(
                 trust: Some(Trust::of(&incident.meta, today, default_review)),
             });
         }
+        let place = grounding::Where::of(action, production, environment.is_some());
+        let grounded = grounding::ground(data, action, &system_ids, place);
+        reasons.extend(grounded.reasons);
+        for documented in grounded.documented {
+            if !briefing.runbooks.contains(&documented) {
+                briefing.runbooks.push(documented);
+            }
+        }
     }
 
     // A destructive action on something nobody described, in production.
@@ -543,13 +555,17 @@ fn check_action(
     if exception_specificity.is_some() {
         for reason in &mut reasons {
             match reason.kind {
-                ReasonKind::CriticalSystem | ReasonKind::UnknownSystem => reason.decision = Decision::Allow,
+                // A reviewed allow outranks what the prose around a command says.
+                ReasonKind::CriticalSystem | ReasonKind::UnknownSystem | ReasonKind::Documented => {
+                    reason.decision = Decision::Allow
+                }
                 ReasonKind::Incident => reason.decision = reason.decision.min(Decision::Warn),
                 _ => {}
             }
         }
         reasons.retain(|r| {
-            r.decision > Decision::Allow || !matches!(r.kind, ReasonKind::CriticalSystem | ReasonKind::UnknownSystem)
+            r.decision > Decision::Allow
+                || !matches!(r.kind, ReasonKind::CriticalSystem | ReasonKind::UnknownSystem | ReasonKind::Documented)
         });
     }
     let decision = reasons.iter().map(|r| r.decision).max().unwrap_or(Decision::Allow);

@@ -147,7 +147,15 @@ pub fn environment(data: &ArchivedPackData, action: &Action, ctx: &Context) -> O
 const PRODUCTION_WORDS: [&str; 4] = ["prod", "production", "prd", "live"];
 
 pub fn looks_production_text(text: &str) -> bool {
-    text.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).any(|w| PRODUCTION_WORDS.contains(&w))
+    text.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).any(is_production_word)
+}
+
+/// `prod`, `production`, `live`, numbered (`prod2`), and short codes that end
+/// in `prd` (`gprd`, `xprd`), as operators abbreviate production.
+fn is_production_word(word: &str) -> bool {
+    PRODUCTION_WORDS.contains(&word)
+        || word.strip_prefix("prod").is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
+        || (word.ends_with("prd") && word.len() <= 5)
 }
 
 /// Without an environment record: does anything about the action say production?

@@ -66,7 +66,14 @@ fn gitlab_runbook_prohibitions_warn_on_matching_commands() {
     assert!(mined.len() >= 20, "{} advisories from GitLab's runbooks", mined.len());
 
     let monitor = check(&pack, "redis-cli -h redis-01-db-gprd.c.gitlab-production.internal monitor");
-    assert_eq!(monitor.decision, Decision::Warn, "{monitor:#?}");
+    // Documented and forbidden in production: a human decides, with the quote.
+    assert_eq!(monitor.decision, Decision::Ask, "{monitor:#?}");
+    let documented =
+        monitor.actions[0].reasons.iter().find(|r| r.kind == ReasonKind::Documented).expect("documented reason");
+    assert!(
+        documented.cite.as_deref().is_some_and(|c| c.ends_with("gitlab-runbooks/docs/redis/redis.md:136")),
+        "{documented:?}"
+    );
     let reason = monitor.actions[0].reasons.iter().find(|r| r.kind == ReasonKind::Advisory).expect("advisory reason");
     assert!(reason.message.contains("DO NOT USE MONITOR"), "{}", reason.message);
     assert!(reason.cite.as_deref().is_some_and(|c| c.contains("docs/redis/redis.md:")), "{reason:?}");

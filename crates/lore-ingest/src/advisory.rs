@@ -455,6 +455,8 @@ mod tests {
                 text: text.into(),
                 prose: text.into(),
                 code: String::new(),
+                snippets: Vec::new(),
+                cautions: Vec::new(),
             }],
         }
     }

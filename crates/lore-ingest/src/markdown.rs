@@ -341,7 +341,8 @@ pub fn is_prohibition(line: &str) -> bool {
         return true;
     }
     lower.split(['.', '!', '?', ';']).any(|sentence| {
-        let mut rest = sentence.trim_start_matches(|c: char| c.is_whitespace() || "->*_#`|[]()0123456789".contains(c));
+        // Bullets, numbers, markup and warning signs (⚠️) before the words.
+        let mut rest = sentence.trim_start_matches(|c: char| !c.is_alphabetic());
         loop {
             let before = rest;
             for label in WARNING_LABELS {

@@ -19,6 +19,135 @@ pub struct Chunk {
     pub prose: String,
     /// Code blocks and inline code: the commands a reader would run.
     pub code: String,
+    /// Each command line of the code, and inline code that reads as one, with its line.
+    pub snippets: Vec<Snippet>,
+    /// Warning and prohibition lines of the prose, with their lines.
+    pub cautions: Vec<Caution>,
+}
+
+/// One line of code (continuations joined) or one inline code span.
+#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct Snippet {
+    pub line: u32,
+    pub text: String,
+    /// Inline code in a sentence, rather than a line of a code block.
+    pub inline: bool,
+}
+
+/// A line of prose that warns about, or forbids, what the section describes.
+#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct Caution {
+    pub line: u32,
+    pub sentence: String,
+    /// "do not", "never", "must not": a prohibition rather than a caution.
+    pub prohibition: bool,
+}
+
+/// Longer code lines are data or output, not commands.
+const MAX_SNIPPET: usize = 1000;
+/// Past this many, a chunk's further snippets are not kept (a file of pasted output).
+const MAX_SNIPPETS: usize = 200;
+const MAX_CAUTION: usize = 400;
+
+/// Words that make a line of prose a caution.
+const CAUTION_CUES: [&str; 22] = [
+    "warning",
+    "caution",
+    "careful",
+    "make sure",
+    "ensure that",
+    "before you",
+    "before running",
+    "irreversible",
+    "cannot be undone",
+    "data loss",
+    "lose data",
+    "lost",
+    "last resort",
+    "downtime",
+    "outage",
+    "danger",
+    "destructive",
+    "permanently",
+    "at your own risk",
+    "not recommended",
+    "do not recommend",
+    "proceed with caution",
+];
+
+/// Negations that encourage rather than forbid.
+const IDIOMS: [&str; 8] = [
+    "don't forget",
+    "do not forget",
+    "don't hesitate",
+    "do not hesitate",
+    "don't worry",
+    "do not worry",
+    "never mind",
+    "don't panic",
+];
+
+/// The prose line as a caution, when it is one.
+pub fn caution(line: u32, text: &str) -> Option<Caution> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.len() > MAX_CAUTION {
+        return None;
+    }
+    let lower = trimmed.to_lowercase();
+    let prohibition = crate::markdown::is_prohibition(trimmed) && !IDIOMS.iter().any(|idiom| lower.contains(idiom));
+    (prohibition || CAUTION_CUES.iter().any(|cue| lower.contains(cue))).then(|| Caution {
+        line,
+        sentence: trimmed.to_string(),
+        prohibition,
+    })
+}
+
+/// Lines that open or close a block, or only comment, rather than run.
+fn is_code_furniture(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty()
+        || t.starts_with("```")
+        || t.starts_with("~~~")
+        || t.starts_with("..")
+        || t.starts_with("----")
+        || t.starts_with("[source")
+        || t.starts_with('#')
+        || t.starts_with("//")
+}
+
+/// The command lines of one code block, continuations joined, prompts removed.
+fn block_snippets(lines: &[&str], first_line: u32, block: &CodeBlock, out: &mut Vec<Snippet>) {
+    let mut pending: Option<Snippet> = None;
+    for line_no in block.line_start..=block.line_end {
+        let Some(raw) = lines.get(line_no.saturating_sub(first_line) as usize) else { break };
+        if pending.is_none() && is_code_furniture(raw) {
+            continue;
+        }
+        let text = raw.trim();
+        let text = text.strip_prefix("$ ").or_else(|| text.strip_prefix("> ")).unwrap_or(text);
+        let snippet = pending.get_or_insert_with(|| Snippet { line: line_no, text: String::new(), inline: false });
+        match text.strip_suffix('\\') {
+            Some(head) => {
+                snippet.text.push_str(head.trim_end());
+                snippet.text.push(' ');
+            }
+            None => {
+                snippet.text.push_str(text);
+                if let Some(done) = pending.take() {
+                    push_snippet(out, done);
+                }
+            }
+        }
+    }
+    if let Some(done) = pending {
+        push_snippet(out, done);
+    }
+}
+
+fn push_snippet(out: &mut Vec<Snippet>, snippet: Snippet) {
+    if out.len() < MAX_SNIPPETS && !snippet.text.trim().is_empty() && snippet.text.len() <= MAX_SNIPPET {
+        out.push(snippet);
+    }
 }
 
 /// A document split two ways: hierarchical [`Section`]s for citations, and
@@ -90,6 +219,39 @@ pub(crate) fn assemble(body: &str, first_line: u32, found: Found) -> Outline {
         let inline = found.inline_code.iter().filter(|(line, _)| (from..=to).contains(line)).map(|(_, c)| c.clone());
         blocks.chain(inline).collect::<Vec<_>>().join("\n")
     };
+    let snippets_of = |from: u32, to: u32| -> Vec<Snippet> {
+        let mut out = Vec::new();
+        for block in found.code_blocks.iter().filter(|b| b.line_start >= from && b.line_start <= to) {
+            block_snippets(&lines, first_line, block, &mut out);
+        }
+        for (line, code) in found.inline_code.iter().filter(|(line, _)| (from..=to).contains(line)) {
+            // One word is a name, not a command.
+            if code.trim().contains(' ') {
+                push_snippet(&mut out, Snippet { line: *line, text: code.trim().to_string(), inline: true });
+            }
+        }
+        for line_no in from..=to {
+            let Some(raw) = lines.get(line_no.saturating_sub(first_line) as usize) else { break };
+            if let Some(command) = raw.trim().strip_prefix("$ ").filter(|_| !in_code(line_no)) {
+                push_snippet(&mut out, Snippet { line: line_no, text: command.trim().to_string(), inline: false });
+            }
+        }
+        out.sort_by_key(|s| s.line);
+        out
+    };
+    // Prose lines, and comments in code (`# IMPORTANT: review --include first`).
+    let cautions_of = |from: u32, to: u32| -> Vec<Caution> {
+        (from..=to)
+            .filter_map(|line_no| {
+                let raw = lines.get(line_no.saturating_sub(first_line) as usize)?;
+                if !in_code(line_no) {
+                    return caution(line_no, raw);
+                }
+                let comment = raw.trim_start().strip_prefix('#').filter(|c| !c.starts_with('!'))?;
+                caution(line_no, comment.trim_start_matches('#'))
+            })
+            .collect()
+    };
     let chunk = |anchor: String, heading_path: String, from: u32, to: u32| Chunk {
         anchor,
         heading_path,
@@ -98,6 +260,8 @@ pub(crate) fn assemble(body: &str, first_line: u32, found: Found) -> Outline {
         text: text_of(from, to),
         prose: prose_of(from, to),
         code: code_of(from, to),
+        snippets: snippets_of(from, to),
+        cautions: cautions_of(from, to),
     };
 
     let mut chunks = Vec::new();

@@ -218,7 +218,40 @@ data! {
         pub meta: Meta,
     }
 
-    /// A problem found while reading sources. It never stops the build.
+    /// A command a runbook or incident report shows, as the gate's own
+    /// parser understood it at build time, with the warnings around it.
+    pub struct Operation {
+        /// The tool's family: `oc` is `kubectl`, `tf` is `terraform`.
+        pub tool: String,
+        pub command: Vec<String>,
+        pub class: crate::ActionClass,
+        pub flags: Vec<String>,
+        /// Concrete targets, `kind/name` or a path; placeholders are left out.
+        pub targets: Vec<String>,
+        /// The command as written.
+        pub text: String,
+        /// The headings above it, `Failover › Steps`.
+        pub heading: String,
+        /// `runbook` or `incident`, and that record's id and title.
+        pub doc_kind: String,
+        pub doc_id: String,
+        pub doc_title: String,
+        pub systems: Vec<String>,
+        pub cautions: Vec<OperationCaution>,
+        /// The command's own line.
+        pub provenance: Provenance,
+    }
+
+    /// A warning or prohibition in the same section as an operation.
+    pub struct OperationCaution {
+        pub line: u32,
+        pub sentence: String,
+        pub strength: Strength,
+        /// On the operation's own line or just before it: about this
+        /// command, not only its section.
+        pub adjacent: bool,
+    }
+
     /// A prohibition mined from prose ("never…", "do not…"): unreviewed
     /// knowledge. The gate warns with it; only a rule can ask or deny.
     pub struct Advisory {
@@ -235,6 +268,7 @@ data! {
         pub provenance: Provenance,
     }
 
+    /// A problem found while reading sources. It never stops the build.
     pub struct Diagnostic {
         pub file: String,
         pub line: u32,

@@ -2,10 +2,10 @@
 //! indexes queries need. Archived with rkyv, so a query reads it straight
 //! from the memory-mapped file.
 
-use lore_model::{Advisory, Diagnostic, Edge, Environment, Freeze, Incident, Rule, Runbook, System, Team};
+use lore_model::{Advisory, Diagnostic, Edge, Environment, Freeze, Incident, Operation, Rule, Runbook, System, Team};
 
 /// Bumped whenever [`PackData`] or the search schema changes shape.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Debug, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PackData {
@@ -20,6 +20,9 @@ pub struct PackData {
     pub teams: Vec<Team>,
     /// Prohibitions mined from prose; unreviewed, so they only ever warn.
     pub advisories: Vec<Advisory>,
+    /// Commands the runbooks and incident reports show, with their cautions;
+    /// sorted by tool family (commandless prohibitions, tool "", first).
+    pub operations: Vec<Operation>,
     /// Every name a system answers to (id, aliases, workloads, services),
     /// sorted for binary search.
     pub names: Vec<NameEntry>,

@@ -5,6 +5,7 @@
 pub mod build;
 pub mod data;
 pub mod link;
+pub mod operations;
 pub mod query;
 pub mod store;
 

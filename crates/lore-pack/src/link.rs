@@ -101,7 +101,21 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
         }
     }
 
-    let parts = Parts { names: resolver.names, systems, edges, diagnostics, rules, freezes, doc_systems, advisories };
+    let mut operations: Vec<lore_model::Operation> =
+        resolved_docs.iter().flat_map(|r| crate::operations::mine(r.doc, &r.systems)).collect();
+    operations.sort_by(|a, b| a.tool.cmp(&b.tool));
+
+    let parts = Parts {
+        names: resolver.names,
+        systems,
+        edges,
+        diagnostics,
+        rules,
+        freezes,
+        doc_systems,
+        advisories,
+        operations,
+    };
     (finish(config, outputs, parts), resolved_docs)
 }
 
@@ -408,11 +422,12 @@ struct Parts<'a> {
     freezes: Vec<lore_model::Freeze>,
     doc_systems: HashMap<(&'a str, &'a str), Vec<String>>,
     advisories: Vec<lore_model::Advisory>,
+    operations: Vec<lore_model::Operation>,
 }
 
 /// Builds the per-system indexes and assembles the pack.
 fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData {
-    let Parts { systems, names, edges, diagnostics, rules, freezes, doc_systems, advisories } = parts;
+    let Parts { systems, names, edges, diagnostics, rules, freezes, doc_systems, advisories, operations } = parts;
     let index_of: HashMap<&str, u32> = systems.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
     let mut links = vec![SystemLinks::default(); systems.len()];
     let mut dangling: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -488,6 +503,7 @@ fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData
         incidents,
         freezes,
         advisories,
+        operations,
         diagnostics,
         default_review_days: config.default_review_days(),
         name: config.knowledge.name.clone(),

@@ -106,7 +106,11 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
     let follow = matches!(first_verb.as_deref(), Some("logs" | "log" | "attach"));
     let value_flags: Vec<&str> = KUBECTL_VALUE_FLAGS.iter().copied().filter(|f| !(follow && *f == "-f")).collect();
     let opts = Opts::new(inv.args, &value_flags);
-    let positionals = opts.positionals();
+    let mut positionals = opts.positionals();
+    // `oc adm drain` is `kubectl drain`: OpenShift groups admin verbs under `adm`.
+    if inv.tool == "oc" && positionals.first().is_some_and(|a| a.text == "adm") {
+        positionals.remove(0);
+    }
     let words: Vec<&str> = positionals.iter().map(|a| a.text.as_str()).collect();
     let Some(&verb) = words.first() else {
         return vec![Action::new(inv.tool, ActionClass::Read)];

@@ -8,6 +8,8 @@ mod kube;
 mod system;
 mod terraform;
 
+pub use kube::kind_name;
+
 use lore_model::ActionClass;
 
 use crate::model::{Action, Target};
@@ -18,7 +20,8 @@ pub fn analyze(inv: &mut Invocation<'_>) -> Vec<Action> {
     let actions = match tool {
         "kubectl" | "oc" | "kubecolor" => kube::kubectl(inv),
         "helm" => kube::helm(inv),
-        "terraform" | "tofu" | "terragrunt" => terraform::terraform(inv),
+        // `tf` is the wrapper many teams put in front of Terraform.
+        "terraform" | "tofu" | "terragrunt" | "tf" => terraform::terraform(inv),
         "aws" => cloud::aws(inv),
         "gcloud" | "gsutil" => cloud::gcloud(inv),
         "az" => cloud::az(inv),
@@ -129,10 +132,47 @@ fn unknown_tool(tool: &str, args: &[Arg]) -> Action {
         };
         action.targets.push(target);
     }
-    if let Some(first) = args.iter().find(|a| !a.text.starts_with('-') && !a.text.contains('/')) {
-        action.command.push(first.text.clone());
+    let words: Vec<&str> = args
+        .iter()
+        .filter(|a| !a.text.starts_with('-') && !a.text.contains('/'))
+        .map(|a| a.text.as_str())
+        .take(3)
+        .collect();
+    // Most CLIs name what they do with a conventional verb: `eksctl delete nodegroup`.
+    // A tool whose name is computed (`kube$(echo ctl)`) is not guessed at.
+    let verb_at = if tool.contains(['$', '`']) { None } else { words.iter().position(|w| generic_verb(w).is_some()) };
+    match verb_at {
+        Some(at) => {
+            action.class = generic_verb(words[at]).unwrap_or(ActionClass::Unknown);
+            action.command = words[..=at].iter().map(|w| w.to_string()).collect();
+        }
+        None => action.command.extend(words.first().map(|w| w.to_string())),
+    }
+    // A rehearsal changes nothing.
+    if args.iter().any(|a| matches!(a.text.as_str(), "--dry-run" | "--dryrun" | "--noop" | "--no-op")) {
+        action.class = ActionClass::Read;
+        action.flag("dry-run");
     }
     action
+}
+
+/// The class a conventional subcommand verb names, for tools lore has no module for.
+fn generic_verb(word: &str) -> Option<ActionClass> {
+    Some(match word {
+        "get" | "list" | "ls" | "describe" | "show" | "status" | "info" | "inspect" | "view" | "logs" | "diff"
+        | "plan" | "check" | "version" | "help" => ActionClass::Read,
+        "delete" | "remove" | "rm" | "destroy" | "purge" | "uninstall" | "terminate" => ActionClass::Delete,
+        "create" | "add" | "new" | "install" => ActionClass::Create,
+        "update" | "set" | "patch" | "edit" | "apply" | "upgrade" | "modify" | "configure" | "enable" | "disable"
+        | "pause" | "unpause" | "resize" => ActionClass::Update,
+        "restart" | "reboot" | "reload" | "kill" | "stop" => ActionClass::Restart,
+        "scale" => ActionClass::Scale,
+        "drain" | "cordon" => ActionClass::Drain,
+        "deploy" | "release" | "rollout" => ActionClass::Deploy,
+        "rollback" => ActionClass::Rollback,
+        "failover" | "switchover" | "promote" => ActionClass::Failover,
+        _ => return None,
+    })
 }
 
 /// Command-line options of one tool: which flags take a value.

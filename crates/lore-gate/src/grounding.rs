@@ -1,0 +1,342 @@
+//! The gate grounded in the organisation's prose: an action is matched by
+//! its typed form (tool family, subcommand, class, targets) against the
+//! operations its runbooks and incident reports document, and the cautions
+//! around the best matches become cited reasons.
+
+use lore_action::{Action, Target};
+use lore_model::{ActionClass, ArchivedOperation, ArchivedStrength, Decision, Trust};
+use lore_pack::ArchivedPackData;
+use lore_pack::query::owned;
+
+use crate::{Reason, ReasonKind};
+
+const MAX_REASONS: usize = 3;
+const MAX_DOCUMENTED: usize = 3;
+
+/// Words that say an environment is not production.
+const NON_PRODUCTION_WORDS: [&str; 12] =
+    ["staging", "stg", "gstg", "dev", "development", "test", "testing", "sandbox", "preprod", "qa", "local", "pre"];
+
+/// What the documents say about one action.
+#[derive(Default)]
+pub struct Grounding {
+    pub reasons: Vec<Reason>,
+    /// Sections that document this operation: "the documented way".
+    pub documented: Vec<String>,
+}
+
+/// Where an action runs, as far as the gate can tell.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Where {
+    Production,
+    NotProduction,
+    Unknown,
+}
+
+impl Where {
+    pub fn of(action: &Action, production: bool, known_environment: bool) -> Where {
+        if production {
+            Where::Production
+        } else if known_environment || looks_non_production(action) || is_local(action) {
+            Where::NotProduction
+        } else {
+            Where::Unknown
+        }
+    }
+
+    fn phrase(self) -> &'static str {
+        match self {
+            Where::Production => "in production",
+            Where::NotProduction => "outside production",
+            Where::Unknown => "in an environment lore cannot tell (treated as production)",
+        }
+    }
+}
+
+/// An action on this machine's own files and processes: nothing says it
+/// reaches a server, and its paths are not a server's (`/var`, `/etc`, `/opt`, `/srv`).
+fn is_local(action: &Action) -> bool {
+    const SERVER_DIRS: [&str; 5] = ["/var/", "/etc/", "/opt/", "/srv/", "/data/"];
+    action.env.hosts.is_empty()
+        && action.wrappers.iter().all(|w| !w.starts_with("ssh") && !w.contains(' '))
+        && action.targets.iter().all(|t| match t {
+            Target::Path { path } => !SERVER_DIRS.iter().any(|dir| path.starts_with(dir)),
+            Target::Other { .. } => true,
+            _ => false,
+        })
+        && !matches!(action.family(), "kubectl" | "helm" | "terraform" | "aws" | "gcloud" | "az" | "eksctl")
+}
+
+fn looks_non_production(action: &Action) -> bool {
+    action.text.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).any(|w| NON_PRODUCTION_WORDS.contains(&w))
+}
+
+/// How strongly a document's words bear on the action.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Bearing {
+    /// Documented, nothing said against it.
+    Documented,
+    /// A caution elsewhere in the section.
+    SectionCaution,
+    /// A caution about this command, or a prohibition in its section.
+    Caution,
+    /// A warning of lost data or an outage right by a command that destroys.
+    Severe,
+    /// A prohibition about this very command.
+    Prohibition,
+}
+
+/// What the documents say about `action`, which touches `systems` (ids).
+pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], place: Where) -> Grounding {
+    let words = words(&action.text);
+    // A document about other systems than the action's says nothing about it.
+    let in_scope = |op: &ArchivedOperation| {
+        op.systems.is_empty()
+            || systems.is_empty()
+            || op.systems.iter().any(|s| systems.iter().any(|t| t == s.as_str()))
+    };
+    let mut matches: Vec<(Bearing, &ArchivedOperation, Option<usize>)> = candidates(data, action.family())
+        .filter(|op| in_scope(op) && matches(op, action))
+        .map(|op| {
+            let (bearing, caution) = bearing(op, action);
+            (bearing, op, caution)
+        })
+        .collect();
+    // Warnings first; among them the documents that share most with the
+    // action's own words (its hosts, namespaces, paths), then the strongest.
+    let key = |(bearing, op, _): &(Bearing, &ArchivedOperation, Option<usize>)| {
+        (*bearing > Bearing::Documented, relevance(op, &words), *bearing, op.targets.len())
+    };
+    matches.sort_by_key(|m| std::cmp::Reverse(key(m)));
+    let mut grounding = Grounding::default();
+    let mut seen_lines = Vec::new();
+    for (bearing, op, caution) in &matches {
+        let cite = match caution {
+            Some(i) => format!("{}:{}", op.provenance.file, op.cautions[*i].line),
+            None => format!("{}:{}", op.provenance.file, op.provenance.line_start),
+        };
+        if seen_lines.contains(&cite) {
+            continue;
+        }
+        seen_lines.push(cite.clone());
+        if grounding.documented.len() < MAX_DOCUMENTED && op.doc_kind.as_str() == "runbook" && !op.tool.is_empty() {
+            grounding.documented.push(format!("{} › {} ({})", op.doc_title, op.heading, cite));
+        }
+        if grounding.reasons.len() >= MAX_REASONS {
+            continue;
+        }
+        if let Some(reason) = reason(*bearing, op, *caution, action, place, cite) {
+            grounding.reasons.push(reason);
+        }
+    }
+    grounding
+}
+
+/// The words of a text that can tie it to a document: not flags, not short.
+fn words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// How many of the action's words the operation's document uses around it.
+fn relevance(op: &ArchivedOperation, action_words: &[String]) -> usize {
+    let context = format!("{} {} {} {}", op.text, op.heading, op.doc_title, op.provenance.file).to_lowercase();
+    let theirs = words(&context);
+    action_words.iter().filter(|w| theirs.binary_search(w).is_ok()).count()
+}
+
+/// Operations of the action's tool family, and the commandless prohibitions.
+fn candidates<'a>(data: &'a ArchivedPackData, family: &'a str) -> impl Iterator<Item = &'a ArchivedOperation> {
+    let ops = &data.operations;
+    let range = |tool: &str| {
+        let start = ops.partition_point(|op| op.tool.as_str() < tool);
+        let end = ops.partition_point(|op| op.tool.as_str() <= tool);
+        start..end
+    };
+    let (sentences, tools) = (range(""), range(family));
+    ops[sentences].iter().chain(ops[tools].iter())
+}
+
+fn matches(op: &ArchivedOperation, action: &Action) -> bool {
+    if op.tool.is_empty() {
+        return sentence_matches(op, action);
+    }
+    let class: ActionClass = owned(&op.class);
+    let same_command = op.command.iter().zip(&action.command).all(|(a, b)| a.as_str() == b);
+    class == action.class && same_command && targets_compatible(op, action)
+}
+
+/// "Do not delete the PVC": the verb's class and the object among the action's kinds or words.
+fn sentence_matches(op: &ArchivedOperation, action: &Action) -> bool {
+    let class: ActionClass = owned(&op.class);
+    let Some(word) = op.targets.first().and_then(|t| t.as_str().strip_prefix("word:")) else { return false };
+    // "Do not use MONITOR" names a command, whatever its class.
+    let names_command = class == ActionClass::Unknown;
+    let same_class = names_command || class == action.class || (is_deletion(class) && is_deletion(action.class));
+    let command_word = |c: &String| {
+        let c = c.to_lowercase();
+        c == word || lore_action::kind_name(&c) == word
+    };
+    if names_command {
+        return action.command.iter().any(command_word) || action.tool == word;
+    }
+    same_class
+        && (action.command.iter().any(command_word)
+            || action.targets.iter().any(|t| match t {
+                Target::Kubernetes { kind, .. } => kind == word,
+                Target::Cloud { resource_type, service, .. } => {
+                    resource_type.as_deref() == Some(word) || service == word
+                }
+                _ => false,
+            }))
+}
+
+fn is_deletion(class: ActionClass) -> bool {
+    matches!(class, ActionClass::Delete | ActionClass::DataDelete | ActionClass::BulkDestroy)
+}
+
+/// Concrete targets must overlap where both name one of the same kind; a
+/// file command is only the documented one when the files are.
+fn targets_compatible(op: &ArchivedOperation, action: &Action) -> bool {
+    let theirs: Vec<String> = action.targets.iter().map(Target::short).collect();
+    let on_files = action.targets.iter().any(|t| matches!(t, Target::Path { .. }));
+    if on_files && !op.targets.iter().any(|t| t.as_str().starts_with("path:")) {
+        return false;
+    }
+    op.targets.iter().all(|documented| {
+        let documented = documented.as_str();
+        let kind = kind_of(documented);
+        let same_kind: Vec<&String> = theirs.iter().filter(|t| kind_of(t) == kind).collect();
+        same_kind.is_empty() || same_kind.iter().any(|t| overlaps(documented, t))
+    })
+}
+
+/// `k8s:pod/web@prod` → `k8s:pod`; `path:/var/x` → `path`.
+fn kind_of(target: &str) -> &str {
+    let end = target.find(['/', '@']).unwrap_or(target.len());
+    let head = &target[..end];
+    if head.starts_with("k8s:") { head } else { target.split(':').next().unwrap_or(target) }
+}
+
+fn overlaps(documented: &str, proposed: &str) -> bool {
+    if let (Some(a), Some(b)) = (documented.strip_prefix("path:"), proposed.strip_prefix("path:")) {
+        let (a, b) = (a.trim_end_matches(['/', '*']), b.trim_end_matches(['/', '*']));
+        return a.starts_with(b) || b.starts_with(a);
+    }
+    // Kubernetes: a documented name or namespace must be the proposed one.
+    let parts = |t: &str| -> (Option<String>, Option<String>) {
+        let (rest, ns) = match t.split_once('@') {
+            Some((rest, ns)) => (rest, Some(ns.to_string())),
+            None => (t, None),
+        };
+        (rest.split_once('/').map(|(_, name)| name.to_string()), ns)
+    };
+    let ((name_a, ns_a), (name_b, ns_b)) = (parts(documented), parts(proposed));
+    let agree = |a: &Option<String>, b: &Option<String>| match (a, b) {
+        (Some(a), Some(b)) => glob_match(a, b) || glob_match(b, a),
+        _ => true,
+    };
+    agree(&name_a, &name_b) && agree(&ns_a, &ns_b)
+}
+
+/// `nb-*` against `nb-user`: a trailing or leading star, else equality.
+fn glob_match(pattern: &str, value: &str) -> bool {
+    match (pattern.strip_suffix('*'), pattern.strip_prefix('*')) {
+        (Some(prefix), _) => value.starts_with(prefix),
+        (_, Some(suffix)) => value.ends_with(suffix),
+        _ => pattern == value,
+    }
+}
+
+/// Words that say what a step can cost, beyond "be careful".
+const SEVERE_CUES: [&str; 9] = [
+    "data loss",
+    "lose data",
+    "lose all",
+    "irreversible",
+    "cannot be undone",
+    "can't be undone",
+    "last resort",
+    "permanently",
+    "outage",
+];
+
+fn destroys(class: ActionClass) -> bool {
+    is_deletion(class) || matches!(class, ActionClass::Recreate | ActionClass::Drain)
+}
+
+/// The strongest caution that bears on the action, and its index.
+fn bearing(op: &ArchivedOperation, action: &Action) -> (Bearing, Option<usize>) {
+    let mut best = (Bearing::Documented, None);
+    for (i, caution) in op.cautions.iter().enumerate() {
+        let prohibition = matches!(caution.strength, ArchivedStrength::Prohibition);
+        let severe = caution.adjacent
+            && destroys(action.class)
+            && SEVERE_CUES.iter().any(|cue| caution.sentence.to_lowercase().contains(cue));
+        let bearing = match (prohibition, caution.adjacent) {
+            (true, true) => Bearing::Prohibition,
+            _ if severe => Bearing::Severe,
+            (true, false) | (false, true) => Bearing::Caution,
+            (false, false) => Bearing::SectionCaution,
+        };
+        if bearing > best.0 {
+            best = (bearing, Some(i));
+        }
+    }
+    // What the docs show read-only is safe to repeat, unless the prohibition
+    // quotes this very command (or names it, for a commandless prohibition).
+    if action.class == ActionClass::Read {
+        let quoted = best.1.is_some_and(|i| op.tool.is_empty() || op.cautions[i].line == op.provenance.line_start);
+        if best.0 != Bearing::Prohibition || !quoted {
+            return (Bearing::Documented, None);
+        }
+    }
+    best
+}
+
+fn reason(
+    bearing: Bearing,
+    op: &ArchivedOperation,
+    caution: Option<usize>,
+    action: &Action,
+    place: Where,
+    cite: String,
+) -> Option<Reason> {
+    let incident = op.doc_kind.as_str() == "incident";
+    let decision = match bearing {
+        Bearing::Prohibition | Bearing::Severe if place == Where::NotProduction => Decision::Warn,
+        Bearing::Prohibition | Bearing::Severe => Decision::Ask,
+        Bearing::Caution | Bearing::SectionCaution => Decision::Warn,
+        // An incident report shows many commands; the destructive ones are what it warns of.
+        Bearing::Documented if incident && destroys(action.class) => Decision::Warn,
+        // A documented step with nothing said against it is context, in the briefing.
+        Bearing::Documented => return None,
+    };
+    let source = if incident { format!("incident report {}", op.doc_id) } else { "the runbook".to_string() };
+    let message = match caution {
+        Some(i) => format!(
+            "{source} says, about `{}` {}: \"{}\" ({})",
+            action.label(),
+            place.phrase(),
+            op.cautions[i].sentence,
+            op.doc_title
+        ),
+        None if incident => format!("{source} ({}) shows `{}` in its account of the outage", op.doc_title, op.text),
+        None => format!("documented in {} › {}", op.doc_title, op.heading),
+    };
+    Some(Reason {
+        decision,
+        kind: ReasonKind::Documented,
+        message,
+        id: None,
+        cite: Some(cite),
+        trust: Some(Trust::MINED),
+    })
+}
