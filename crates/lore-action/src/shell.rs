@@ -694,7 +694,7 @@ impl Shell<'_> {
     }
 
     fn apply_selections(&mut self, action: &mut Action) {
-        let terraform = matches!(action.tool.as_str(), "terraform" | "tofu" | "terragrunt" | "tf");
+        let terraform = action.family() == "terraform";
         let kube = matches!(action.tool.as_str(), "kubectl" | "oc" | "helm");
         if terraform && action.command == ["workspace", "select"] {
             self.selected_workspace =

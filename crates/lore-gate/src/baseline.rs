@@ -59,7 +59,7 @@ pub fn check(action: &Action, production: bool) -> Vec<(Decision, String, bool)>
             true,
         ));
     }
-    if matches!(tool, "terraform" | "tofu" | "terragrunt" | "tf") && action.class == ActionClass::BulkDestroy {
+    if action.family() == "terraform" && action.class == ActionClass::BulkDestroy {
         out.push((
             in_prod(Decision::Ask),
             "terraform destroy deletes every resource in the workspace; recreating them is not a restore".into(),

@@ -277,9 +277,10 @@ fn bearing(op: &ArchivedOperation, action: &Action) -> (Bearing, Option<usize>) 
     let mut best = (Bearing::Documented, None);
     for (i, caution) in op.cautions.iter().enumerate() {
         let prohibition = matches!(caution.strength, ArchivedStrength::Prohibition);
-        let severe = caution.adjacent
-            && destroys(action.class)
-            && SEVERE_CUES.iter().any(|cue| caution.sentence.to_lowercase().contains(cue));
+        let severe = caution.adjacent && destroys(action.class) && {
+            let sentence = caution.sentence.to_lowercase();
+            SEVERE_CUES.iter().any(|cue| sentence.contains(cue))
+        };
         let bearing = match (prohibition, caution.adjacent) {
             (true, true) => Bearing::Prohibition,
             _ if severe => Bearing::Severe,
