@@ -20,7 +20,7 @@ mod tools;
 pub use model::{
     Action, Analysis, EnvHints, Hint, HintSource, InputKind, Reversibility, Span, Target, family, is_placeholder,
 };
-pub use tools::kind_name;
+pub use tools::{kind_name, works_locally};
 
 /// Analyses a shell command line (or script).
 pub fn analyze_shell(command: &str) -> Analysis {

@@ -227,6 +227,9 @@ pub struct EnvHints {
     pub azure_subscription: Option<Hint>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terraform_workspace: Option<Hint>,
+    /// The directory it runs in, from an earlier `cd` in the same script.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub directory: Option<Hint>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub terraform_var_files: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
@@ -277,7 +280,8 @@ impl EnvHints {
             aws_account,
             gcp_project,
             azure_subscription,
-            terraform_workspace
+            terraform_workspace,
+            directory
         );
         for host in &outer.hosts {
             self.add_host(host);

@@ -69,6 +69,7 @@ pub fn analyze(text: &str) -> Analysis {
         pending_writes: Vec::new(),
         selected_workspace: None,
         selected_context: None,
+        directory: None,
     };
     shell.script(text, 0, &Context::default());
     Analysis { kind: InputKind::Shell, actions: shell.actions, complete: shell.complete, problems: shell.problems }
@@ -87,6 +88,8 @@ struct Shell<'s> {
     /// change where later commands of the same input run.
     selected_workspace: Option<String>,
     selected_context: Option<String>,
+    /// Where an earlier `cd` moved the script, relative to where it started.
+    directory: Option<String>,
 }
 
 impl Shell<'_> {
@@ -477,27 +480,58 @@ impl Shell<'_> {
                 self.fan_out(&name, rest, &["-w", "-H", "-h", "-g", "-l", "-t", "-p", "-x"], depth, &ctx)
             }
             "find" => self.find(rest, text, span, depth, &ctx),
-            _ => {
-                let mut invocation = Invocation { tool: &name, args: rest, stdin, env: &ctx.env, nested: Vec::new() };
-                let actions = tools::analyze(&mut invocation);
-                let nested = std::mem::take(&mut invocation.nested);
-                // What runs inside (`kubectl exec … -- psql`) runs where its wrapper does.
-                let parent_env = actions.first().map(|a| a.env.clone()).unwrap_or_default();
-                for action in actions {
-                    self.push(action, &ctx, span, text);
+            "cd" => {
+                self.change_directory(rest.first());
+                self.simple_tool(&name, rest, stdin, text, span, depth, &ctx)
+            }
+            _ => self.simple_tool(&name, rest, stdin, text, span, depth, &ctx),
+        }
+    }
+
+    /// `cd DIR`: later commands run in DIR. A directory that cannot be known
+    /// (`cd $X`, `cd -`) forgets the one before.
+    fn change_directory(&mut self, dir: Option<&Arg>) {
+        self.directory = match dir {
+            Some(dir) if !dir.unknown && dir.text != "-" => Some(match &self.directory {
+                Some(before) if !dir.text.starts_with(['/', '~']) => {
+                    format!("{}/{}", before.trim_end_matches('/'), dir.text)
                 }
-                for (wrapper, inner) in nested {
-                    let mut inner_ctx = ctx.clone();
-                    inner_ctx.wrappers.push(wrapper);
-                    inner_ctx.env.inherit(&parent_env);
-                    if inner.len() == 1 && inner[0].text.contains(' ') {
-                        // A command given as one string (`ansible -a "…"`): parse it.
-                        let script = inner[0].text.clone();
-                        self.script(&script, depth + 1, &inner_ctx);
-                    } else {
-                        self.exec(inner, None, EnvHints::default(), text, span, depth + 1, &inner_ctx);
-                    }
-                }
+                _ => dir.text.clone(),
+            }),
+            _ => None,
+        };
+    }
+
+    /// A tool's own analyser, then what runs inside it.
+    #[allow(clippy::too_many_arguments)]
+    fn simple_tool(
+        &mut self,
+        name: &str,
+        rest: &[Arg],
+        stdin: Option<&str>,
+        text: &str,
+        span: Span,
+        depth: usize,
+        ctx: &Context,
+    ) {
+        let mut invocation = Invocation { tool: name, args: rest, stdin, env: &ctx.env, nested: Vec::new() };
+        let actions = tools::analyze(&mut invocation);
+        let nested = std::mem::take(&mut invocation.nested);
+        // What runs inside (`kubectl exec … -- psql`) runs where its wrapper does.
+        let parent_env = actions.first().map(|a| a.env.clone()).unwrap_or_default();
+        for action in actions {
+            self.push(action, ctx, span, text);
+        }
+        for (wrapper, inner) in nested {
+            let mut inner_ctx = ctx.clone();
+            inner_ctx.wrappers.push(wrapper);
+            inner_ctx.env.inherit(&parent_env);
+            if inner.len() == 1 && inner[0].text.contains(' ') {
+                // A command given as one string (`ansible -a "…"`): parse it.
+                let script = inner[0].text.clone();
+                self.script(&script, depth + 1, &inner_ctx);
+            } else {
+                self.exec(inner, None, EnvHints::default(), text, span, depth + 1, &inner_ctx);
             }
         }
     }
@@ -705,13 +739,21 @@ impl Shell<'_> {
         {
             action.env.terraform_workspace = Some(Hint::explicit(ws));
         }
+        // Terraform's Kubernetes and Helm providers, and scripts lore cannot
+        // read, act on the selected kube context too.
+        let uses_kube_context = kube || terraform || action.class == ActionClass::Unknown;
         if kube && action.command == ["config", "use-context"] {
             self.selected_context = action.env.kube_context.as_ref().and_then(|h| h.value()).map(str::to_string);
-        } else if kube
+        } else if uses_kube_context
             && let Some(context) = &self.selected_context
             && action.env.kube_context.as_ref().is_none_or(Hint::is_implicit)
         {
             action.env.kube_context = Some(Hint::explicit(context));
+        }
+        if let Some(dir) = &self.directory
+            && action.env.directory.is_none()
+        {
+            action.env.directory = Some(Hint::explicit(dir));
         }
     }
 

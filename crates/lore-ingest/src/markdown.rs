@@ -326,7 +326,7 @@ const PROHIBITION_OPENERS: [&str; 9] = [
     "refrain from",
 ];
 /// Labels that introduce a warning; stripped before looking for an opener.
-const WARNING_LABELS: [&str; 6] = ["note:", "warning:", "important:", "caution:", "danger:", "attention:"];
+const WARNING_LABELS: [&str; 6] = ["note", "warning", "important", "caution", "danger", "attention"];
 
 /// Whether a line of prose says something must not be done: a sentence that
 /// opens with "never", "do not", … (after list markers, emphasis and labels
@@ -345,9 +345,13 @@ pub fn is_prohibition(line: &str) -> bool {
         let mut rest = sentence.trim_start_matches(|c: char| !c.is_alphabetic());
         loop {
             let before = rest;
+            // `warning:`, `*WARNING*:`, `**Important:**`: a label and its colon.
             for label in WARNING_LABELS {
                 if let Some(after) = rest.strip_prefix(label) {
-                    rest = after.trim_start_matches(|c: char| c.is_whitespace() || "*_".contains(c));
+                    let markup = after.len() - after.trim_start_matches(['*', '_']).len();
+                    if after[markup..].starts_with(':') {
+                        rest = after[markup + 1..].trim_start_matches(|c: char| c.is_whitespace() || "*_".contains(c));
+                    }
                 }
             }
             if before == rest {

@@ -102,6 +102,50 @@ pub fn caution(line: u32, text: &str) -> Option<Caution> {
     })
 }
 
+/// The sentence a prose line is part of, when it wraps onto the lines
+/// around it: its first line and its text. Lines of a list item or a
+/// paragraph continue one another; a blank line, a heading or a new list
+/// item does not, and nor does a line that ends a sentence.
+fn whole_sentence<'a>(
+    prose_line: &dyn Fn(u32) -> Option<&'a str>,
+    line_no: u32,
+    from: u32,
+    to: u32,
+) -> Option<(u32, String)> {
+    const MAX_LINES: u32 = 6;
+    let ends = |t: &str| t.ends_with(['.', '!', '?', ':']) || t.ends_with(".)");
+    let opens = |t: &str| {
+        t.starts_with(['#', '-', '*', '>', '|'])
+            || t.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let text = prose_line(line_no)?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut start = line_no;
+    while start > from && line_no - start < MAX_LINES && !opens(text_at(prose_line, start)) {
+        let before = text_at(prose_line, start - 1);
+        if before.is_empty() || ends(before) || before.starts_with('#') {
+            break;
+        }
+        start -= 1;
+    }
+    let mut end = line_no;
+    while end < to && end - start < MAX_LINES && !ends(text_at(prose_line, end)) {
+        let after = text_at(prose_line, end + 1);
+        if after.is_empty() || opens(after) {
+            break;
+        }
+        end += 1;
+    }
+    let joined: Vec<&str> = (start..=end).map(|l| text_at(prose_line, l)).collect();
+    Some((start, joined.join(" ")))
+}
+
+fn text_at<'a>(prose_line: &dyn Fn(u32) -> Option<&'a str>, line_no: u32) -> &'a str {
+    prose_line(line_no).map_or("", str::trim)
+}
+
 /// Lines that open or close a block, or only comment, rather than run.
 fn is_code_furniture(line: &str) -> bool {
     let t = line.trim();
@@ -240,17 +284,28 @@ pub(crate) fn assemble(body: &str, first_line: u32, found: Found) -> Outline {
         out
     };
     // Prose lines, and comments in code (`# IMPORTANT: review --include first`).
+    let prose_line = |line_no: u32| -> Option<&str> {
+        let raw = lines.get(line_no.checked_sub(first_line)? as usize)?;
+        (!in_code(line_no)).then_some(*raw)
+    };
     let cautions_of = |from: u32, to: u32| -> Vec<Caution> {
-        (from..=to)
-            .filter_map(|line_no| {
-                let raw = lines.get(line_no.saturating_sub(first_line) as usize)?;
-                if !in_code(line_no) {
-                    return caution(line_no, raw);
-                }
-                let comment = raw.trim_start().strip_prefix('#').filter(|c| !c.starts_with('!'))?;
-                caution(line_no, comment.trim_start_matches('#'))
-            })
-            .collect()
+        let mut out: Vec<Caution> = Vec::new();
+        for line_no in from..=to {
+            let Some(raw) = lines.get(line_no.saturating_sub(first_line) as usize) else { break };
+            let found = if in_code(line_no) {
+                raw.trim_start()
+                    .strip_prefix('#')
+                    .filter(|c| !c.starts_with('!'))
+                    .and_then(|comment| caution(line_no, comment.trim_start_matches('#')))
+            } else {
+                whole_sentence(&prose_line, line_no, from, to).and_then(|(start, text)| caution(start, &text))
+            };
+            // A sentence wrapped over lines with two cues in it is one caution.
+            if let Some(found) = found.filter(|c| out.last().is_none_or(|last| last.line != c.line)) {
+                out.push(found);
+            }
+        }
+        out
     };
     let chunk = |anchor: String, heading_path: String, from: u32, to: u32| Chunk {
         anchor,

@@ -356,6 +356,71 @@ pub fn az(inv: &mut Invocation<'_>) -> Vec<Action> {
     vec![action]
 }
 
+/// `eksctl VERB RESOURCE`: with a config file, changes to node groups and
+/// service accounts are only planned until `--approve` is given.
+pub fn eksctl(inv: &mut Invocation<'_>) -> Vec<Action> {
+    let value_flags = long_options_take_values(
+        inv.args,
+        &["--cluster", "-c", "--name", "-n", "--region", "-r", "--profile", "-p", "-f", "--config-file", "--include"],
+        &["--approve", "--wait", "--drain", "--disable-eviction", "--force", "--dry-run", "--parallel"],
+    );
+    let opts = Opts::new(inv.args, &value_flags);
+    let words: Vec<String> = opts.positionals().iter().take(2).map(|a| a.text.clone()).collect();
+    let (verb, resource) = (words.first().map_or("", String::as_str), words.get(1).map_or("", String::as_str));
+    let mut class = match verb {
+        "get" | "info" | "version" | "help" | "completion" => ActionClass::Read,
+        "create" | "register" => ActionClass::Create,
+        "delete" | "deregister" if resource == "cluster" => ActionClass::BulkDestroy,
+        "delete" | "deregister" => ActionClass::Delete,
+        "drain" => ActionClass::Drain,
+        "scale" => ActionClass::Scale,
+        "upgrade" | "update" | "set" | "unset" | "enable" | "utils" | "associate" | "disassociate" => {
+            ActionClass::Update
+        }
+        _ => ActionClass::Unknown,
+    };
+    let config = opts.value(&["-f", "--config-file"]);
+    let planned = config.is_some() && !opts.has(&["--approve"]) && matches!(verb, "delete" | "create" | "drain");
+    if planned || opts.has(&["--dry-run"]) {
+        class = ActionClass::Read;
+    }
+    let mut action = Action::new("eksctl", class);
+    action.command = words.clone();
+    if planned || opts.has(&["--dry-run"]) {
+        action.flag("dry-run");
+    }
+    if opts.has(&["--approve"]) {
+        action.flag("approve");
+    }
+    action.env.aws_profile =
+        Some(opts.value(&["--profile", "-p"]).map_or_else(Hint::implicit, |a| Hint::explicit(&a.text)));
+    let region = opts.value(&["--region", "-r"]).map(|a| a.text);
+    let cluster = opts
+        .value(&["--cluster", "-c"])
+        .or_else(|| (resource == "cluster").then(|| opts.value(&["--name", "-n"])).flatten());
+    // The cluster a config file describes is named after it: `nasa-cryo.eksctl.yaml`.
+    let cluster = cluster.map(|a| a.text).or_else(|| {
+        config.map(|f| f.text.split('/').next_back().unwrap_or("").split('.').next().unwrap_or("").to_string())
+    });
+    let names = match opts
+        .value(&["--include"])
+        .or_else(|| (resource != "cluster").then(|| opts.value(&["--name", "-n"])).flatten())
+    {
+        Some(names) => names.text.split(',').map(str::to_string).collect(),
+        None => Vec::new(),
+    };
+    for name in names.iter().map(Some).chain(names.is_empty().then_some(None)) {
+        action.targets.push(Target::Cloud {
+            provider: "aws".into(),
+            service: "eks".into(),
+            resource_type: Some(if resource.is_empty() { "cluster".into() } else { resource.to_string() }),
+            id: name.cloned().or_else(|| cluster.clone()).filter(|c| !c.is_empty()),
+            region: region.clone(),
+        });
+    }
+    vec![action]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

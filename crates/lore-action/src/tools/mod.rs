@@ -25,6 +25,7 @@ pub fn analyze(inv: &mut Invocation<'_>) -> Vec<Action> {
         "aws" => cloud::aws(inv),
         "gcloud" | "gsutil" => cloud::gcloud(inv),
         "az" => cloud::az(inv),
+        "eksctl" => cloud::eksctl(inv),
         "psql" | "mysql" | "mariadb" | "sqlite3" | "mongosh" | "mongo" | "redis-cli" | "valkey-cli" | "pg_dump"
         | "dropdb" | "createdb" | "pg_restore" | "mysqldump" => db::database(inv),
         "git" => git::git(inv),
@@ -117,6 +118,68 @@ pub const READ_ONLY: [&str; 62] = [
     "history",
     "nslookup",
 ];
+
+/// Tools that act on the machine they run on, beside [`READ_ONLY`]: files,
+/// processes, packages, builds. Their environment is where the agent is.
+const LOCAL_TOOLS: [&str; 52] = [
+    "rm",
+    "rmdir",
+    "unlink",
+    "shred",
+    "truncate",
+    "srm",
+    "mv",
+    "cp",
+    "install",
+    "ln",
+    "dd",
+    "chmod",
+    "chown",
+    "chgrp",
+    "chattr",
+    "kill",
+    "pkill",
+    "killall",
+    "touch",
+    "mkdir",
+    "tar",
+    "zip",
+    "unzip",
+    "gzip",
+    "gunzip",
+    "find",
+    "xargs",
+    "git",
+    "make",
+    "cargo",
+    "go",
+    "npm",
+    "npx",
+    "yarn",
+    "pnpm",
+    "node",
+    "python",
+    "python3",
+    "pip",
+    "pip3",
+    "apt",
+    "apt-get",
+    "brew",
+    "docker",
+    "podman",
+    "docker-compose",
+    "systemctl",
+    "service",
+    "crontab",
+    "mount",
+    "umount",
+    "sed",
+];
+
+/// Whether `tool` acts where it runs, not on some server or cloud.
+pub fn works_locally(tool: &str) -> bool {
+    READ_ONLY.contains(&tool) || LOCAL_TOOLS.contains(&tool)
+}
 
 /// An unknown tool: class unknown, with targets read from its arguments.
 fn unknown_tool(tool: &str, args: &[Arg]) -> Action {
