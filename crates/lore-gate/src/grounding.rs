@@ -26,17 +26,18 @@ pub struct Grounding {
 }
 
 /// Where an action runs, as far as the gate can tell.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Where {
-    Production,
+    /// With what says so, such as `terraform-workspace live (explicit)`.
+    Production(String),
     NotProduction,
     Unknown,
 }
 
 impl Where {
-    pub fn of(action: &Action, production: bool, known_environment: bool) -> Where {
-        if production {
-            Where::Production
+    pub fn of(action: &Action, production: Option<String>, known_environment: bool) -> Where {
+        if let Some(evidence) = production {
+            Where::Production(evidence)
         } else if known_environment || looks_non_production(action) || is_local(action) {
             Where::NotProduction
         } else {
@@ -44,17 +45,19 @@ impl Where {
         }
     }
 
-    fn phrase(self) -> &'static str {
+    pub fn phrase(&self) -> String {
         match self {
-            Where::Production => "in production",
-            Where::NotProduction => "outside production",
-            Where::Unknown => "in an environment lore cannot tell (treated as production)",
+            Where::Production(evidence) => format!("in production ({evidence})"),
+            Where::NotProduction => "outside production".into(),
+            Where::Unknown => "in an environment lore cannot tell (treated as production)".into(),
         }
     }
 }
 
 /// An action on this machine's own files and processes: nothing says it
-/// reaches a server, and its paths are not a server's (`/var`, `/etc`, `/opt`, `/srv`).
+/// reaches a server, its paths are not a server's (`/var`, `/etc`, `/opt`,
+/// `/srv`), and its tool is one lore knows to work locally. A CLI lore does
+/// not know, documented in a runbook, may reach anything.
 fn is_local(action: &Action) -> bool {
     const SERVER_DIRS: [&str; 5] = ["/var/", "/etc/", "/opt/", "/srv/", "/data/"];
     action.env.hosts.is_empty()
@@ -64,11 +67,26 @@ fn is_local(action: &Action) -> bool {
             Target::Other { .. } => true,
             _ => false,
         })
-        && !matches!(action.family(), "kubectl" | "helm" | "terraform" | "aws" | "gcloud" | "az" | "eksctl")
+        && lore_action::works_locally(&action.tool)
+}
+
+/// The command and where it runs: its environment hints and directory.
+pub fn situation(action: &Action) -> String {
+    let mut text = action.text.clone();
+    let hints = action.env.named().into_iter().filter_map(|(_, hint)| hint.as_ref().and_then(|h| h.value()));
+    let directory = action.env.directory.as_ref().and_then(|h| h.value());
+    for value in hints.chain(directory).chain(action.env.hosts.iter().map(String::as_str)) {
+        text.push(' ');
+        text.push_str(value);
+    }
+    text
 }
 
 fn looks_non_production(action: &Action) -> bool {
-    action.text.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).any(|w| NON_PRODUCTION_WORDS.contains(&w))
+    situation(action)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| NON_PRODUCTION_WORDS.contains(&w))
 }
 
 /// How strongly a document's words bear on the action.
@@ -80,6 +98,9 @@ enum Bearing {
     SectionCaution,
     /// A caution about this command, or a prohibition in its section.
     Caution,
+    /// The documented form of this operation on this target is milder:
+    /// it keeps a guard (`--cascade=orphan`, no `--approve`) this one drops.
+    Departure,
     /// A warning of lost data or an outage right by a command that destroys.
     Severe,
     /// A prohibition about this very command.
@@ -87,25 +108,40 @@ enum Bearing {
 }
 
 /// What the documents say about `action`, which touches `systems` (ids).
-pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], place: Where) -> Grounding {
-    let words = words(&action.text);
+pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], place: &Where) -> Grounding {
+    let words = context_words(action);
     // A document about other systems than the action's says nothing about it.
     let in_scope = |op: &ArchivedOperation| {
         op.systems.is_empty()
             || systems.is_empty()
             || op.systems.iter().any(|s| systems.iter().any(|t| t == s.as_str()))
     };
+    let mut departures = Vec::new();
     let mut matches: Vec<(Bearing, &ArchivedOperation, Option<usize>)> = candidates(data, action.family())
-        .filter(|op| in_scope(op) && matches(op, action))
-        .map(|op| {
-            let (bearing, caution) = bearing(op, action);
-            (bearing, op, caution)
+        .filter(|op| in_scope(op))
+        .filter_map(|op| {
+            // How this command departs from the form documented for its target
+            // outweighs what is said around that form.
+            if let Some(how) = departure(op, action) {
+                departures.push((op.provenance.line_start, how));
+                return Some((Bearing::Departure, op, None));
+            }
+            matches(op, action).then(|| {
+                let (bearing, caution) = bearing(op, action);
+                (bearing, op, caution)
+            })
         })
         .collect();
-    // Warnings first; among them the documents that share most with the
-    // action's own words (its hosts, namespaces, paths), then the strongest.
+    // Warnings first; among them, what the document shares with the action's
+    // own words (its hosts, namespaces, paths) weighed with how strongly it
+    // speaks: a prohibition counts as two shared words, a caution as one.
     let key = |(bearing, op, _): &(Bearing, &ArchivedOperation, Option<usize>)| {
-        (*bearing > Bearing::Documented, relevance(op, &words), *bearing, op.targets.len())
+        let strength = match bearing {
+            Bearing::Documented | Bearing::SectionCaution => 0,
+            Bearing::Caution => 1,
+            Bearing::Departure | Bearing::Severe | Bearing::Prohibition => 2,
+        };
+        (*bearing > Bearing::Documented, relevance(op, &words) + strength, *bearing, op.targets.len())
     };
     matches.sort_by_key(|m| std::cmp::Reverse(key(m)));
     let mut grounding = Grounding::default();
@@ -125,7 +161,8 @@ pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], plac
         if grounding.reasons.len() >= MAX_REASONS {
             continue;
         }
-        if let Some(reason) = reason(*bearing, op, *caution, action, place, cite) {
+        let departed = departures.iter().find(|(line, _)| *line == op.provenance.line_start).map(|(_, how)| how);
+        if let Some(reason) = reason(*bearing, op, *caution, departed, action, place, cite) {
             grounding.reasons.push(reason);
         }
     }
@@ -143,6 +180,28 @@ fn words(text: &str) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// What ties an action to one document rather than another: its targets,
+/// hosts, namespaces, directory and workspace, not the tool and subcommand
+/// words every candidate shares.
+fn context_words(action: &Action) -> Vec<String> {
+    let text = situation(action);
+    let common: Vec<String> = std::iter::once(action.tool.as_str())
+        .chain(std::iter::once(action.family()))
+        .chain(action.command.iter().map(String::as_str))
+        .map(str::to_lowercase)
+        .collect();
+    let mut out = words(&text);
+    out.retain(|w| !common.contains(w) && !is_flag_word(w, &action.text));
+    out
+}
+
+/// A word that only appears as part of a `--flag` in the command.
+fn is_flag_word(word: &str, text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.matches(word).count() > 0
+        && lower.split_whitespace().filter(|t| t.contains(word)).all(|t| t.starts_with('-') && !t.contains('='))
 }
 
 /// How many of the action's words the operation's document uses around it.
@@ -187,6 +246,11 @@ fn sentence_matches(op: &ArchivedOperation, action: &Action) -> bool {
     if names_command {
         return action.command.iter().any(command_word) || action.tool == word;
     }
+    // Code in the prohibition names what it protects: `.history`, `/@pools/`.
+    let mut code = op.targets.iter().filter_map(|t| t.as_str().strip_prefix("code:")).peekable();
+    if code.peek().is_some() && same_class && code.any(|c| action.text.contains(c)) {
+        return true;
+    }
     same_class
         && (action.command.iter().any(command_word)
             || action.targets.iter().any(|t| match t {
@@ -196,6 +260,21 @@ fn sentence_matches(op: &ArchivedOperation, action: &Action) -> bool {
                 }
                 _ => false,
             }))
+}
+
+/// Whether `object` (a kind or a word) is what the action works on: its
+/// tool, subcommands, target kinds or words.
+fn concerns(action: &Action, object: &str) -> bool {
+    let kinds = action.targets.iter().filter_map(|t| match t {
+        Target::Kubernetes { kind, .. } => Some(kind.as_str()),
+        Target::Cloud { resource_type, service, .. } => resource_type.as_deref().or(Some(service.as_str())),
+        _ => None,
+    });
+    let mut named = std::iter::once(action.tool.as_str())
+        .chain(std::iter::once(action.family()))
+        .chain(action.command.iter().map(String::as_str))
+        .chain(kinds);
+    named.any(|w| w.eq_ignore_ascii_case(object)) || words(&action.text).iter().any(|w| w == object)
 }
 
 fn is_deletion(class: ActionClass) -> bool {
@@ -208,6 +287,18 @@ fn targets_compatible(op: &ArchivedOperation, action: &Action) -> bool {
     let theirs: Vec<String> = action.targets.iter().map(Target::short).collect();
     let on_files = action.targets.iter().any(|t| matches!(t, Target::Path { .. }));
     if on_files && !op.targets.iter().any(|t| t.as_str().starts_with("path:")) {
+        return false;
+    }
+    // `kubectl delete pod` documents nothing about deleting a StatefulSet.
+    let kube_kinds = |targets: &mut dyn Iterator<Item = &str>| -> Vec<String> {
+        targets.filter(|t| t.starts_with("k8s:")).map(|t| kind_of(t).to_string()).collect()
+    };
+    let (documented_kinds, proposed_kinds) =
+        (kube_kinds(&mut op.targets.iter().map(|t| t.as_str())), kube_kinds(&mut theirs.iter().map(String::as_str)));
+    if !documented_kinds.is_empty()
+        && !proposed_kinds.is_empty()
+        && !documented_kinds.iter().any(|k| proposed_kinds.contains(k))
+    {
         return false;
     }
     op.targets.iter().all(|documented| {
@@ -229,6 +320,17 @@ fn overlaps(documented: &str, proposed: &str) -> bool {
     if let (Some(a), Some(b)) = (documented.strip_prefix("path:"), proposed.strip_prefix("path:")) {
         let (a, b) = (a.trim_end_matches(['/', '*']), b.trim_end_matches(['/', '*']));
         return a.starts_with(b) || b.starts_with(a);
+    }
+    // Terraform: `module.a` holds `module.a.aws_db_instance.main`.
+    if let (Some(a), Some(b)) = (documented.strip_prefix("tf:"), proposed.strip_prefix("tf:")) {
+        let within = |outer: &str, inner: &str| {
+            inner.strip_prefix(outer).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        };
+        return within(a, b) || within(b, a);
+    }
+    if !documented.starts_with("k8s:") {
+        // Hosts, clouds, databases: the same name, or a glob of it.
+        return glob_match(documented, proposed) || glob_match(proposed, documented);
     }
     // Kubernetes: a documented name or namespace must be the proposed one.
     let parts = |t: &str| -> (Option<String>, Option<String>) {
@@ -255,6 +357,61 @@ fn glob_match(pattern: &str, value: &str) -> bool {
     }
 }
 
+/// Flags that make an operation milder; the documented form keeps them.
+const GUARD_FLAGS: [&str; 2] = ["dry-run", "cascade=orphan"];
+/// Flags that make it harsher than a documented form without them.
+const HARSH_FLAGS: [&str; 6] = ["force", "auto-approve", "approve", "grace-period=0", "all", "all-namespaces"];
+
+/// How `action` departs from `op`, a documented form of the same command on
+/// the same concrete target: a guard dropped, a harsher flag added, or a
+/// `--switch=true` turned to false.
+fn departure(op: &ArchivedOperation, action: &Action) -> Option<String> {
+    let same_command = !op.command.is_empty() && op.command.iter().zip(&action.command).all(|(a, b)| a.as_str() == b);
+    if op.tool.is_empty() || action.class == ActionClass::Read || !same_command {
+        return None;
+    }
+    // A switch is specific enough on its own; other flags are compared on the
+    // same target only.
+    let mut how = flipped_switches(&op.text, &action.text);
+    if shares_target(op, action) {
+        let documented = |flag: &str| op.flags.iter().any(|f| f.as_str() == flag);
+        let dropped = GUARD_FLAGS.iter().filter(|f| documented(f) && !action.has_flag(f));
+        how.extend(dropped.map(|f| format!("drops `--{f}`")));
+        let added = HARSH_FLAGS.iter().filter(|f| action.has_flag(f) && !documented(f));
+        how.extend(added.map(|f| format!("adds `--{f}`")));
+    }
+    (!how.is_empty()).then(|| how.join(", "))
+}
+
+/// The documented form names a concrete target (more than a kind) that
+/// this action names too.
+fn shares_target(op: &ArchivedOperation, action: &Action) -> bool {
+    let theirs: Vec<String> = action.targets.iter().map(Target::short).collect();
+    targets_compatible(op, action)
+        && op.targets.iter().any(|documented| {
+            let documented = documented.as_str();
+            documented != kind_of(documented)
+                && theirs.iter().any(|t| kind_of(t) == kind_of(documented) && overlaps(documented, t))
+        })
+}
+
+/// `--skip-prod-destroy=false` where the runbook has `=true`.
+fn flipped_switches(documented: &str, proposed: &str) -> Vec<String> {
+    let switches = |text: &str| -> Vec<(String, String)> {
+        text.split_whitespace()
+            .filter_map(|w| w.trim_matches(['"', '\'']).split_once('='))
+            .filter(|(k, v)| k.starts_with('-') && matches!(*v, "true" | "false"))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let theirs = switches(documented);
+    switches(proposed)
+        .into_iter()
+        .filter(|(k, v)| theirs.iter().any(|(dk, dv)| dk == k && dv != v))
+        .map(|(k, v)| format!("sets `{k}={v}` where the runbook has the opposite"))
+        .collect()
+}
+
 /// Words that say what a step can cost, beyond "be careful".
 const SEVERE_CUES: [&str; 9] = [
     "data loss",
@@ -276,7 +433,10 @@ fn destroys(class: ActionClass) -> bool {
 fn bearing(op: &ArchivedOperation, action: &Action) -> (Bearing, Option<usize>) {
     let mut best = (Bearing::Documented, None);
     for (i, caution) in op.cautions.iter().enumerate() {
-        let prohibition = matches!(caution.strength, ArchivedStrength::Prohibition);
+        // "Do not delete the PVC" beside `kubectl delete sts` forbids something else.
+        let quoted = caution.line == op.provenance.line_start;
+        let elsewhere = !quoted && !caution.object.is_empty() && !concerns(action, &caution.object);
+        let prohibition = matches!(caution.strength, ArchivedStrength::Prohibition) && !elsewhere;
         let severe = caution.adjacent && destroys(action.class) && {
             let sentence = caution.sentence.to_lowercase();
             SEVERE_CUES.iter().any(|cue| sentence.contains(cue))
@@ -293,6 +453,10 @@ fn bearing(op: &ArchivedOperation, action: &Action) -> (Bearing, Option<usize>) 
     }
     // What the docs show read-only is safe to repeat, unless the prohibition
     // quotes this very command (or names it, for a commandless prohibition).
+    // A rehearsal changes nothing, whatever is said about the real thing.
+    if action.has_flag("dry-run") {
+        return (Bearing::Documented, None);
+    }
     if action.class == ActionClass::Read {
         let quoted = best.1.is_some_and(|i| op.tool.is_empty() || op.cautions[i].line == op.provenance.line_start);
         if best.0 != Bearing::Prohibition || !quoted {
@@ -306,14 +470,15 @@ fn reason(
     bearing: Bearing,
     op: &ArchivedOperation,
     caution: Option<usize>,
+    departed: Option<&String>,
     action: &Action,
-    place: Where,
+    place: &Where,
     cite: String,
 ) -> Option<Reason> {
     let incident = op.doc_kind.as_str() == "incident";
     let decision = match bearing {
-        Bearing::Prohibition | Bearing::Severe if place == Where::NotProduction => Decision::Warn,
-        Bearing::Prohibition | Bearing::Severe => Decision::Ask,
+        Bearing::Prohibition | Bearing::Severe | Bearing::Departure if *place == Where::NotProduction => Decision::Warn,
+        Bearing::Prohibition | Bearing::Severe | Bearing::Departure => Decision::Ask,
         Bearing::Caution | Bearing::SectionCaution => Decision::Warn,
         // An incident report shows many commands; the destructive ones are what it warns of.
         Bearing::Documented if incident && destroys(action.class) => Decision::Warn,
@@ -321,23 +486,26 @@ fn reason(
         Bearing::Documented => return None,
     };
     let source = if incident { format!("incident report {}", op.doc_id) } else { "the runbook".to_string() };
-    let message = match caution {
-        Some(i) => format!(
+    let message = match (caution, departed) {
+        (_, Some(how)) => format!(
+            "{source} does this as `{}` ({} › {}); `{}` {} {how}",
+            op.text,
+            op.doc_title,
+            op.heading,
+            action.label(),
+            place.phrase()
+        ),
+        (Some(i), None) => format!(
             "{source} says, about `{}` {}: \"{}\" ({})",
             action.label(),
             place.phrase(),
             op.cautions[i].sentence,
             op.doc_title
         ),
-        None if incident => format!("{source} ({}) shows `{}` in its account of the outage", op.doc_title, op.text),
-        None => format!("documented in {} › {}", op.doc_title, op.heading),
+        (None, None) if incident => {
+            format!("{source} ({}) shows `{}` in its account of the outage", op.doc_title, op.text)
+        }
+        (None, None) => format!("documented in {} › {}", op.doc_title, op.heading),
     };
-    Some(Reason {
-        decision,
-        kind: ReasonKind::Documented,
-        message,
-        id: None,
-        cite: Some(cite),
-        trust: Some(Trust::MINED),
-    })
+    Some(Reason::new(decision, ReasonKind::Documented, message).citing(cite, Trust::MINED))
 }

@@ -6,17 +6,20 @@
 //! keep the two in step.
 
 mod baseline;
+mod briefing;
+mod checks;
 mod context;
 mod grounding;
+mod related;
 mod resolve;
 
 use lore_action::{Action, Analysis};
-use lore_model::{ActionClass, Decision, Incident, Rule, Status, Timestamp, Trust};
+use lore_model::{ActionClass, Decision, Rule, Timestamp, Trust};
 use lore_pack::ArchivedPackData;
-use lore_pack::query::{self, owned};
 use serde::{Deserialize, Serialize};
 
 pub use context::Context;
+pub use related::{RelatedSearch, RelatedSection};
 pub use resolve::EnvironmentMatch;
 
 /// `[gate]` in lore.toml.
@@ -104,6 +107,35 @@ pub struct Reason {
     /// When the fact behind the reason was reviewed, and whether it was declared or observed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust: Option<Trust>,
+    /// Whether a human's one-time approval, or a reviewed allow rule, can
+    /// lift it. Wrecking the machine itself cannot be approved away.
+    #[serde(default = "approvable_by_default", skip_serializing_if = "is_approvable")]
+    pub approvable: bool,
+}
+
+fn approvable_by_default() -> bool {
+    true
+}
+
+fn is_approvable(approvable: &bool) -> bool {
+    *approvable
+}
+
+impl Reason {
+    pub fn new(decision: Decision, kind: ReasonKind, message: impl Into<String>) -> Reason {
+        Reason { decision, kind, message: message.into(), id: None, cite: None, trust: None, approvable: true }
+    }
+
+    pub fn with_id(mut self, id: impl Into<String>) -> Reason {
+        self.id = Some(id.into());
+        self
+    }
+
+    pub fn citing(mut self, cite: impl Into<String>, trust: Trust) -> Reason {
+        self.cite = Some(cite.into());
+        self.trust = Some(trust);
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -193,11 +225,24 @@ pub fn is_destructive(action: &Action) -> bool {
 /// Decides on every action of an analysis. Without a pack (knowledge could
 /// not be loaded) only the baseline applies.
 pub fn check(pack: Option<&ArchivedPackData>, analysis: &Analysis, ctx: &Context, config: &GateConfig) -> Verdict {
+    check_with(pack, analysis, ctx, config, None)
+}
+
+/// [`check`], with a search over the documents for actions that change
+/// something where production may be: the sections it finds go into the
+/// briefing, and the best one's caution becomes a warning.
+pub fn check_with(
+    pack: Option<&ArchivedPackData>,
+    analysis: &Analysis,
+    ctx: &Context,
+    config: &GateConfig,
+    search: Option<&dyn RelatedSearch>,
+) -> Verdict {
     let mut verdicts = Vec::new();
     let mut briefing = Briefing::default();
     let mut escalation = Vec::new();
     for action in &analysis.actions {
-        verdicts.push(check_action(pack, action, ctx, config, &mut briefing, &mut escalation));
+        verdicts.push(check_action(pack, search, action, ctx, config, &mut briefing, &mut escalation));
     }
     if !analysis.complete {
         let production = verdicts.iter().any(|v| v.production)
@@ -221,14 +266,7 @@ pub fn check(pack: Option<&ArchivedPackData>, analysis: &Analysis, ctx: &Context
             production,
             systems: Vec::new(),
             text: String::new(),
-            reasons: vec![Reason {
-                decision,
-                kind: ReasonKind::Incomplete,
-                message,
-                id: None,
-                cite: None,
-                trust: None,
-            }],
+            reasons: vec![Reason::new(decision, ReasonKind::Incomplete, message)],
         });
     }
     let decision = verdicts.iter().map(|v| v.decision).max().unwrap_or(Decision::Allow);
@@ -273,300 +311,48 @@ fn summarise(decision: Decision, verdicts: &[ActionVerdict]) -> String {
 
 fn check_action(
     pack: Option<&ArchivedPackData>,
+    search: Option<&dyn RelatedSearch>,
     action: &Action,
     ctx: &Context,
     config: &GateConfig,
     briefing: &mut Briefing,
     escalation: &mut Vec<String>,
 ) -> ActionVerdict {
-    let environment = pack.and_then(|data| resolve::environment(data, action, ctx));
-    let production = environment.as_ref().map_or_else(|| resolve::looks_production(action, ctx), |e| e.production);
-    let systems = pack.map(|data| resolve::systems(data, action, ctx)).unwrap_or_default();
+    let subject = Subject::of(pack, action, ctx);
     let mut reasons: Vec<Reason> = Vec::new();
-    let mut exception_specificity: Option<(u32, Reason)> = None;
-    let now = ctx.now;
-    let destructive = is_destructive(action);
-
+    let mut exception = None;
     if let Some(data) = pack {
-        let system_ids: Vec<String> = systems.iter().map(|ix| data.systems[*ix as usize].id.to_string()).collect();
-        let env_id = environment.as_ref().map(|e| e.id.clone());
-        let today = now.day();
-        let default_review = data.default_review_days.as_ref().map(|d| d.to_native());
-
-        // Rules, most specific allow first among exceptions.
-        let mut matched: Vec<(u32, Rule)> = Vec::new();
-        for archived in data.rules.iter() {
-            let rule: Rule = owned(archived);
-            if let Some(specificity) = rule_matches(&rule, action, &system_ids, env_id.as_deref()) {
-                matched.push((specificity, rule));
-            }
-        }
-        for (specificity, rule) in &matched {
-            let proposed = rule.meta.status == Status::Proposed;
-            if matches!(rule.meta.status, Status::Deprecated | Status::SupersededBy(_))
-                || !rule.meta.freshness.valid_on(today)
-            {
-                continue;
-            }
-            let mut decision = rule.decision;
-            let mut message = format!("{}: {}", rule.title, rule.rationale);
-            if proposed {
-                decision = decision.min(Decision::Warn);
-                message = format!("(proposed, not yet reviewed) {message}");
-            }
-            if let Some(instead) = &rule.instead {
-                briefing.instead.push(instead.clone());
-            }
-            let reason = Reason {
-                decision,
-                kind: if decision == Decision::Allow {
-                    ReasonKind::Exception
-                } else if proposed {
-                    ReasonKind::Proposed
-                } else {
-                    ReasonKind::Rule
-                },
-                message,
-                id: Some(rule.id.clone()),
-                cite: Some(rule.meta.provenance.cite()),
-                trust: Some(Trust::of(&rule.meta, today, default_review)),
-            };
-            if rule.decision == Decision::Allow && !proposed {
-                if exception_specificity.as_ref().is_none_or(|(s, _)| specificity > s) {
-                    exception_specificity = Some((*specificity, reason));
-                }
-            } else {
-                reasons.push(reason.clone());
-            }
-            if rule.meta.freshness.is_stale(today, default_review) {
-                reasons.push(stale(
-                    &rule.id,
-                    format!("rule `{}` is past its review date; confirm it still holds", rule.id),
-                    &rule.meta,
-                    today,
-                    default_review,
-                ));
-            }
-        }
-        // An explicit allow narrower than a rule overrides it.
-        if let Some((allow_specificity, allow)) = &exception_specificity {
-            let before = reasons.len();
-            reasons.retain(|r| {
-                r.kind != ReasonKind::Rule
-                    || matched.iter().any(|(s, rule)| Some(&rule.id) == r.id.as_ref() && s >= allow_specificity)
-            });
-            if reasons.len() < before || matched.iter().all(|(_, r)| r.decision == Decision::Allow) {
-                reasons.push(allow.clone());
-            }
-        }
-
-        // Freezes on the environment or the systems.
-        if action.class != ActionClass::Read && action.class != ActionClass::SecretRead {
-            for archived in data.freezes.iter() {
-                let freeze: lore_model::Freeze = owned(archived);
-                if !(freeze.start <= now && now < freeze.end) {
-                    continue;
-                }
-                let by_env = env_id.as_ref().is_some_and(|e| freeze.environments.contains(e));
-                let by_system = system_ids.iter().any(|s| freeze.systems.contains(s));
-                if by_env || by_system {
-                    reasons.push(Reason {
-                        decision: Decision::Deny,
-                        kind: ReasonKind::Freeze,
-                        message: format!("change freeze `{}` until {}: {}", freeze.id, freeze.end, freeze.reason),
-                        id: Some(freeze.id.clone()),
-                        cite: Some(freeze.meta.provenance.cite()),
-                        trust: Some(Trust::of(&freeze.meta, today, default_review)),
-                    });
-                }
-            }
-        }
-
-        // What the action touches: criticality, dependents, incidents, briefing.
-        // Tokenised only if some touched system has advisories.
-        let mut tokens: Option<Vec<String>> = None;
-        let mut advisory_reasons = 0;
-        for &ix in &systems {
-            let system = query::system(data, ix);
-            let links = &data.links[ix as usize];
-            let dependents = links.dependents.len();
-            let (blast_total, tier1_in_blast) = query::blast_counts(data, ix, 16);
-            let critical = system.tier == Some(1) || dependents > config.dependents_threshold;
-            if destructive && production && critical {
-                let why = if system.tier == Some(1) {
-                    "tier 1".to_string()
-                } else {
-                    format!("{dependents} systems depend on it")
-                };
-                reasons.push(Reason {
-                    decision: Decision::Ask,
-                    kind: ReasonKind::CriticalSystem,
-                    message: format!(
-                        "{} on `{}` in production, a critical system ({why}; {blast_total} systems in its blast radius)",
-                        action.class, system.id
-                    ),
-                    id: Some(system.id.clone()),
-                    cite: Some(system.meta.provenance.cite()),
-                    trust: Some(Trust::of(&system.meta, today, default_review)),
-                });
-            }
-            if system.meta.freshness.is_stale(today, default_review) {
-                reasons.push(stale(
-                    &system.id,
-                    format!("what lore knows about `{}` is past its review date", system.id),
-                    &system.meta,
-                    today,
-                    default_review,
-                ));
-            }
-            for owner in &system.owners {
-                if !briefing.owners.contains(owner) {
-                    briefing.owners.push(owner.clone());
-                }
-                if let Some(team) = data.teams.iter().find(|t| t.id.as_str() == lore_model::normalize_name(owner)) {
-                    let team: lore_model::Team = owned(team);
-                    for contact in team.contacts.iter().chain(team.escalation.iter()) {
-                        if !escalation.contains(contact) {
-                            escalation.push(contact.clone());
-                        }
-                    }
-                }
-            }
-            for e in links.dependents.iter() {
-                if let Some(from) = data.edges[e.to_native() as usize].from_ix.as_ref() {
-                    let name = data.systems[from.to_native() as usize].id.to_string();
-                    if !briefing.dependents.contains(&name) {
-                        briefing.dependents.push(name);
-                    }
-                }
-            }
-            briefing.blast_radius = briefing.blast_radius.max(blast_total);
-            for c in tier1_in_blast {
-                if !briefing.tier1_in_blast_radius.contains(&c) {
-                    briefing.tier1_in_blast_radius.push(c);
-                }
-            }
-            for a in links.advisories.iter() {
-                let advisory = &data.advisories[a.to_native() as usize];
-                // Once promoted, the rule speaks for it.
-                let promoted = matched.iter().any(|(_, rule)| rule.id.eq_ignore_ascii_case(advisory.id.as_str()));
-                if !promoted
-                    && advisory_reasons < MAX_ADVISORY_REASONS
-                    && advisory_applies(advisory, action, tokens.get_or_insert_with(|| action_tokens(action)))
-                {
-                    advisory_reasons += 1;
-                    reasons.push(Reason {
-                        decision: Decision::Warn,
-                        kind: ReasonKind::Advisory,
-                        message: format!("the runbook says (unreviewed advisory): \"{}\"", advisory.sentence),
-                        id: Some(advisory.id.to_string()),
-                        cite: Some(owned::<lore_model::Provenance, _>(&advisory.provenance).cite()),
-                        trust: Some(Trust::MINED),
-                    });
-                }
-            }
-            for r in links.runbooks.iter().take(3) {
-                let runbook = &data.runbooks[r.to_native() as usize];
-                let cite = format!("{} ({})", runbook.title, runbook.path);
-                if !briefing.runbooks.contains(&cite) {
-                    briefing.runbooks.push(cite);
-                }
-            }
-        }
-
-        // Past incidents whose trigger matches this action.
-        for archived in data.incidents.iter() {
-            let Some(trigger) = archived.trigger.as_ref() else { continue };
-            let trigger: lore_model::ActionMatcher = owned(trigger);
-            if trigger.is_empty() || !matcher_matches(&trigger, action) {
-                continue;
-            }
-            let incident: Incident = owned(archived);
-            let overlaps = incident.systems.iter().any(|s| system_ids.contains(s));
-            let unscoped = incident.systems.is_empty() || system_ids.is_empty();
-            // Without a system in common, the trigger alone counts in production,
-            // or for actions that destroy wholesale wherever they run.
-            let wholesale = matches!(action.class, ActionClass::BulkDestroy | ActionClass::Recreate)
-                || (action.class == ActionClass::HistoryRewrite && destructive);
-            if !(overlaps || (unscoped && (production || wholesale))) {
-                continue;
-            }
-            // Incidents happened in production; elsewhere they are a warning.
-            let decision = if incident.is_severe() && production { Decision::Ask } else { Decision::Warn };
-            let note = format!(
-                "{} {} ({})",
-                incident.id,
-                incident.title,
-                incident.date.map(|d| d.to_string()).unwrap_or_default()
-            );
-            if !briefing.incidents.contains(&note) {
-                briefing.incidents.push(note);
-            }
-            reasons.push(Reason {
-                decision,
-                kind: ReasonKind::Incident,
-                message: format!("this is how incident {} started: {}", incident.id, incident.title),
-                id: Some(incident.id.clone()),
-                cite: Some(incident.meta.provenance.cite()),
-                trust: Some(Trust::of(&incident.meta, today, default_review)),
-            });
-        }
-        let place = grounding::Where::of(action, production, environment.is_some());
-        let grounded = grounding::ground(data, action, &system_ids, place);
+        let knowledge = checks::Knowledge::new(data, ctx.now);
+        let rules = checks::rules(&knowledge, &subject);
+        briefing::add_instead(briefing, &rules.instead);
+        exception = rules.exception;
+        reasons.extend(rules.reasons);
+        reasons.extend(checks::freezes(&knowledge, &subject));
+        reasons.extend(checks::systems(&knowledge, &subject, config, &rules.matched));
+        let incidents = checks::incidents(&knowledge, &subject);
+        briefing::add_incidents(briefing, &incidents);
+        reasons.extend(incidents.into_iter().map(|(_, reason)| reason));
+        let grounded = grounding::ground(data, action, &subject.system_ids, &subject.place);
+        briefing::add_documented(briefing, grounded.documented);
         reasons.extend(grounded.reasons);
-        for documented in grounded.documented {
-            if !briefing.runbooks.contains(&documented) {
-                briefing.runbooks.push(documented);
-            }
+        if let Some(search) = search.filter(|_| related::wanted(action, &subject.place)) {
+            let cited: Vec<&str> = reasons
+                .iter()
+                .filter_map(|r| r.cite.as_deref())
+                .map(|c| c.rsplit_once(':').map_or(c, |(f, _)| f))
+                .collect();
+            let related = related::relate(data, search, action, &subject.place, &cited);
+            briefing::add_documented(briefing, related.briefing);
+            reasons.extend(related.reason);
         }
+        briefing::add_systems(briefing, escalation, data, &subject.systems);
     }
-
-    // A destructive action on something nobody described, in production.
-    if destructive && production && systems.is_empty() && resolve::has_system_targets(action) {
-        reasons.push(Reason {
-            decision: Decision::Ask,
-            kind: ReasonKind::UnknownSystem,
-            message: "lore has no knowledge of this system; nobody documented what depends on it".into(),
-            id: None,
-            cite: None,
-            trust: None,
-        });
-    }
-
+    reasons.extend(checks::unknown_system(&subject));
     if config.baseline {
-        for (decision, message, overridable) in baseline::check(action, production) {
-            let decision = match &exception_specificity {
-                Some(_) if overridable => continue,
-                _ => decision,
-            };
-            reasons.push(Reason {
-                decision,
-                kind: ReasonKind::Baseline,
-                message,
-                id: None,
-                cite: Some("lore built-in baseline (docs/gate.md)".into()),
-                trust: Some(Trust::BUILT_IN),
-            });
-        }
+        reasons.extend(checks::baseline(&subject, exception.is_some()));
     }
-
-    // An explicit allow is an exception to the generic checks too, but not
-    // to freezes or to what no allow lifts; past incidents stay as warnings.
-    if exception_specificity.is_some() {
-        for reason in &mut reasons {
-            match reason.kind {
-                // A reviewed allow outranks what the prose around a command says.
-                ReasonKind::CriticalSystem | ReasonKind::UnknownSystem | ReasonKind::Documented => {
-                    reason.decision = Decision::Allow
-                }
-                ReasonKind::Incident => reason.decision = reason.decision.min(Decision::Warn),
-                _ => {}
-            }
-        }
-        reasons.retain(|r| {
-            r.decision > Decision::Allow
-                || !matches!(r.kind, ReasonKind::CriticalSystem | ReasonKind::UnknownSystem | ReasonKind::Documented)
-        });
+    if let Some(exception) = exception {
+        checks::apply_exception(&mut reasons, exception);
     }
     let decision = reasons.iter().map(|r| r.decision).max().unwrap_or(Decision::Allow);
     reasons.sort_by_key(|r| std::cmp::Reverse(r.decision));
@@ -574,51 +360,40 @@ fn check_action(
         action: action.label(),
         class: action.class,
         decision,
-        environment: environment.as_ref().map(|e| e.id.clone()),
-        production,
-        systems: pack
-            .map(|data| systems.iter().map(|ix| data.systems[*ix as usize].id.to_string()).collect())
-            .unwrap_or_default(),
+        environment: subject.environment.as_ref().map(|e| e.id.clone()),
+        production: subject.production,
+        systems: subject.system_ids,
         text: action.text.clone(),
         reasons,
     }
 }
 
-/// Enough to make the point; a runbook full of warnings must not bury the rest.
-const MAX_ADVISORY_REASONS: usize = 3;
-
-/// The words of a command, lower-cased: its tool, subcommands and arguments.
-fn action_tokens(action: &Action) -> Vec<String> {
-    let words = action.text.split(|c: char| c.is_whitespace() || "='\",;()".contains(c));
-    std::iter::once(action.tool.as_str())
-        .chain(action.command.iter().map(String::as_str))
-        .chain(words)
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+/// One action as the checks see it: where it runs and what it touches.
+pub(crate) struct Subject<'a> {
+    pub action: &'a Action,
+    pub environment: Option<EnvironmentMatch>,
+    pub production: bool,
+    pub place: grounding::Where,
+    /// Indexes into the pack's systems, and their ids.
+    pub systems: Vec<u32>,
+    pub system_ids: Vec<String>,
+    pub destructive: bool,
 }
 
-/// An advisory applies when the action uses one of its terms other than the
-/// tool's own name: "DO NOT USE MONITOR" is about `redis-cli monitor`, not
-/// about every `redis-cli`.
-fn advisory_applies(advisory: &lore_model::ArchivedAdvisory, action: &Action, tokens: &[String]) -> bool {
-    advisory.terms.iter().map(|t| t.as_str()).any(|term| term != action.tool && tokens.iter().any(|t| t == term))
-}
-
-fn stale(
-    id: &str,
-    message: String,
-    meta: &lore_model::Meta,
-    today: lore_model::Day,
-    default_review: Option<u32>,
-) -> Reason {
-    Reason {
-        decision: Decision::Allow,
-        kind: ReasonKind::Stale,
-        message,
-        id: Some(id.to_string()),
-        cite: Some(meta.provenance.cite()),
-        trust: Some(Trust::of(meta, today, default_review)),
+impl<'a> Subject<'a> {
+    fn of(pack: Option<&ArchivedPackData>, action: &'a Action, ctx: &Context) -> Subject<'a> {
+        let environment = pack.and_then(|data| resolve::environment(data, action, ctx));
+        let evidence = match &environment {
+            Some(env) => env.production.then(|| format!("environment `{}`, from {}", env.id, env.via)),
+            None => resolve::production_evidence(action, ctx),
+        };
+        let production = evidence.is_some();
+        let systems = pack.map(|data| resolve::systems(data, action, ctx)).unwrap_or_default();
+        let system_ids = pack
+            .map(|data| systems.iter().map(|ix| data.systems[*ix as usize].id.to_string()).collect())
+            .unwrap_or_default();
+        let place = grounding::Where::of(action, evidence, environment.is_some());
+        Subject { action, environment, production, place, systems, system_ids, destructive: is_destructive(action) }
     }
 }
 

@@ -1,7 +1,7 @@
 //! From an action to where it runs (an environment) and what it touches (systems).
 
 use globset::{GlobBuilder, GlobMatcher};
-use lore_action::{Action, HintSource, Target};
+use lore_action::{Action, Hint, HintSource, Target};
 use lore_model::Environment;
 use lore_pack::ArchivedPackData;
 use lore_pack::query::{self, owned};
@@ -91,6 +91,9 @@ fn facts(action: &Action, ctx: &Context) -> Vec<(&'static str, String, String)> 
     for host in action_hosts(action) {
         facts.push(("host", host, "explicit".into()));
     }
+    if let Some(dir) = e.directory.as_ref().and_then(Hint::value) {
+        facts.push(("directory", dir.to_string(), "after `cd`".into()));
+    }
     if let Some(cwd) = ctx.cwd() {
         facts.push(("path", cwd.to_string_lossy().into_owned(), "working directory".into()));
     }
@@ -129,7 +132,9 @@ pub fn environment(data: &ArchivedPackData, action: &Action, ctx: &Context) -> O
             }
             "host" => any_glob(&m.hosts, value),
             // A directory matches a `dir/**` pattern when its contents would.
-            "path" => any_glob(&m.paths, value) || any_glob(&m.paths, &format!("{}/_", value.trim_end_matches('/'))),
+            "path" | "directory" => {
+                any_glob(&m.paths, value) || any_glob(&m.paths, &format!("{}/_", value.trim_end_matches('/')))
+            }
             _ => false,
         });
         if let Some((kind, value, how)) = hit {
@@ -158,10 +163,25 @@ fn is_production_word(word: &str) -> bool {
         || (word.ends_with("prd") && word.len() <= 5)
 }
 
-/// Without an environment record: does anything about the action say production?
-pub fn looks_production(action: &Action, ctx: &Context) -> bool {
-    facts(action, ctx).iter().filter(|(kind, _, _)| *kind != "path").any(|(_, value, _)| looks_production_text(value))
-        || action.targets.iter().any(|t| !matches!(t, Target::Path { .. }) && looks_production_text(&t.short()))
+/// Without an environment record: what about the action says production,
+/// such as `terraform-workspace live (explicit)`.
+pub fn production_evidence(action: &Action, ctx: &Context) -> Option<String> {
+    // Terraform keeps one directory per environment; other tools' files say nothing.
+    let terraform = action.family() == "terraform";
+    let fact = facts(action, ctx)
+        .into_iter()
+        .filter(|(kind, _, _)| *kind != "path" && (*kind != "directory" || terraform))
+        .find(|(_, value, _)| looks_production_text(value))
+        .map(|(kind, value, how)| format!("{kind} {value} ({how})"));
+    fact.or_else(|| {
+        action
+            .targets
+            .iter()
+            .filter(|t| !matches!(t, Target::Path { .. }))
+            .map(Target::short)
+            .find(|t| looks_production_text(t))
+            .map(|t| format!("target {t}"))
+    })
 }
 
 /// Targets that could be systems (not local paths or git refs).

@@ -250,6 +250,18 @@ data! {
         /// On the operation's own line or just before it: about this
         /// command, not only its section.
         pub adjacent: bool,
+        /// What a prohibition forbids doing to, as a kind or a word ("Do not
+        /// delete the PVC": `persistentvolumeclaim`); empty when it names none.
+        pub object: String,
+    }
+
+    /// A warning or prohibition sentence of a runbook or incident report,
+    /// whether or not a command is near it: what a section says to beware of.
+    pub struct DocCaution {
+        pub file: String,
+        pub line: u32,
+        pub sentence: String,
+        pub strength: Strength,
     }
 
     /// A prohibition mined from prose ("never…", "do not…"): unreviewed

@@ -2,10 +2,12 @@
 //! indexes queries need. Archived with rkyv, so a query reads it straight
 //! from the memory-mapped file.
 
-use lore_model::{Advisory, Diagnostic, Edge, Environment, Freeze, Incident, Operation, Rule, Runbook, System, Team};
+use lore_model::{
+    Advisory, Diagnostic, DocCaution, Edge, Environment, Freeze, Incident, Operation, Rule, Runbook, System, Team,
+};
 
 /// Bumped whenever [`PackData`] or the search schema changes shape.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Debug, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PackData {
@@ -23,6 +25,9 @@ pub struct PackData {
     /// Commands the runbooks and incident reports show, with their cautions;
     /// sorted by tool family (commandless prohibitions, tool "", first).
     pub operations: Vec<Operation>,
+    /// Every caution sentence of runbooks and incident reports, sorted by
+    /// file and line: what the sections search finds for an action warn of.
+    pub cautions: Vec<DocCaution>,
     /// Every name a system answers to (id, aliases, workloads, services),
     /// sorted for binary search.
     pub names: Vec<NameEntry>,

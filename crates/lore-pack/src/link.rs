@@ -104,6 +104,9 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
     let mut operations: Vec<lore_model::Operation> =
         resolved_docs.iter().flat_map(|r| crate::operations::mine(r.doc, &r.systems)).collect();
     operations.sort_by(|a, b| a.tool.cmp(&b.tool));
+    let mut cautions: Vec<lore_model::DocCaution> =
+        resolved_docs.iter().flat_map(|r| crate::operations::doc_cautions(r.doc)).collect();
+    cautions.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
 
     let parts = Parts {
         names: resolver.names,
@@ -115,6 +118,7 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
         doc_systems,
         advisories,
         operations,
+        cautions,
     };
     (finish(config, outputs, parts), resolved_docs)
 }
@@ -423,11 +427,13 @@ struct Parts<'a> {
     doc_systems: HashMap<(&'a str, &'a str), Vec<String>>,
     advisories: Vec<lore_model::Advisory>,
     operations: Vec<lore_model::Operation>,
+    cautions: Vec<lore_model::DocCaution>,
 }
 
 /// Builds the per-system indexes and assembles the pack.
 fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData {
-    let Parts { systems, names, edges, diagnostics, rules, freezes, doc_systems, advisories, operations } = parts;
+    let Parts { systems, names, edges, diagnostics, rules, freezes, doc_systems, advisories, operations, cautions } =
+        parts;
     let index_of: HashMap<&str, u32> = systems.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
     let mut links = vec![SystemLinks::default(); systems.len()];
     let mut dangling: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -504,6 +510,7 @@ fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData
         freezes,
         advisories,
         operations,
+        cautions,
         diagnostics,
         default_review_days: config.default_review_days(),
         name: config.knowledge.name.clone(),

@@ -7,7 +7,7 @@
 use lore_action::{Action, Target};
 use lore_ingest::outline::{Caution, Chunk, Snippet};
 use lore_ingest::{DocKind, SearchDoc};
-use lore_model::{ActionClass, Operation, OperationCaution, Provenance, SourceKind, Strength};
+use lore_model::{ActionClass, DocCaution, Operation, OperationCaution, Provenance, SourceKind, Strength};
 
 /// A document with more is pasted output, not a runbook.
 const MAX_PER_DOCUMENT: usize = 500;
@@ -98,14 +98,66 @@ pub fn mine(doc: &SearchDoc, systems: &[String]) -> Vec<Operation> {
     out
 }
 
+/// Every caution sentence of a runbook or incident report, once each.
+pub fn doc_cautions(doc: &SearchDoc) -> Vec<DocCaution> {
+    if !matches!(doc.kind, DocKind::Runbook | DocKind::Incident) {
+        return Vec::new();
+    }
+    doc.chunks
+        .iter()
+        .flat_map(|chunk| &chunk.cautions)
+        .map(|c| DocCaution {
+            file: doc.path.clone(),
+            line: c.line,
+            sentence: c.sentence.clone(),
+            strength: if c.prohibition { Strength::Prohibition } else { Strength::Advice },
+        })
+        .collect()
+}
+
 /// The actions of a snippet that lore understands; prose, YAML and output
 /// parse as unknown tools and are left out.
 fn parse(snippet: &Snippet) -> Vec<Action> {
-    let analysis = lore_action::analyze_shell(&snippet.text);
+    let text = spell_out_placeholders(&snippet.text);
+    let analysis = lore_action::analyze_shell(&text);
     if !analysis.complete {
         return Vec::new();
     }
-    analysis.actions.into_iter().filter(|a| a.class != ActionClass::Unknown).collect()
+    let mut actions: Vec<Action> = analysis.actions.into_iter().filter(|a| a.class != ActionClass::Unknown).collect();
+    // Quote the doc's own words, not the spelled-out placeholders.
+    for action in &mut actions {
+        if let Some(original) = snippet.text.get(action.span.start..action.span.end) {
+            action.text = original.to_string();
+        }
+    }
+    actions
+}
+
+/// `<pod-name>` in a runbook is a placeholder, not a redirection: spelt
+/// `_POD_NAME_`, the same length, so spans still point into the original.
+fn spell_out_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('<') {
+        return text.into();
+    }
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts = bytes[i] == b'<' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic);
+        let end = bytes[i + 1..].iter().position(|&b| b == b'>').map(|p| i + 1 + p);
+        match end.filter(|&end| {
+            starts && bytes[i + 1..end].iter().all(|&b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        }) {
+            Some(end) => {
+                for (j, b) in bytes[i..=end].iter().enumerate() {
+                    out[i + j] = if b.is_ascii_alphanumeric() { b.to_ascii_uppercase() } else { b'_' };
+                }
+                i = end + 1;
+            }
+            None => i += 1,
+        }
+    }
+    String::from_utf8(out).map_or(text.into(), Into::into)
 }
 
 fn operation(doc: &SearchDoc, systems: &[String], chunk: &Chunk, line: u32, action: &Action) -> Operation {
@@ -126,10 +178,10 @@ fn operation(doc: &SearchDoc, systems: &[String], chunk: &Chunk, line: u32, acti
     }
 }
 
-/// An operation of a prohibition's verb and object: "Do not delete the PVC".
-fn sentence_operation(doc: &SearchDoc, systems: &[String], chunk: &Chunk, caution: &Caution) -> Option<Operation> {
-    let words: Vec<String> = caution
-        .sentence
+/// The verb and object a prohibition forbids: "Do not delete the PVC" is
+/// `(Delete, persistentvolumeclaim)`.
+fn forbidden(sentence: &str) -> Option<(ActionClass, String)> {
+    let words: Vec<String> = sentence
         .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
@@ -143,12 +195,27 @@ fn sentence_operation(doc: &SearchDoc, systems: &[String], chunk: &Chunk, cautio
     if object.len() < 2 || object.chars().all(|c| c.is_ascii_digit()) || NOT_OBJECTS.contains(&object.as_str()) {
         return None;
     }
+    Some((class, lore_action::kind_name(object)))
+}
+
+/// An operation of a prohibition's verb and object: "Do not delete the PVC".
+fn sentence_operation(doc: &SearchDoc, systems: &[String], chunk: &Chunk, caution: &Caution) -> Option<Operation> {
+    let (class, object) = forbidden(&caution.sentence)?;
+    // "Do not remove any files that end in `.history`": the code says which.
+    let code = caution
+        .sentence
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::trim)
+        .filter(|c| c.len() >= 2 && !c.contains(' '))
+        .map(|c| format!("code:{c}"));
     Some(Operation {
         tool: String::new(),
         command: Vec::new(),
         class,
         flags: Vec::new(),
-        targets: vec![format!("word:{}", lore_action::kind_name(object))],
+        targets: std::iter::once(format!("word:{object}")).chain(code).collect(),
         text: caution.sentence.clone(),
         heading: chunk.heading_path.clone(),
         doc_kind: doc.kind.as_str().to_string(),
@@ -160,6 +227,7 @@ fn sentence_operation(doc: &SearchDoc, systems: &[String], chunk: &Chunk, cautio
             sentence: caution.sentence.clone(),
             strength: Strength::Prohibition,
             adjacent: true,
+            object: object.clone(),
         }],
         provenance: provenance(doc, caution.line),
     })
@@ -199,6 +267,11 @@ fn cautions(chunk: &Chunk, line: u32) -> Vec<OperationCaution> {
             sentence: c.sentence.clone(),
             strength: if c.prohibition { Strength::Prohibition } else { Strength::Advice },
             adjacent: c.line + ADJACENT_BEFORE >= line && c.line <= line + 1,
+            object: if c.prohibition {
+                forbidden(&c.sentence).map(|(_, o)| o).unwrap_or_default()
+            } else {
+                String::new()
+            },
         })
         .collect();
     out.sort_by_key(|c| (!c.adjacent, c.strength != Strength::Prohibition, c.line.abs_diff(line)));

@@ -71,3 +71,14 @@ fn huge_code_blocks_and_thousands_of_blocks_build_without_a_panic() {
     let from_many = ops.iter().filter(|o| o.provenance.file.ends_with("many.md")).count();
     assert!(from_many > 0 && from_many <= 500, "bounded per document: {from_many}");
 }
+
+#[test]
+fn angle_bracket_placeholders_are_names_not_redirections() {
+    let doc = "# Drain errors\n\n```console\n$ oc delete pod <pod-name> --force=true --grace-period=0\n```\n";
+    let ops = operations(&[("runbooks/drain.md", doc)]);
+    let delete = ops.iter().find(|o| o.tool == "kubectl").expect("oc delete, as kubectl");
+    assert_eq!(delete.command, vec!["delete"]);
+    assert!(delete.flags.contains(&"force".to_string()), "{:?}", delete.flags);
+    assert!(delete.targets.iter().all(|t| !t.contains("POD")), "placeholders are left out: {:?}", delete.targets);
+    assert_eq!(delete.text, "oc delete pod <pod-name> --force=true --grace-period=0", "quoted as written");
+}

@@ -174,7 +174,9 @@ pub fn assess(
 ) -> (Analysis, Verdict) {
     let analysis = request.input.analyze();
     let ctx = request.context();
-    let mut verdict = lore_gate::check(pack.map(|p| p.data()), &analysis, &ctx, config);
+    let search = pack.map(crate::search::GateSearch::new);
+    let related = search.as_ref().map(|s| s as &dyn lore_gate::RelatedSearch);
+    let mut verdict = lore_gate::check_with(pack.map(|p| p.data()), &analysis, &ctx, config, related);
     verdict.pack_version = pack.map(|p| p.manifest().version());
     if pack.is_none() && knowledge_expected {
         let production = verdict.actions.iter().any(|a| a.production);
@@ -224,7 +226,7 @@ pub fn record(
 }
 
 fn add_reason(verdict: &mut Verdict, decision: Decision, kind: ReasonKind, message: String) {
-    let reason = Reason { decision, kind, message, id: None, cite: None, trust: None };
+    let reason = Reason::new(decision, kind, message);
     match verdict.actions.first_mut() {
         Some(action) => {
             action.reasons.insert(0, reason);
@@ -235,13 +237,9 @@ fn add_reason(verdict: &mut Verdict, decision: Decision, kind: ReasonKind, messa
     verdict.decision = verdict.decision.max(decision);
 }
 
-/// Baseline denials that no approval lifts (rm -rf /, mkfs on a device).
+/// Denials that no approval lifts (rm -rf /, mkfs on a device).
 fn has_unoverridable_deny(verdict: &Verdict) -> bool {
-    verdict.reasons().iter().any(|r| {
-        r.kind == ReasonKind::Baseline
-            && r.decision == Decision::Deny
-            && (r.message.contains("destroys the machine") || r.message.contains("erases everything"))
-    })
+    verdict.reasons().iter().any(|r| r.decision == Decision::Deny && !r.approvable)
 }
 
 /// The text an agent reads: the main reasons with citations.

@@ -62,3 +62,39 @@ fn with_model(_knowledge: &Knowledge, index: SearchIndex, _dir: &Path, model_dir
     );
     Ok(OpenedSearch { index, note: Some(note) })
 }
+
+/// The pack's lexical search for the gate, opened at its first query: a
+/// check that needs no search never pays for it. If the index cannot be
+/// opened, the gate decides without related sections.
+pub struct GateSearch {
+    dir: std::path::PathBuf,
+    index: std::cell::OnceCell<Option<SearchIndex>>,
+}
+
+impl GateSearch {
+    pub fn new(pack: &Pack) -> GateSearch {
+        GateSearch { dir: pack.dir().join(lore_pack::store::INDEX_DIR), index: std::cell::OnceCell::new() }
+    }
+}
+
+impl lore_gate::RelatedSearch for GateSearch {
+    fn sections(&self, query: &str, limit: usize) -> Vec<lore_gate::RelatedSection> {
+        let Some(index) = self.index.get_or_init(|| SearchIndex::open(&self.dir).ok()) else {
+            return Vec::new();
+        };
+        let request = lore_search::SearchRequest { text: query.to_string(), system: None, kind: None, limit };
+        let Ok(results) = index.search(&request) else { return Vec::new() };
+        results
+            .hits
+            .into_iter()
+            .filter(|hit| matches!(hit.kind.as_str(), "runbook" | "incident"))
+            .map(|hit| lore_gate::RelatedSection {
+                path: hit.path,
+                line_start: hit.line_start,
+                line_end: hit.line_end,
+                title: hit.title,
+                heading: hit.heading,
+            })
+            .collect()
+    }
+}
