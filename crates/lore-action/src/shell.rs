@@ -473,6 +473,19 @@ impl Shell<'_> {
                 self.script(&script, depth + 1, &inner);
             }
             "ssh" => self.ssh(rest, stdin, text, span, depth, &ctx),
+            "gcloud" if rest.len() > 2 && rest[0].text == "compute" && rest[1].text == "ssh" => {
+                self.gcloud_ssh(&rest[2..], stdin, text, span, depth, &ctx)
+            }
+            "aws-vault" | "op" | "doppler" | "sops" | "with-aws-profile"
+                if credential_wrapper(&name, rest).is_some() =>
+            {
+                let (label, profile, inner) = credential_wrapper(&name, rest).unwrap_or_default();
+                ctx.wrappers.push(label);
+                if let Some(profile) = profile {
+                    ctx.env.aws_profile = Some(Hint::explicit(&profile));
+                }
+                self.run_inner(inner, text, span, depth, &ctx)
+            }
             "knife" if rest.first().is_some_and(|a| a.text == "ssh") => {
                 self.fan_out("knife ssh", &rest[1..], &["-x", "-a", "-C", "-i", "-p", "-P", "-G"], depth, &ctx)
             }
@@ -484,7 +497,77 @@ impl Shell<'_> {
                 self.change_directory(rest.first());
                 self.simple_tool(&name, rest, stdin, text, span, depth, &ctx)
             }
+            // `with-prod kubectl delete …`: a word lore does not know, then a
+            // tool it does with a subcommand, is a wrapper around that tool.
+            _ if !tools::is_known(&name)
+                && rest.first().is_some_and(|a| tools::is_known(basename(&a.text)))
+                && rest.get(1).is_some_and(|a| !a.text.starts_with('-')) =>
+            {
+                ctx.wrappers.push(name.clone());
+                self.exec(rest.to_vec(), stdin, EnvHints::default(), text, span, depth + 1, &ctx)
+            }
             _ => self.simple_tool(&name, rest, stdin, text, span, depth, &ctx),
+        }
+    }
+
+    /// The command a wrapper runs: one string is a script, words are a command.
+    fn run_inner(&mut self, inner: &[Arg], text: &str, span: Span, depth: usize, ctx: &Context) {
+        match inner {
+            [] => {}
+            [script] if script.text.contains(' ') => {
+                let script = script.text.clone();
+                self.script(&script, depth + 1, ctx)
+            }
+            words => self.exec(words.to_vec(), None, EnvHints::default(), text, span, depth + 1, ctx),
+        }
+    }
+
+    /// `gcloud compute ssh HOST [--project P] [--zone Z] --command 'CMD'` (or `-- CMD`).
+    fn gcloud_ssh(&mut self, rest: &[Arg], stdin: Option<&str>, text: &str, span: Span, depth: usize, ctx: &Context) {
+        let mut inner = ctx.clone();
+        let mut host = None;
+        let mut command: Option<String> = None;
+        let mut i = 0;
+        while let Some(arg) = rest.get(i) {
+            let (flag, value) = match arg.text.split_once('=') {
+                Some((flag, value)) => (flag, Some(value.to_string())),
+                None => (arg.text.as_str(), None),
+            };
+            let take = |i: &mut usize| {
+                value.clone().or_else(|| {
+                    *i += 1;
+                    rest.get(*i).map(|a| a.text.clone())
+                })
+            };
+            match flag {
+                "--" => {
+                    command = Some(rest[i + 1..].iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" "));
+                    break;
+                }
+                "--command" => command = take(&mut i),
+                "--project" => {
+                    if let Some(project) = take(&mut i) {
+                        inner.env.gcp_project = Some(Hint::explicit(&project));
+                    }
+                }
+                "--zone" | "--ssh-flag" | "--ssh-key-file" if value.is_none() => i += 1,
+                f if f.starts_with('-') => {}
+                _ if host.is_none() => host = Some(arg.text.rsplit('@').next().unwrap_or(&arg.text).to_string()),
+                _ => {}
+            }
+            i += 1;
+        }
+        let Some(host) = host else { return };
+        inner.env.add_host(&host);
+        inner.wrappers.push(format!("gcloud compute ssh {host}"));
+        match command.or_else(|| stdin.map(str::to_string)) {
+            Some(script) => self.script(&script, depth + 1, &inner),
+            None => {
+                let mut action = Action::new("gcloud", ActionClass::Exec);
+                action.command = vec!["compute".into(), "ssh".into()];
+                action.targets.push(crate::model::Target::host(&host));
+                self.push(action, &inner, span, text);
+            }
         }
     }
 
@@ -876,6 +959,38 @@ fn is_identifier(text: &str) -> bool {
     !text.is_empty()
         && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !text.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// A credential wrapper and what it runs: its label, the profile it
+/// selects, and the inner command. `aws-vault exec P -- CMD`, `op run --
+/// CMD`, `doppler run [--config C] -- CMD`, `sops exec-env FILE 'CMD'`.
+fn credential_wrapper<'a>(name: &str, rest: &'a [Arg]) -> Option<(String, Option<String>, &'a [Arg])> {
+    let after_dashes = |args: &'a [Arg]| args.iter().position(|a| a.text == "--").map(|p| &args[p + 1..]);
+    match (name, rest.first().map(|a| a.text.as_str())) {
+        ("aws-vault", Some("exec")) => {
+            let profile = rest.get(1).filter(|a| !a.text.starts_with('-')).map(|a| a.text.clone());
+            let inner = after_dashes(rest).unwrap_or_else(|| rest.get(2..).unwrap_or(&[]));
+            Some((format!("aws-vault exec {}", profile.clone().unwrap_or_default()), profile, inner))
+        }
+        ("op" | "doppler", Some("run")) => {
+            let config = rest
+                .iter()
+                .position(|a| matches!(a.text.as_str(), "--config" | "-c" | "--env-file"))
+                .and_then(|p| rest.get(p + 1))
+                .map(|a| a.text.clone());
+            // Their config names an environment, not a cloud profile: it stays in the label.
+            let label = format!("{name} run {}", config.unwrap_or_default()).trim_end().to_string();
+            Some((label, None, after_dashes(rest)?))
+        }
+        ("sops", Some("exec-env" | "exec-file")) => {
+            let file = rest.get(1)?.text.clone();
+            Some((format!("sops exec-env {file}"), None, rest.get(2..)?))
+        }
+        ("with-aws-profile", Some(profile)) => {
+            Some((format!("{name} {profile}"), Some(profile.to_string()), rest.get(1..)?))
+        }
+        _ => None,
+    }
 }
 
 /// How many leading arguments are options (and their values) of a wrapper.

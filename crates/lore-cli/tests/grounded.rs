@@ -63,6 +63,6 @@ fn the_gate_uses_what_the_runbooks_and_incident_reports_say() {
     eprintln!("{summary}");
     assert!(safe >= 60 && risky >= 60, "{summary}");
     assert!(safe_right * 100 >= safe * 95, "a gate that blocks what the docs say is safe: {summary}\n{wrong:#?}");
-    assert!(risky_right * 100 >= risky * 28, "{summary}\n{wrong:#?}");
-    assert!(cited * 100 >= risky * 22, "{summary}");
+    assert!(risky_right * 100 >= risky * 38, "{summary}\n{wrong:#?}");
+    assert!(cited * 100 >= risky * 68, "{summary}");
 }

@@ -152,3 +152,40 @@ fn a_prohibition_names_what_it_protects_in_code_and_is_quoted_whole() {
     let segment = knowledge.check("sudo rm /var/opt/gitlab/postgresql/data/pg_xlog/000000040000000A");
     assert!(!reasons(&segment).join("\n").contains("history"), "{segment:#}");
 }
+
+fn postmortem(id: &str, title: &str, severity: &str, timeline: &str) -> String {
+    format!(
+        "# {id} - {title}\n\nSeverity: {severity}\n\n## Summary\n\nThe Hellman Kubernetes cluster was down for an hour.\n\n\
+         ## Timeline\n\n{timeline}\n\n## Contributing Factors\n\nx\n\n## Lessons Learned\n\nUse least privilege.\n"
+    )
+}
+
+#[test]
+fn clusters_incident_reports_happened_on_are_production_and_repeating_a_severe_one_asks() {
+    let deletion = postmortem(
+        "PM-1",
+        "Hellman node deletion",
+        "sev1",
+        "An accidental command deleted every node:\n\n```\nkubectl delete nodes --all\n```",
+    );
+    let network = postmortem(
+        "PM-2",
+        "Hellman IP starvation",
+        "sev3",
+        "Pods could not get an address on the new Hellman cluster.",
+    );
+    let knowledge = Knowledge::with(&[("postmortems/PM-1.md", &deletion), ("postmortems/PM-2.md", &network)]);
+
+    let repeat = knowledge.check("kubectl delete nodes --all --context hellman");
+    assert_eq!(repeat["actions"][0]["production"], true, "{repeat:#}");
+    let why = reasons(&repeat).join("\n");
+    let incident =
+        reasons(&repeat).into_iter().find(|r| r.contains("in its account of the outage")).expect("the incident");
+    assert!(incident.starts_with("\"ask\""), "a severe incident repeated in production asks: {incident}");
+    assert!(why.contains("incident reports happened on cluster `hellman`"), "says why it is production: {why}");
+    assert!(why.contains("postmortems/PM-1.md"), "{why}");
+
+    let elsewhere = knowledge.check("kubectl delete nodes --all --context sandbox");
+    assert_eq!(elsewhere["actions"][0]["production"], false, "{elsewhere:#}");
+    assert_ne!(decision(&elsewhere), "deny", "{elsewhere:#}");
+}

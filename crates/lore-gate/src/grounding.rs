@@ -162,7 +162,8 @@ pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], plac
             continue;
         }
         let departed = departures.iter().find(|(line, _)| *line == op.provenance.line_start).map(|(_, how)| how);
-        if let Some(reason) = reason(*bearing, op, *caution, departed, action, place, cite) {
+        let severe = op.doc_kind.as_str() == "incident" && severe_incident(data, op.doc_id.as_str());
+        if let Some(reason) = reason(*bearing, op, *caution, departed, severe, action, place, cite) {
             grounding.reasons.push(reason);
         }
     }
@@ -466,11 +467,20 @@ fn bearing(op: &ArchivedOperation, action: &Action) -> (Bearing, Option<usize>) 
     best
 }
 
+/// Whether the incident with this id was severe (sev1, sev2, critical, …).
+fn severe_incident(data: &ArchivedPackData, id: &str) -> bool {
+    data.incidents
+        .iter()
+        .any(|i| i.id.as_str() == id && i.severity.as_ref().is_some_and(|s| lore_model::severity_is_severe(s.as_str())))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn reason(
     bearing: Bearing,
     op: &ArchivedOperation,
     caution: Option<usize>,
     departed: Option<&String>,
+    severe: bool,
     action: &Action,
     place: &Where,
     cite: String,
@@ -480,7 +490,13 @@ fn reason(
         Bearing::Prohibition | Bearing::Severe | Bearing::Departure if *place == Where::NotProduction => Decision::Warn,
         Bearing::Prohibition | Bearing::Severe | Bearing::Departure => Decision::Ask,
         Bearing::Caution | Bearing::SectionCaution => Decision::Warn,
-        // An incident report shows many commands; the destructive ones are what it warns of.
+        // An incident report shows many commands; the destructive ones are what
+        // it warns of, and repeating one in production asks when it was severe.
+        Bearing::Documented
+            if incident && destroys(action.class) && severe && matches!(place, Where::Production(_)) =>
+        {
+            Decision::Ask
+        }
         Bearing::Documented if incident && destroys(action.class) => Decision::Warn,
         // A documented step with nothing said against it is context, in the briefing.
         Bearing::Documented => return None,
@@ -503,7 +519,12 @@ fn reason(
             op.doc_title
         ),
         (None, None) if incident => {
-            format!("{source} ({}) shows `{}` in its account of the outage", op.doc_title, op.text)
+            format!(
+                "{source} ({}) shows `{}` in its account of the outage; this runs {}",
+                op.doc_title,
+                op.text,
+                place.phrase()
+            )
         }
         (None, None) => format!("documented in {} › {}", op.doc_title, op.heading),
     };

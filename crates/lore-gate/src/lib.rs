@@ -385,7 +385,8 @@ impl<'a> Subject<'a> {
         let environment = pack.and_then(|data| resolve::environment(data, action, ctx));
         let evidence = match &environment {
             Some(env) => env.production.then(|| format!("environment `{}`, from {}", env.id, env.via)),
-            None => resolve::production_evidence(action, ctx),
+            None => resolve::production_evidence(action, ctx)
+                .or_else(|| pack.and_then(|data| resolve::known_production(data, action))),
         };
         let production = evidence.is_some();
         let systems = pack.map(|data| resolve::systems(data, action, ctx)).unwrap_or_default();

@@ -20,6 +20,10 @@ pub struct RelatedSection {
     pub line_end: u32,
     pub title: String,
     pub heading: String,
+    /// `runbook` or `incident`.
+    pub kind: String,
+    /// The section's line that shares most with the query.
+    pub snippet: String,
 }
 
 /// Search over the knowledge's documents, opened only when a check needs it.
@@ -58,6 +62,18 @@ pub fn relate(
         .map(|s| format!("{} › {} ({}:{}-{})", s.title, s.heading, s.path, s.line_start, s.line_end))
         .collect();
     let reason = sections.first().filter(|best| !cited.contains(&best.path.as_str())).and_then(|best| {
+        // An incident report's account is the warning, in production.
+        if best.kind == "incident" && matches!(place, Where::Production(_)) {
+            let message = format!(
+                "incident report {} tells of a change like `{}` {} (found by search, unreviewed): \"{}\"",
+                best.title,
+                action.label(),
+                place.phrase(),
+                best.snippet.trim()
+            );
+            let cite = format!("{}:{}-{}", best.path, best.line_start, best.line_end);
+            return Some(Reason::new(Decision::Warn, ReasonKind::Documented, message).citing(cite, Trust::MINED));
+        }
         let (line, sentence) = best_caution(data, best)?;
         let message = format!(
             "the runbook most about `{}` {} says (found by search, unreviewed): \"{sentence}\" ({})",

@@ -91,6 +91,10 @@ fn facts(action: &Action, ctx: &Context) -> Vec<(&'static str, String, String)> 
     for host in action_hosts(action) {
         facts.push(("host", host, "explicit".into()));
     }
+    // `doppler run --config prd`, `kubectl exec pod@prod`: what it runs inside.
+    for wrapper in action.wrappers.iter().filter(|w| w.contains(' ')) {
+        facts.push(("wrapper", wrapper.clone(), "explicit".into()));
+    }
     if let Some(dir) = e.directory.as_ref().and_then(Hint::value) {
         facts.push(("directory", dir.to_string(), "after `cd`".into()));
     }
@@ -373,4 +377,24 @@ fn numbered_host_system(data: &ArchivedPackData, host: &str) -> Option<u32> {
     let parts: Vec<&str> = label.split('-').collect();
     let numbered = parts.iter().position(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))?;
     (1..=numbered).rev().find_map(|n| query::resolve(data, &parts[..n].join("-")))
+}
+
+/// A name in the action (its context, cluster, hosts, directory, words) that
+/// the knowledge says is production, and why: "`hellman`: 12 incident
+/// reports happened on cluster `hellman` (dfds/PM2019-010.md:13)".
+pub fn known_production(data: &ArchivedPackData, action: &Action) -> Option<String> {
+    let names = &data.production_names;
+    if names.is_empty() {
+        return None;
+    }
+    let situation = crate::grounding::situation(action).to_lowercase();
+    let words = situation.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'));
+    // `live-1.cloud-platform.service` names `live-1`: also try each dotted part.
+    let candidates = words.flat_map(|w| std::iter::once(w).chain(w.split('.')));
+    candidates.filter(|w| w.len() >= 2).find_map(|w| {
+        let at = names.binary_search_by(|n| n.name.as_str().cmp(w)).ok()?;
+        let name = &names[at];
+        let cite = owned::<lore_model::Provenance, _>(&name.provenance).cite();
+        Some(format!("`{}`: {} ({cite})", name.name, name.why))
+    })
 }

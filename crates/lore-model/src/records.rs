@@ -264,6 +264,16 @@ data! {
         pub strength: Strength,
     }
 
+    /// A name the knowledge itself says is production: a cluster its
+    /// incident reports happened on, an abbreviation a document defines.
+    pub struct ProductionName {
+        /// Lower-cased.
+        pub name: String,
+        /// Why lore thinks so, for the reason it gives.
+        pub why: String,
+        pub provenance: Provenance,
+    }
+
     /// A prohibition mined from prose ("never…", "do not…"): unreviewed
     /// knowledge. The gate warns with it; only a rule can ask or deny.
     pub struct Advisory {

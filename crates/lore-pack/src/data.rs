@@ -3,11 +3,12 @@
 //! from the memory-mapped file.
 
 use lore_model::{
-    Advisory, Diagnostic, DocCaution, Edge, Environment, Freeze, Incident, Operation, Rule, Runbook, System, Team,
+    Advisory, Diagnostic, DocCaution, Edge, Environment, Freeze, Incident, Operation, ProductionName, Rule, Runbook,
+    System, Team,
 };
 
 /// Bumped whenever [`PackData`] or the search schema changes shape.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Debug, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct PackData {
@@ -28,6 +29,8 @@ pub struct PackData {
     /// Every caution sentence of runbooks and incident reports, sorted by
     /// file and line: what the sections search finds for an action warn of.
     pub cautions: Vec<DocCaution>,
+    /// Names the knowledge says are production, sorted by name.
+    pub production_names: Vec<ProductionName>,
     /// Every name a system answers to (id, aliases, workloads, services),
     /// sorted for binary search.
     pub names: Vec<NameEntry>,

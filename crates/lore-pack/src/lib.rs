@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod data;
+pub mod environments;
 pub mod link;
 pub mod operations;
 pub mod query;

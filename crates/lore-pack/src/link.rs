@@ -107,6 +107,8 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
     let mut cautions: Vec<lore_model::DocCaution> =
         resolved_docs.iter().flat_map(|r| crate::operations::doc_cautions(r.doc)).collect();
     cautions.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    let docs: Vec<&lore_ingest::SearchDoc> = resolved_docs.iter().map(|r| r.doc).collect();
+    let production_names = crate::environments::production_names(&docs);
 
     let parts = Parts {
         names: resolver.names,
@@ -119,6 +121,7 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
         advisories,
         operations,
         cautions,
+        production_names,
     };
     (finish(config, outputs, parts), resolved_docs)
 }
@@ -428,12 +431,24 @@ struct Parts<'a> {
     advisories: Vec<lore_model::Advisory>,
     operations: Vec<lore_model::Operation>,
     cautions: Vec<lore_model::DocCaution>,
+    production_names: Vec<lore_model::ProductionName>,
 }
 
 /// Builds the per-system indexes and assembles the pack.
 fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData {
-    let Parts { systems, names, edges, diagnostics, rules, freezes, doc_systems, advisories, operations, cautions } =
-        parts;
+    let Parts {
+        systems,
+        names,
+        edges,
+        diagnostics,
+        rules,
+        freezes,
+        doc_systems,
+        advisories,
+        operations,
+        cautions,
+        production_names,
+    } = parts;
     let index_of: HashMap<&str, u32> = systems.iter().enumerate().map(|(i, s)| (s.id.as_str(), i as u32)).collect();
     let mut links = vec![SystemLinks::default(); systems.len()];
     let mut dangling: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -511,6 +526,7 @@ fn finish(config: &Config, outputs: &[FileOutput], parts: Parts<'_>) -> PackData
         advisories,
         operations,
         cautions,
+        production_names,
         diagnostics,
         default_review_days: config.default_review_days(),
         name: config.knowledge.name.clone(),

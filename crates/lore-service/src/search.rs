@@ -94,6 +94,8 @@ impl lore_gate::RelatedSearch for GateSearch {
                 line_end: hit.line_end,
                 title: hit.title,
                 heading: hit.heading,
+                kind: hit.kind,
+                snippet: hit.snippet,
             })
             .collect()
     }

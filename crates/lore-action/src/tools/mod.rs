@@ -176,6 +176,58 @@ const LOCAL_TOOLS: [&str; 52] = [
     "sed",
 ];
 
+/// Tools with an analyser of their own.
+const KNOWN_TOOLS: [&str; 43] = [
+    "kubectl",
+    "oc",
+    "kubecolor",
+    "helm",
+    "terraform",
+    "tofu",
+    "terragrunt",
+    "tf",
+    "aws",
+    "gcloud",
+    "gsutil",
+    "az",
+    "eksctl",
+    "psql",
+    "mysql",
+    "mariadb",
+    "sqlite3",
+    "mongosh",
+    "mongo",
+    "redis-cli",
+    "valkey-cli",
+    "pg_dump",
+    "dropdb",
+    "createdb",
+    "pg_restore",
+    "mysqldump",
+    "git",
+    "docker",
+    "podman",
+    "docker-compose",
+    "nerdctl",
+    "ansible",
+    "ansible-playbook",
+    "curl",
+    "wget",
+    "systemctl",
+    "service",
+    "kafka-topics",
+    "kafka-topics.sh",
+    "rm",
+    "ssh",
+    "sudo",
+    "knife",
+];
+
+/// Whether lore understands `tool` itself, rather than guessing at its verbs.
+pub fn is_known(tool: &str) -> bool {
+    KNOWN_TOOLS.contains(&tool) || LOCAL_TOOLS.contains(&tool) || READ_ONLY.contains(&tool)
+}
+
 /// Whether `tool` acts where it runs, not on some server or cloud.
 pub fn works_locally(tool: &str) -> bool {
     READ_ONLY.contains(&tool) || LOCAL_TOOLS.contains(&tool)
