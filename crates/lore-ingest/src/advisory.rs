@@ -457,6 +457,7 @@ mod tests {
                 code: String::new(),
                 snippets: Vec::new(),
                 cautions: Vec::new(),
+                skipped: Vec::new(),
             }],
         }
     }

@@ -23,6 +23,16 @@ pub struct Chunk {
     pub snippets: Vec<Snippet>,
     /// Warning and prohibition lines of the prose, with their lines.
     pub cautions: Vec<Caution>,
+    /// Code lines not kept as snippets, and why: too long to be a command,
+    /// or past the chunk's limit.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A code line left out of a chunk's snippets.
+#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct Skipped {
+    pub line: u32,
+    pub why: String,
 }
 
 /// One line of code (continuations joined) or one inline code span.
@@ -160,7 +170,7 @@ fn is_code_furniture(line: &str) -> bool {
 }
 
 /// The command lines of one code block, continuations joined, prompts removed.
-fn block_snippets(lines: &[&str], first_line: u32, block: &CodeBlock, out: &mut Vec<Snippet>) {
+fn block_snippets(lines: &[&str], first_line: u32, block: &CodeBlock, out: &mut Snippets) {
     let mut pending: Option<Snippet> = None;
     for line_no in block.line_start..=block.line_end {
         let Some(raw) = lines.get(line_no.saturating_sub(first_line) as usize) else { break };
@@ -188,9 +198,30 @@ fn block_snippets(lines: &[&str], first_line: u32, block: &CodeBlock, out: &mut 
     }
 }
 
-fn push_snippet(out: &mut Vec<Snippet>, snippet: Snippet) {
-    if out.len() < MAX_SNIPPETS && !snippet.text.trim().is_empty() && snippet.text.len() <= MAX_SNIPPET {
-        out.push(snippet);
+/// A chunk's snippets, and the code lines left out of them.
+#[derive(Default)]
+struct Snippets {
+    kept: Vec<Snippet>,
+    skipped: Vec<Skipped>,
+}
+
+fn push_snippet(out: &mut Snippets, snippet: Snippet) {
+    let why = if snippet.text.trim().is_empty() {
+        return;
+    } else if snippet.text.len() > MAX_SNIPPET {
+        format!(
+            "a code line of {} bytes is read as data, not a command (the limit is {MAX_SNIPPET})",
+            snippet.text.len()
+        )
+    } else if out.kept.len() >= MAX_SNIPPETS {
+        format!("more than {MAX_SNIPPETS} commands in one section; the rest are not read as operations")
+    } else {
+        out.kept.push(snippet);
+        return;
+    };
+    // One note per section for the limit, not one per line past it.
+    if out.kept.len() < MAX_SNIPPETS || !out.skipped.iter().any(|s| s.why.starts_with("more than")) {
+        out.skipped.push(Skipped { line: snippet.line, why });
     }
 }
 
@@ -263,8 +294,8 @@ pub(crate) fn assemble(body: &str, first_line: u32, found: Found) -> Outline {
         let inline = found.inline_code.iter().filter(|(line, _)| (from..=to).contains(line)).map(|(_, c)| c.clone());
         blocks.chain(inline).collect::<Vec<_>>().join("\n")
     };
-    let snippets_of = |from: u32, to: u32| -> Vec<Snippet> {
-        let mut out = Vec::new();
+    let snippets_of = |from: u32, to: u32| -> Snippets {
+        let mut out = Snippets::default();
         for block in found.code_blocks.iter().filter(|b| b.line_start >= from && b.line_start <= to) {
             block_snippets(&lines, first_line, block, &mut out);
         }
@@ -280,7 +311,7 @@ pub(crate) fn assemble(body: &str, first_line: u32, found: Found) -> Outline {
                 push_snippet(&mut out, Snippet { line: line_no, text: command.trim().to_string(), inline: false });
             }
         }
-        out.sort_by_key(|s| s.line);
+        out.kept.sort_by_key(|s| s.line);
         out
     };
     // Prose lines, and comments in code (`# IMPORTANT: review --include first`).
@@ -307,16 +338,20 @@ pub(crate) fn assemble(body: &str, first_line: u32, found: Found) -> Outline {
         }
         out
     };
-    let chunk = |anchor: String, heading_path: String, from: u32, to: u32| Chunk {
-        anchor,
-        heading_path,
-        line_start: from,
-        line_end: to,
-        text: text_of(from, to),
-        prose: prose_of(from, to),
-        code: code_of(from, to),
-        snippets: snippets_of(from, to),
-        cautions: cautions_of(from, to),
+    let chunk = |anchor: String, heading_path: String, from: u32, to: u32| {
+        let Snippets { kept, skipped } = snippets_of(from, to);
+        Chunk {
+            anchor,
+            heading_path,
+            line_start: from,
+            line_end: to,
+            text: text_of(from, to),
+            prose: prose_of(from, to),
+            code: code_of(from, to),
+            snippets: kept,
+            cautions: cautions_of(from, to),
+            skipped,
+        }
     };
 
     let mut chunks = Vec::new();

@@ -101,8 +101,12 @@ pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<Re
         }
     }
 
-    let mut operations: Vec<lore_model::Operation> =
-        resolved_docs.iter().flat_map(|r| crate::operations::mine(r.doc, &r.systems)).collect();
+    let mut operations: Vec<lore_model::Operation> = Vec::new();
+    for resolved in &resolved_docs {
+        let (mined, notes) = crate::operations::mine(resolved.doc, &resolved.systems);
+        operations.extend(mined);
+        diagnostics.extend(notes);
+    }
     operations.sort_by(|a, b| a.tool.cmp(&b.tool));
     let mut cautions: Vec<lore_model::DocCaution> =
         resolved_docs.iter().flat_map(|r| crate::operations::doc_cautions(r.doc)).collect();

@@ -7,7 +7,7 @@
 use lore_action::{Action, Target};
 use lore_ingest::outline::{Caution, Chunk, Snippet};
 use lore_ingest::{DocKind, SearchDoc};
-use lore_model::{ActionClass, DocCaution, Operation, OperationCaution, Provenance, SourceKind, Strength};
+use lore_model::{ActionClass, Diagnostic, DocCaution, Operation, OperationCaution, Provenance, SourceKind, Strength};
 
 /// A document with more is pasted output, not a runbook.
 const MAX_PER_DOCUMENT: usize = 500;
@@ -72,12 +72,21 @@ const NOT_OBJECTS: [&str; 24] = [
     "or",
 ];
 
-/// The operations of one document (runbooks and incident reports only).
-pub fn mine(doc: &SearchDoc, systems: &[String]) -> Vec<Operation> {
+/// The operations of one document (runbooks and incident reports only), and
+/// a diagnostic at each code line left out.
+pub fn mine(doc: &SearchDoc, systems: &[String]) -> (Vec<Operation>, Vec<Diagnostic>) {
     if !matches!(doc.kind, DocKind::Runbook | DocKind::Incident) {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
+    let note = |line: u32, message: String| Diagnostic {
+        file: doc.path.clone(),
+        line,
+        severity: lore_model::Severity::Info,
+        message,
+    };
     let mut out = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> =
+        doc.chunks.iter().flat_map(|c| &c.skipped).map(|s| note(s.line, s.why.clone())).collect();
     for chunk in &doc.chunks {
         for snippet in &chunk.snippets {
             for action in parse(snippet) {
@@ -91,11 +100,16 @@ pub fn mine(doc: &SearchDoc, systems: &[String]) -> Vec<Operation> {
             }
         }
         if out.len() >= MAX_PER_DOCUMENT {
+            let first_left = out.get(MAX_PER_DOCUMENT).map_or(chunk.line_start, |op| op.provenance.line_start);
+            diagnostics.push(note(
+                first_left,
+                format!("more than {MAX_PER_DOCUMENT} commands in one document (pasted output?); the rest are not read as operations"),
+            ));
             out.truncate(MAX_PER_DOCUMENT);
             break;
         }
     }
-    out
+    (out, diagnostics)
 }
 
 /// Every caution sentence of a runbook or incident report, once each.

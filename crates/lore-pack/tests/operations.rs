@@ -66,10 +66,27 @@ fn huge_code_blocks_and_thousands_of_blocks_build_without_a_panic() {
     for i in 0..10_000 {
         many.push_str(&format!("```\nkubectl delete pod web-{i}\n```\n"));
     }
-    let ops = operations(&[("runbooks/huge.md", &huge), ("runbooks/many.md", &many)]);
+    let (ops, diagnostics) = operations_and_notes(&[("runbooks/huge.md", &huge), ("runbooks/many.md", &many)]);
     assert!(ops.iter().all(|o| o.text.len() <= 1000), "over-long lines are skipped");
     let from_many = ops.iter().filter(|o| o.provenance.file.ends_with("many.md")).count();
     assert!(from_many > 0 && from_many <= 500, "bounded per document: {from_many}");
+    // Each skip is said, at its file and line.
+    let note = |file: &str, words: &str| {
+        diagnostics.iter().find(|d| d.file.ends_with(file) && d.message.contains(words)).map(|d| d.line)
+    };
+    assert_eq!(note("huge.md", "read as data"), Some(4), "{diagnostics:#?}");
+    assert!(note("many.md", "more than").is_some(), "{diagnostics:#?}");
+}
+
+fn operations_and_notes(files: &[(&str, &str)]) -> (Vec<Operation>, Vec<lore_model::Diagnostic>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (path, text) in files {
+        write(dir.path(), path, text);
+    }
+    build_at(dir.path(), config(vec![]));
+    let pack = Pack::open(&dir.path().join(".lore")).expect("pack");
+    let data = pack.data();
+    (data.operations.iter().map(owned::<Operation, _>).collect(), data.diagnostics.iter().map(owned).collect())
 }
 
 #[test]
