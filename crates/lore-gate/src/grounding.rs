@@ -143,7 +143,7 @@ pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], plac
         };
         (*bearing > Bearing::Documented, relevance(op, &words) + strength, *bearing, op.targets.len())
     };
-    matches.sort_by_key(|m| std::cmp::Reverse(key(m)));
+    matches.sort_by_cached_key(|m| std::cmp::Reverse(key(m)));
     let mut grounding = Grounding::default();
     let mut seen_lines = Vec::new();
     for (bearing, op, caution) in &matches {
