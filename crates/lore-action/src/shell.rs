@@ -510,7 +510,8 @@ impl Shell<'_> {
         }
     }
 
-    /// The command a wrapper runs: one string is a script, words are a command.
+    /// The command a wrapper runs: one string is a script (`ansible -a "…"`,
+    /// `sops exec-env F 'CMD'`), words are a command.
     fn run_inner(&mut self, inner: &[Arg], text: &str, span: Span, depth: usize, ctx: &Context) {
         match inner {
             [] => {}
@@ -609,13 +610,7 @@ impl Shell<'_> {
             let mut inner_ctx = ctx.clone();
             inner_ctx.wrappers.push(wrapper);
             inner_ctx.env.inherit(&parent_env);
-            if inner.len() == 1 && inner[0].text.contains(' ') {
-                // A command given as one string (`ansible -a "…"`): parse it.
-                let script = inner[0].text.clone();
-                self.script(&script, depth + 1, &inner_ctx);
-            } else {
-                self.exec(inner, None, EnvHints::default(), text, span, depth + 1, &inner_ctx);
-            }
+            self.run_inner(&inner, text, span, depth, &inner_ctx);
         }
     }
 

@@ -160,7 +160,7 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
         }
         "drain" | "cordon" => ActionClass::Drain,
         "uncordon" => ActionClass::Update,
-        "exec" | "attach" | "debug" | "port-forward" | "proxy" => ActionClass::Exec,
+        "exec" | "attach" | "debug" | "port-forward" | "proxy" | "rsh" => ActionClass::Exec,
         "cp" => ActionClass::DataWrite,
         "run" => ActionClass::Create,
         "expose" => ActionClass::NetworkChange,
@@ -220,7 +220,7 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
     let ns = namespace.as_ref().filter(|a| !a.unknown).map(|a| a.text.as_str());
     let selector = opts.value(&["-l", "--selector"]).map(|a| a.text);
     let resource_verb =
-        !matches!(verb, "exec" | "attach" | "port-forward" | "logs" | "log" | "cp" | "run" | "proxy" | "debug");
+        !matches!(verb, "exec" | "attach" | "port-forward" | "logs" | "log" | "cp" | "run" | "proxy" | "debug" | "rsh");
     if matches!(verb, "drain" | "cordon" | "uncordon" | "taint") {
         let nodes = match rest.first() {
             Some(first) if matches!(first.text.as_str(), "node" | "nodes" | "no") => &rest[1..],
@@ -229,7 +229,7 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
         for node in nodes.iter().filter(|a| !a.text.contains('=')) {
             action.targets.push(Target::kube("node", Some(&node.text), None));
         }
-    } else if matches!(verb, "exec" | "attach" | "port-forward" | "logs" | "log" | "debug") {
+    } else if matches!(verb, "exec" | "attach" | "port-forward" | "logs" | "log" | "debug" | "rsh") {
         if let Some(pod) = rest.first() {
             let (kind, name) = pod.text.split_once('/').map_or(("pod", pod.text.as_str()), |(k, n)| (k, n));
             action.targets.push(Target::kube(&kind_name(kind), Some(name), ns));
@@ -307,6 +307,17 @@ pub fn kubectl(inv: &mut Invocation<'_>) -> Vec<Action> {
             || output.starts_with("go-template"))
     {
         action.class = ActionClass::SecretRead;
+    }
+    // `oc rsh POD CMD…`: the command follows the pod, with or without `--`.
+    if verb == "rsh"
+        && let Some(pod) = rest.first()
+        && let Some(at) = inv.args.iter().position(|a| std::ptr::eq(a, *pod))
+    {
+        let inner = &inv.args[at + 1..];
+        let inner = inner.strip_prefix(&[Arg::known("--")][..]).unwrap_or(inner);
+        if !inner.is_empty() {
+            inv.nested.push((format!("oc rsh {}", pod.text), inner.to_vec()));
+        }
     }
     if matches!(verb, "exec" | "debug") {
         let inner = opts.after_dashdash();
