@@ -272,6 +272,27 @@ fn concrete(target: &Target) -> Option<String> {
 }
 
 /// The section's cautions, those about this command first.
+/// Whether nothing between a caution and a command opens another list item
+/// or heading: a warning in item 2 is not about the command in item 3.
+fn same_item(chunk: &Chunk, caution: u32, command: u32) -> bool {
+    let line_of = |n: u32| n.checked_sub(chunk.line_start).and_then(|i| chunk.text.lines().nth(i as usize));
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let opens_item = |l: &str| {
+        let t = l.trim_start();
+        t.starts_with("- ")
+            || t.starts_with("* ")
+            || t.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    let Some(from) = line_of(caution) else { return true };
+    let from_indent = indent(from);
+    // In code, `#` opens a comment, not a heading.
+    let in_code = from.trim_start().starts_with('#');
+    (caution + 1..command.max(caution + 1)).filter_map(line_of).all(|l| {
+        let heading = !in_code && l.trim_start().starts_with('#');
+        !(heading || (!in_code && opens_item(l) && indent(l) <= from_indent))
+    })
+}
+
 fn cautions(chunk: &Chunk, line: u32) -> Vec<OperationCaution> {
     let mut out: Vec<OperationCaution> = chunk
         .cautions
@@ -280,7 +301,7 @@ fn cautions(chunk: &Chunk, line: u32) -> Vec<OperationCaution> {
             line: c.line,
             sentence: c.sentence.clone(),
             strength: if c.prohibition { Strength::Prohibition } else { Strength::Advice },
-            adjacent: c.line + ADJACENT_BEFORE >= line && c.line <= line + 1,
+            adjacent: c.line + ADJACENT_BEFORE >= line && c.line <= line + 1 && same_item(chunk, c.line, line),
             object: if c.prohibition {
                 forbidden(&c.sentence).map(|(_, o)| o).unwrap_or_default()
             } else {

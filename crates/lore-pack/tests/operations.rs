@@ -99,3 +99,15 @@ fn angle_bracket_placeholders_are_names_not_redirections() {
     assert!(delete.targets.iter().all(|t| !t.contains("POD")), "placeholders are left out: {:?}", delete.targets);
     assert_eq!(delete.text, "oc delete pod <pod-name> --force=true --grace-period=0", "quoted as written");
 }
+
+#[test]
+fn a_warning_in_one_list_item_is_not_about_the_command_in_the_next() {
+    let doc = "# Pitfalls\n\n1. **Other teams**\n   - Don't manage repositories that belong to other teams.\n\n\
+        2. **Order**\n   - If you run `terraform import` locally, state changes at once.\n\n\
+        3. **Data**\n   - Never delete the bucket. Run `gsutil rm -r gs://logs/tmp` instead.\n";
+    let ops = operations(&[("runbooks/pitfalls.md", doc)]);
+    let import = ops.iter().find(|o| o.command == ["import"]).expect("terraform import");
+    assert!(import.cautions.iter().all(|c| !c.adjacent), "item 1's warning is not by item 2's command: {import:?}");
+    let rm = ops.iter().find(|o| o.tool == "gcloud" || o.tool == "gsutil").expect("gsutil rm");
+    assert!(rm.cautions.iter().any(|c| c.adjacent), "a warning in the same item is: {rm:?}");
+}
