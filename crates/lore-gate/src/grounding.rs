@@ -285,11 +285,14 @@ fn is_deletion(class: ActionClass) -> bool {
 /// Concrete targets must overlap where both name one of the same kind; a
 /// file command is only the documented one when the files are.
 fn targets_compatible(op: &ArchivedOperation, action: &Action) -> bool {
-    let theirs: Vec<String> = action.targets.iter().map(Target::short).collect();
     let on_files = action.targets.iter().any(|t| matches!(t, Target::Path { .. }));
     if on_files && !op.targets.iter().any(|t| t.as_str().starts_with("path:")) {
         return false;
     }
+    if op.targets.is_empty() {
+        return true;
+    }
+    let theirs: Vec<String> = action.targets.iter().map(Target::short).collect();
     // `kubectl delete pod` documents nothing about deleting a StatefulSet.
     let kube_kinds = |targets: &mut dyn Iterator<Item = &str>| -> Vec<String> {
         targets.filter(|t| t.starts_with("k8s:")).map(|t| kind_of(t).to_string()).collect()
