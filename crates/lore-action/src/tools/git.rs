@@ -103,9 +103,12 @@ pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
         "branch" if opts.has(&["-m", "-M", "--move"]) => action.class = ActionClass::Update,
         "checkout" | "restore" => {
             let paths = opts.after_dashdash();
-            let discards = !paths.is_empty()
-                || (verb == "restore" && !positionals.is_empty())
-                || (verb == "checkout" && positionals.iter().any(|p| p == "."));
+            // `restore --staged` only unstages, unless it also restores the worktree.
+            let unstages = verb == "restore" && opts.has(&["--staged", "-S"]) && !opts.has(&["--worktree", "-W"]);
+            let discards = !unstages
+                && (!paths.is_empty()
+                    || (verb == "restore" && !positionals.is_empty())
+                    || (verb == "checkout" && positionals.iter().any(|p| p == ".")));
             if discards {
                 action.class = ActionClass::DataDelete;
                 action.flag("discard-changes");
