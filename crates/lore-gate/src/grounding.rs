@@ -429,10 +429,6 @@ const SEVERE_CUES: [&str; 9] = [
     "outage",
 ];
 
-fn destroys(class: ActionClass) -> bool {
-    is_deletion(class) || matches!(class, ActionClass::Recreate | ActionClass::Drain)
-}
-
 /// The strongest caution that bears on the action, and its index.
 fn bearing(op: &ArchivedOperation, action: &Action) -> (Bearing, Option<usize>) {
     let mut best = (Bearing::Documented, None);
@@ -441,7 +437,7 @@ fn bearing(op: &ArchivedOperation, action: &Action) -> (Bearing, Option<usize>) 
         let quoted = caution.line == op.provenance.line_start;
         let elsewhere = !quoted && !caution.object.is_empty() && !concerns(action, &caution.object);
         let prohibition = matches!(caution.strength, ArchivedStrength::Prohibition) && !elsewhere;
-        let severe = caution.adjacent && destroys(action.class) && {
+        let severe = caution.adjacent && action.class.is_destructive() && {
             let sentence = caution.sentence.to_lowercase();
             SEVERE_CUES.iter().any(|cue| sentence.contains(cue))
         };
@@ -496,11 +492,11 @@ fn reason(
         // An incident report shows many commands; the destructive ones are what
         // it warns of, and repeating one in production asks when it was severe.
         Bearing::Documented
-            if incident && destroys(action.class) && severe && matches!(place, Where::Production(_)) =>
+            if incident && action.class.is_destructive() && severe && matches!(place, Where::Production(_)) =>
         {
             Decision::Ask
         }
-        Bearing::Documented if incident && destroys(action.class) => Decision::Warn,
+        Bearing::Documented if incident && action.class.is_destructive() => Decision::Warn,
         // A documented step with nothing said against it is context, in the briefing.
         Bearing::Documented => return None,
     };
