@@ -462,6 +462,13 @@ impl Shell<'_> {
         let Some(first) = args.first() else { return };
         let name = basename(&first.text).to_string();
         let rest = &args[1..];
+        if let Some((label, profile, inner)) = credential_wrapper(&name, rest) {
+            ctx.wrappers.push(label);
+            if let Some(profile) = profile {
+                ctx.env.aws_profile = Some(Hint::explicit(&profile));
+            }
+            return self.run_inner(inner, text, span, depth, &ctx);
+        }
         match name.as_str() {
             "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" => {
                 self.shell_invocation(&name, rest, stdin, text, span, depth, &ctx)
@@ -475,16 +482,6 @@ impl Shell<'_> {
             "ssh" => self.ssh(rest, stdin, text, span, depth, &ctx),
             "gcloud" if rest.len() > 2 && rest[0].text == "compute" && rest[1].text == "ssh" => {
                 self.gcloud_ssh(&rest[2..], stdin, text, span, depth, &ctx)
-            }
-            "aws-vault" | "op" | "doppler" | "sops" | "with-aws-profile"
-                if credential_wrapper(&name, rest).is_some() =>
-            {
-                let (label, profile, inner) = credential_wrapper(&name, rest).unwrap_or_default();
-                ctx.wrappers.push(label);
-                if let Some(profile) = profile {
-                    ctx.env.aws_profile = Some(Hint::explicit(&profile));
-                }
-                self.run_inner(inner, text, span, depth, &ctx)
             }
             "knife" if rest.first().is_some_and(|a| a.text == "ssh") => {
                 self.fan_out("knife ssh", &rest[1..], &["-x", "-a", "-C", "-i", "-p", "-P", "-G"], depth, &ctx)

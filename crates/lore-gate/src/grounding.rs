@@ -107,6 +107,16 @@ enum Bearing {
     Prohibition,
 }
 
+/// A documented operation that bears on the action, and how.
+struct Match<'a> {
+    bearing: Bearing,
+    op: &'a ArchivedOperation,
+    /// The caution that speaks, by index into the operation's.
+    caution: Option<usize>,
+    /// How the action departs from this documented form, if it does.
+    departed: Option<String>,
+}
+
 /// What the documents say about `action`, which touches `systems` (ids).
 pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], place: &Where) -> Grounding {
     let words = context_words(action);
@@ -116,26 +126,24 @@ pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], plac
             || systems.is_empty()
             || op.systems.iter().any(|s| systems.iter().any(|t| t == s.as_str()))
     };
-    let mut departures = Vec::new();
-    let mut matches: Vec<(Bearing, &ArchivedOperation, Option<usize>)> = candidates(data, action.family())
+    let mut matches: Vec<Match> = candidates(data, action.family())
         .filter(|op| in_scope(op))
         .filter_map(|op| {
             // How this command departs from the form documented for its target
             // outweighs what is said around that form.
             if let Some(how) = departure(op, action) {
-                departures.push((op.provenance.line_start, how));
-                return Some((Bearing::Departure, op, None));
+                return Some(Match { bearing: Bearing::Departure, op, caution: None, departed: Some(how) });
             }
             matches(op, action).then(|| {
                 let (bearing, caution) = bearing(op, action);
-                (bearing, op, caution)
+                Match { bearing, op, caution, departed: None }
             })
         })
         .collect();
     // Warnings first; among them, what the document shares with the action's
     // own words (its hosts, namespaces, paths) weighed with how strongly it
     // speaks: a prohibition counts as two shared words, a caution as one.
-    let key = |(bearing, op, _): &(Bearing, &ArchivedOperation, Option<usize>)| {
+    let key = |Match { bearing, op, .. }: &Match| {
         let strength = match bearing {
             Bearing::Documented | Bearing::SectionCaution => 0,
             Bearing::Caution => 1,
@@ -146,7 +154,7 @@ pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], plac
     matches.sort_by_cached_key(|m| std::cmp::Reverse(key(m)));
     let mut grounding = Grounding::default();
     let mut seen_lines = Vec::new();
-    for (bearing, op, caution) in &matches {
+    for Match { bearing, op, caution, departed } in &matches {
         let cite = match caution {
             Some(i) => format!("{}:{}", op.provenance.file, op.cautions[*i].line),
             None => format!("{}:{}", op.provenance.file, op.provenance.line_start),
@@ -161,9 +169,8 @@ pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], plac
         if grounding.reasons.len() >= MAX_REASONS {
             continue;
         }
-        let departed = departures.iter().find(|(line, _)| *line == op.provenance.line_start).map(|(_, how)| how);
         let severe = op.doc_kind.as_str() == "incident" && severe_incident(data, op.doc_id.as_str());
-        if let Some(reason) = reason(*bearing, op, *caution, departed, severe, action, place, cite) {
+        if let Some(reason) = reason(*bearing, op, *caution, departed.as_ref(), severe, action, place, cite) {
             grounding.reasons.push(reason);
         }
     }
@@ -188,21 +195,22 @@ fn words(text: &str) -> Vec<String> {
 /// words every candidate shares.
 fn context_words(action: &Action) -> Vec<String> {
     let text = situation(action);
-    let common: Vec<String> = std::iter::once(action.tool.as_str())
-        .chain(std::iter::once(action.family()))
-        .chain(action.command.iter().map(String::as_str))
-        .map(str::to_lowercase)
-        .collect();
+    let common: Vec<String> = command_words(action).map(str::to_lowercase).collect();
+    let command = action.text.to_lowercase();
     let mut out = words(&text);
-    out.retain(|w| !common.contains(w) && !is_flag_word(w, &action.text));
+    out.retain(|w| !common.contains(w) && !is_flag_word(w, &command));
     out
 }
 
-/// A word that only appears as part of a `--flag` in the command.
-fn is_flag_word(word: &str, text: &str) -> bool {
-    let lower = text.to_lowercase();
-    lower.matches(word).count() > 0
-        && lower.split_whitespace().filter(|t| t.contains(word)).all(|t| t.starts_with('-') && !t.contains('='))
+/// The tool, its family and its subcommands: what every candidate shares.
+fn command_words(action: &Action) -> impl Iterator<Item = &str> {
+    [action.tool.as_str(), action.family()].into_iter().chain(action.command.iter().map(String::as_str))
+}
+
+/// A word that only appears as part of a `--flag` in the (lower-cased) command.
+fn is_flag_word(word: &str, command: &str) -> bool {
+    command.contains(word)
+        && command.split_whitespace().filter(|t| t.contains(word)).all(|t| t.starts_with('-') && !t.contains('='))
 }
 
 /// How many of the action's words the operation's document uses around it.
@@ -271,10 +279,7 @@ fn concerns(action: &Action, object: &str) -> bool {
         Target::Cloud { resource_type, service, .. } => resource_type.as_deref().or(Some(service.as_str())),
         _ => None,
     });
-    let mut named = std::iter::once(action.tool.as_str())
-        .chain(std::iter::once(action.family()))
-        .chain(action.command.iter().map(String::as_str))
-        .chain(kinds);
+    let mut named = command_words(action).chain(kinds);
     named.any(|w| w.eq_ignore_ascii_case(object)) || words(&action.text).iter().any(|w| w == object)
 }
 

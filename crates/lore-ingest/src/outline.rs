@@ -124,10 +124,7 @@ fn whole_sentence<'a>(
 ) -> Option<(u32, String)> {
     const MAX_LINES: u32 = 6;
     let ends = |t: &str| t.ends_with(['.', '!', '?', ':']) || t.ends_with(".)");
-    let opens = |t: &str| {
-        t.starts_with(['#', '-', '*', '>', '|'])
-            || t.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-    };
+    let opens = |t: &str| t.starts_with(['#', '-', '*', '>', '|']) || is_numbered_item(t);
     let text = prose_line(line_no)?.trim();
     if text.is_empty() {
         return None;
@@ -150,6 +147,11 @@ fn whole_sentence<'a>(
     }
     let joined: Vec<&str> = (start..=end).map(|l| text_at(prose_line, l)).collect();
     Some((start, joined.join(" ")))
+}
+
+/// `3. Do this`: a numbered list item, as a trimmed line opens one.
+pub fn is_numbered_item(line: &str) -> bool {
+    line.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn text_at<'a>(prose_line: &dyn Fn(u32) -> Option<&'a str>, line_no: u32) -> &'a str {

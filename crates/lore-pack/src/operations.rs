@@ -279,9 +279,7 @@ fn same_item(chunk: &Chunk, caution: u32, command: u32) -> bool {
     let indent = |l: &str| l.len() - l.trim_start().len();
     let opens_item = |l: &str| {
         let t = l.trim_start();
-        t.starts_with("- ")
-            || t.starts_with("* ")
-            || t.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        t.starts_with("- ") || t.starts_with("* ") || lore_ingest::outline::is_numbered_item(t)
     };
     let Some(from) = line_of(caution) else { return true };
     let from_indent = indent(from);
