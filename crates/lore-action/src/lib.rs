@@ -9,6 +9,7 @@
 //! is marked unknown, never guessed; anything it cannot analyse makes the
 //! result incomplete, so the gate can be conservative.
 
+mod interpreter;
 pub mod manifest;
 pub mod model;
 pub mod plan;
@@ -20,7 +21,7 @@ mod tools;
 pub use model::{
     Action, Analysis, EnvHints, Hint, HintSource, InputKind, Reversibility, Span, Target, family, is_placeholder,
 };
-pub use tools::{kind_name, works_locally};
+pub use tools::{is_platform, kind_name, works_locally};
 
 /// Analyses a shell command line (or script).
 pub fn analyze_shell(command: &str) -> Analysis {

@@ -73,7 +73,7 @@ impl Action {
 /// See [`Action::family`].
 pub fn family(tool: &str) -> &str {
     match tool {
-        "oc" | "kubecolor" => "kubectl",
+        "oc" | "kubecolor" | "microk8s.kubectl" => "kubectl",
         "tf" | "tofu" | "terragrunt" => "terraform",
         "podman" | "nerdctl" => "docker",
         other => other,

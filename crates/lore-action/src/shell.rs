@@ -9,7 +9,8 @@ use brush_parser::word::{WordPiece, WordPieceWithSource};
 use lore_model::ActionClass;
 
 use crate::model::{Action, Analysis, EnvHints, Hint, InputKind, Reversibility, Span};
-use crate::tools;
+use crate::tools::Opts;
+use crate::{interpreter, tools};
 
 /// Larger inputs are not analysed: the result says so, and the gate treats
 /// the command conservatively.
@@ -70,6 +71,12 @@ pub fn analyze(text: &str) -> Analysis {
         selected_workspace: None,
         selected_context: None,
         directory: None,
+        piped: None,
+        output: None,
+        script_output: None,
+        from_network: None,
+        downloads: Vec::new(),
+        process_download: None,
     };
     shell.script(text, 0, &Context::default());
     Analysis { kind: InputKind::Shell, actions: shell.actions, complete: shell.complete, problems: shell.problems }
@@ -90,6 +97,27 @@ struct Shell<'s> {
     selected_context: Option<String>,
     /// Where an earlier `cd` moved the script, relative to where it started.
     directory: Option<String>,
+    /// What the previous command of a pipeline writes to the next one's stdin.
+    piped: Option<Feed>,
+    /// What the command just analysed writes to stdout, when that can be known.
+    output: Option<Feed>,
+    /// What the last pipeline wrote, for a command substitution.
+    script_output: Option<Feed>,
+    /// The URL a shell or interpreter reads its program from (`curl … | sh`).
+    from_network: Option<String>,
+    /// Substitutions whose text is a download: `"$(curl -fsSL URL)"`.
+    downloads: Vec<(String, String)>,
+    /// The URL a process substitution of this command downloads: `bash <(curl URL)`.
+    process_download: Option<String>,
+}
+
+/// A command's output as the next command of a pipeline reads it.
+#[derive(Debug, Clone)]
+enum Feed {
+    /// Literal text: `echo`, `printf`, `cat <<EOF`.
+    Text(String),
+    /// Whatever a URL serves: `curl URL`, `wget -qO- URL`.
+    Network(String),
 }
 
 impl Shell<'_> {
@@ -161,9 +189,15 @@ impl Shell<'_> {
     }
 
     fn pipeline(&mut self, pipeline: &ast::Pipeline, src: &str, depth: usize, ctx: &Context) {
+        let mut feed = None;
         for command in &pipeline.seq {
+            self.piped = feed.take();
+            self.output = None;
             self.command(command, src, depth, ctx);
+            self.piped = None;
+            feed = self.output.take();
         }
+        self.script_output = feed;
     }
 
     fn command(&mut self, command: &ast::Command, src: &str, depth: usize, ctx: &Context) {
@@ -188,9 +222,19 @@ impl Shell<'_> {
             C::BraceGroup(group) => self.list(&group.list, src, depth, ctx),
             C::Subshell(sub) => self.list(&sub.list, src, depth, ctx),
             C::ForClause(f) => {
-                // The loop variable takes several values: unknown inside the body.
-                self.vars.insert(f.variable_name.clone(), None);
-                self.list(&f.body.list, src, depth, ctx);
+                // A short literal list is walked value by value (a glob stays a
+                // glob); otherwise the variable is unknown inside the body.
+                const MAX_VALUES: usize = 16;
+                let values: Vec<Arg> = f.values.iter().flatten().map(|w| self.expand(&w.value, depth, ctx)).collect();
+                if !values.is_empty() && values.len() <= MAX_VALUES && values.iter().all(|v| !v.unknown) {
+                    for value in values {
+                        self.vars.insert(f.variable_name.clone(), Some(value.text));
+                        self.list(&f.body.list, src, depth, ctx);
+                    }
+                } else {
+                    self.vars.insert(f.variable_name.clone(), None);
+                    self.list(&f.body.list, src, depth, ctx);
+                }
             }
             C::ArithmeticForClause(f) => self.list(&f.body.list, src, depth, ctx),
             C::CaseClause(c) => {
@@ -220,6 +264,8 @@ impl Shell<'_> {
     }
 
     fn simple(&mut self, command: &ast::SimpleCommand, src: &str, depth: usize, ctx: &Context) {
+        // Taken first: substitutions in the words run pipelines of their own.
+        let piped = self.piped.take();
         let span = ctx.outer_span.unwrap_or_else(|| command_span(command, src));
         let text = src.get(span.start..span.end).unwrap_or("").to_string();
         let text = if ctx.outer_span.is_some() {
@@ -241,6 +287,7 @@ impl Shell<'_> {
             .chain(command.word_or_name.iter().map(|_| (&PLACEHOLDER, false)))
             .chain(command.suffix.iter().flat_map(|s| s.0.iter()).map(|item| (item, false)));
         let mut name_seen = false;
+        let mut process_download = None;
         for (item, in_prefix) in items {
             if std::ptr::eq(item, &PLACEHOLDER) {
                 if let Some(word) = &command.word_or_name {
@@ -272,7 +319,12 @@ impl Shell<'_> {
                     self.redirect(redirect, src, depth, &nested_ctx, &mut stdin);
                 }
                 ast::CommandPrefixOrSuffixItem::ProcessSubstitution(_, sub) => {
-                    self.list(&sub.list, src, depth, &nested_ctx)
+                    self.script_output = None;
+                    self.list(&sub.list, src, depth, &nested_ctx);
+                    // `bash <(curl URL)`: the file the shell reads is a download.
+                    if let Some(Feed::Network(url)) = self.script_output.take() {
+                        process_download = Some(url);
+                    }
                 }
             }
         }
@@ -288,7 +340,17 @@ impl Shell<'_> {
             for (name, value) in &assignments {
                 apply_env_var(&mut env, name, value);
             }
+            match piped {
+                Some(Feed::Text(body)) if stdin.is_none() => stdin = Some(body),
+                Some(Feed::Network(url)) if stdin.is_none() => self.from_network = Some(url),
+                _ => {}
+            }
+            self.process_download = process_download;
+            let output = output_of(&words, stdin.as_deref());
             self.exec(words, stdin.as_deref(), env, &text, span, depth, ctx);
+            self.from_network = None;
+            self.process_download = None;
+            self.output = output;
         }
         // The command runs, then its output lands in the file.
         for (path, append) in writes {
@@ -410,7 +472,9 @@ impl Shell<'_> {
                     }
                     Some(("env", i))
                 }
-                "nohup" | "time" | "command" | "builtin" | "exec" | "unbuffer" => Some((name, skip_options(rest, &[]))),
+                "nohup" | "time" | "command" | "builtin" | "exec" | "unbuffer" | "busybox" => {
+                    Some((name, skip_options(rest, &[])))
+                }
                 "nice" => Some(("nice", skip_options(rest, &["-n", "--adjustment"]))),
                 "ionice" => Some(("ionice", skip_options(rest, &["-c", "-n", "-p", "-t", "--class", "--classdata"]))),
                 "stdbuf" => Some(("stdbuf", skip_options(rest, &["-i", "-o", "-e"]))),
@@ -443,9 +507,11 @@ impl Shell<'_> {
                     if inner.is_empty() {
                         return;
                     }
-                    let mut inner = inner.to_vec();
-                    inner.push(Arg { text: "$XARGS_INPUT".into(), unknown: true });
-                    return self.exec(inner, None, EnvHints::default(), text, span, depth, &ctx);
+                    let replace = Opts::new(rest, &[]).value(&["-I", "-i", "--replace"]).map(|a| a.text);
+                    for command in xargs_commands(inner, stdin, replace.as_deref()) {
+                        self.exec(command, None, EnvHints::default(), text, span, depth, &ctx);
+                    }
+                    return;
                 }
                 _ => None,
             };
@@ -467,11 +533,17 @@ impl Shell<'_> {
             if let Some(profile) = profile {
                 ctx.env.aws_profile = Some(Hint::explicit(&profile));
             }
-            return self.run_inner(inner, text, span, depth, &ctx);
+            return self.run_inner(inner, stdin, text, span, depth, &ctx);
         }
         match name.as_str() {
             "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" => {
                 self.shell_invocation(&name, rest, stdin, text, span, depth, &ctx)
+            }
+            "eval" | "source" | "."
+                if rest.iter().any(|a| self.download_in(a).is_some()) || self.from_network.is_some() =>
+            {
+                let url = rest.iter().find_map(|a| self.download_in(a)).or_else(|| self.from_network.take());
+                self.network_program(&name, &url.unwrap_or_default(), text, span, &ctx);
             }
             "eval" => {
                 let script = rest.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
@@ -490,6 +562,16 @@ impl Shell<'_> {
                 self.fan_out(&name, rest, &["-w", "-H", "-h", "-g", "-l", "-t", "-p", "-x"], depth, &ctx)
             }
             "find" => self.find(rest, text, span, depth, &ctx),
+            // `minikube kubectl -- get pods`: kubectl, on minikube's cluster.
+            "minikube" | "microk8s" | "k3s" if rest.first().is_some_and(|a| a.text == "kubectl") => {
+                let args = if rest.get(1).is_some_and(|a| a.text == "--") { &rest[2..] } else { &rest[1..] };
+                ctx.wrappers.push(name.clone());
+                let command = std::iter::once(Arg::known("kubectl")).chain(args.iter().cloned()).collect();
+                self.exec(command, stdin, EnvHints::default(), text, span, depth + 1, &ctx)
+            }
+            _ if interpreter::Lang::of(&name).is_some() => {
+                self.interpreter(&name, rest, stdin, text, span, depth, &ctx)
+            }
             "cd" => {
                 self.change_directory(rest.first());
                 self.simple_tool(&name, rest, stdin, text, span, depth, &ctx)
@@ -509,14 +591,14 @@ impl Shell<'_> {
 
     /// The command a wrapper runs: one string is a script (`ansible -a "…"`,
     /// `sops exec-env F 'CMD'`), words are a command.
-    fn run_inner(&mut self, inner: &[Arg], text: &str, span: Span, depth: usize, ctx: &Context) {
+    fn run_inner(&mut self, inner: &[Arg], stdin: Option<&str>, text: &str, span: Span, depth: usize, ctx: &Context) {
         match inner {
             [] => {}
             [script] if script.text.contains(' ') => {
                 let script = script.text.clone();
                 self.script(&script, depth + 1, ctx)
             }
-            words => self.exec(words.to_vec(), None, EnvHints::default(), text, span, depth + 1, ctx),
+            words => self.exec(words.to_vec(), stdin, EnvHints::default(), text, span, depth + 1, ctx),
         }
     }
 
@@ -607,8 +689,59 @@ impl Shell<'_> {
             let mut inner_ctx = ctx.clone();
             inner_ctx.wrappers.push(wrapper);
             inner_ctx.env.inherit(&parent_env);
-            self.run_inner(&inner, text, span, depth, &inner_ctx);
+            // `docker compose exec -T db psql <<EOF`: the stdin goes through.
+            self.run_inner(&inner, stdin, text, span, depth, &inner_ctx);
         }
+    }
+
+    /// The interpreter itself, then the shell commands its inline code or
+    /// stdin program would run.
+    #[allow(clippy::too_many_arguments)]
+    fn interpreter(
+        &mut self,
+        name: &str,
+        rest: &[Arg],
+        stdin: Option<&str>,
+        text: &str,
+        span: Span,
+        depth: usize,
+        ctx: &Context,
+    ) {
+        let Some(lang) = interpreter::Lang::of(name) else { return };
+        let from_network = self.from_network.take();
+        self.simple_tool(name, rest, stdin, text, span, depth, ctx);
+        match interpreter::program(lang, rest, stdin) {
+            Some(code) => {
+                let mut inner = ctx.clone();
+                inner.wrappers.push(format!("{name} code"));
+                for command in interpreter::commands(lang, &code) {
+                    self.script(&command, depth + 1, &inner);
+                }
+            }
+            None => {
+                if let Some(url) = from_network.filter(|_| interpreter::program(lang, rest, Some("")).is_some()) {
+                    self.network_program(name, &url, text, span, ctx);
+                }
+            }
+        }
+    }
+
+    /// The URL whose download a word's unknown text is (`"$(curl -fsSL URL)"`).
+    fn download_in(&self, arg: &Arg) -> Option<String> {
+        if !arg.unknown {
+            return None;
+        }
+        self.downloads.iter().find(|(source, _)| arg.text.contains(source.as_str())).map(|(_, url)| url.clone())
+    }
+
+    /// A shell or interpreter that runs whatever a URL serves.
+    fn network_program(&mut self, name: &str, url: &str, text: &str, span: Span, ctx: &Context) {
+        let mut action = Action::new(name, ActionClass::Exec);
+        action.command = vec!["run-downloaded-code".into()];
+        action.flag("from-network");
+        action.targets.push(crate::model::Target::Other { value: url.to_string() });
+        action.unknowns.push(format!("what {url} serves"));
+        self.push(action, ctx, span, text);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -627,11 +760,34 @@ impl Shell<'_> {
             a.text == "-c" || (a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('c'))
         });
         if let Some(script) = dash_c.and_then(|pos| rest.get(pos + 1)) {
+            if let Some(url) = self.download_in(script) {
+                return self.network_program(name, &url, text, span, ctx);
+            }
             inner.wrappers.push(format!("{name} -c"));
             let script = script.text.clone();
             return self.script(&script, depth + 1, &inner);
         }
-        let file = rest.iter().find(|a| !a.text.starts_with('-'));
+        // `sh -s ARGS` reads the program from stdin; otherwise the first
+        // operand is a script file (`bash <(curl …)` is a download).
+        let mut file = None;
+        let mut operands = false;
+        for arg in rest {
+            let short = !operands && arg.text.starts_with('-') && !arg.text.starts_with("--");
+            if short && arg.text.contains('s') {
+                break;
+            }
+            if arg.text == "--" && !operands {
+                operands = true;
+                continue;
+            }
+            if operands || !arg.text.starts_with('-') {
+                file = Some(arg);
+                break;
+            }
+        }
+        if let Some(url) = self.process_download.take().filter(|_| file.is_some()) {
+            return self.network_program(name, &url, text, span, ctx);
+        }
         match (file, stdin) {
             (Some(file), _) => {
                 // Runs a script file lore cannot see into.
@@ -646,11 +802,14 @@ impl Shell<'_> {
                 let body = body.to_string();
                 self.script(&body, depth + 1, &inner);
             }
-            (None, None) => {
-                let mut action = Action::new(name, ActionClass::Exec);
-                action.command = vec!["interactive".into()];
-                self.push(action, ctx, span, text);
-            }
+            (None, None) => match self.from_network.take() {
+                Some(url) => self.network_program(name, &url, text, span, ctx),
+                None => {
+                    let mut action = Action::new(name, ActionClass::Exec);
+                    action.command = vec!["interactive".into()];
+                    self.push(action, ctx, span, text);
+                }
+            },
         }
     }
 
@@ -743,6 +902,55 @@ impl Shell<'_> {
     fn find(&mut self, rest: &[Arg], text: &str, span: Span, depth: usize, ctx: &Context) {
         let paths: Vec<&Arg> =
             rest.iter().take_while(|a| !a.text.starts_with('-') && a.text != "(" && a.text != "!").collect();
+        // What is not an action, an option or an operator is a test.
+        const NOT_TESTS: [&str; 36] = [
+            "-delete",
+            "-exec",
+            "-execdir",
+            "-ok",
+            "-okdir",
+            "-print",
+            "-print0",
+            "-printf",
+            "-fprint",
+            "-fprint0",
+            "-fprintf",
+            "-ls",
+            "-fls",
+            "-prune",
+            "-quit",
+            "-depth",
+            "-d",
+            "-maxdepth",
+            "-mindepth",
+            "-mount",
+            "-xdev",
+            "-follow",
+            "-L",
+            "-P",
+            "-H",
+            "-daystart",
+            "-regextype",
+            "-warn",
+            "-nowarn",
+            "-noleaf",
+            "-not",
+            "-a",
+            "-and",
+            "-o",
+            "-or",
+            "-true",
+        ];
+        // A test picks some files; without one, everything under the root is
+        // found. A name test picks fewest.
+        const NAME_TESTS: [&str; 9] =
+            ["-name", "-iname", "-path", "-ipath", "-wholename", "-regex", "-iregex", "-lname", "-samefile"];
+        let actions_at =
+            rest.iter().position(|a| matches!(a.text.as_str(), "-delete" | "-exec" | "-execdir" | "-ok" | "-okdir"));
+        let filtered = rest[..actions_at.unwrap_or(rest.len())]
+            .iter()
+            .any(|a| a.text.starts_with('-') && a.text.len() > 1 && !NOT_TESTS.contains(&a.text.as_str()));
+        let named = rest.windows(2).any(|w| NAME_TESTS.contains(&w[0].text.as_str()) && w[1].text != "*");
         let mut i = 0;
         let mut acted = false;
         while i < rest.len() {
@@ -751,7 +959,16 @@ impl Shell<'_> {
                 let mut action = Action::new("find", ActionClass::DataDelete);
                 action.command = vec!["-delete".into()];
                 action.flag("recursive");
+                if filtered {
+                    action.flag("filtered");
+                }
+                if named {
+                    action.flag("named");
+                }
                 action.targets.extend(paths.iter().map(|p| crate::model::Target::path(&p.text)));
+                if paths.is_empty() {
+                    action.targets.push(crate::model::Target::path("."));
+                }
                 self.push(action, ctx, span, text);
                 acted = true;
             } else if matches!(arg.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir") {
@@ -759,13 +976,29 @@ impl Shell<'_> {
                     .iter()
                     .position(|a| a.text == ";" || a.text == "\\;" || a.text == "+")
                     .map_or(rest.len(), |p| i + 1 + p);
-                let inner: Vec<Arg> = rest[i + 1..end]
-                    .iter()
-                    .map(|a| if a.text == "{}" { Arg { text: "{}".into(), unknown: true } } else { a.clone() })
-                    .collect();
+                // `{}` is each file found: all of them are under the one root searched.
+                let root = match paths.as_slice() {
+                    [] => Some(Arg::known(".")),
+                    [root] if !root.unknown => Some((*root).clone()),
+                    _ => None,
+                };
+                // Files a test picked are `ROOT/{}`: under the root, not all of it.
+                let found = match root {
+                    Some(root) if filtered => Arg::known(&format!("{}/{{}}", root.text.trim_end_matches('/'))),
+                    Some(root) => root,
+                    None => Arg { text: "{}".into(), unknown: true },
+                };
+                let inner: Vec<Arg> =
+                    rest[i + 1..end].iter().map(|a| if a.text == "{}" { found.clone() } else { a.clone() }).collect();
                 if !inner.is_empty() {
                     let mut inner_ctx = ctx.clone();
-                    inner_ctx.wrappers.push(format!("find {arg}"));
+                    // Whether `{}` is everything under the root, or what a test picked.
+                    let picked = match (named, filtered) {
+                        (true, _) => " named",
+                        (false, true) => " matching",
+                        _ => "",
+                    };
+                    inner_ctx.wrappers.push(format!("find {arg}{picked}"));
                     self.exec(inner, None, EnvHints::default(), text, span, depth + 1, &inner_ctx);
                 }
                 acted = true;
@@ -867,9 +1100,21 @@ impl Shell<'_> {
                 WordPiece::CommandSubstitution(inner) | WordPiece::BackquotedCommandSubstitution(inner) => {
                     let mut sub = ctx.clone();
                     sub.wrappers.push("$(…)".into());
+                    self.script_output = None;
                     self.script(inner, depth + 1, &sub);
-                    arg.text.push_str(source);
-                    arg.unknown = true;
+                    // `$(echo /var/www)`, `$(pwd)`: output lore can know stands in.
+                    match self.script_output.take() {
+                        Some(Feed::Text(out)) if !out.contains('`') => arg.text.push_str(out.trim_end_matches('\n')),
+                        Some(Feed::Network(url)) => {
+                            self.downloads.push((source.to_string(), url));
+                            arg.text.push_str(source);
+                            arg.unknown = true;
+                        }
+                        _ => {
+                            arg.text.push_str(source);
+                            arg.unknown = true;
+                        }
+                    }
                 }
                 WordPiece::ArithmeticExpression(_) => {
                     arg.text.push_str(source);
@@ -925,6 +1170,87 @@ fn command_span(command: &ast::SimpleCommand, src: &str) -> Span {
         Span { start: 0, end: src.len() }
     } else {
         Span { start: start.min(src.len()), end: end.min(src.len()) }
+    }
+}
+
+/// What a command writes to stdout, when it is literal (`echo`, `printf`,
+/// `cat <<EOF`) or a download (`curl URL`, `wget -qO- URL`).
+fn output_of(words: &[Arg], stdin: Option<&str>) -> Option<Feed> {
+    let (first, args) = words.split_first()?;
+    let texts = || args.iter().map(|a| a.text.as_str());
+    let literal = args.iter().all(|a| !a.unknown);
+    match basename(&first.text) {
+        "echo" | "printf" if !literal => None,
+        "echo" => {
+            let flags: Vec<&str> = texts().take_while(|a| a.starts_with('-') && a.len() > 1).collect();
+            let body = texts().skip(flags.len()).collect::<Vec<_>>().join(" ");
+            let escapes = flags.iter().any(|f| f.contains('e'));
+            Some(Feed::Text(if escapes { ansi_c(&body) } else { body }))
+        }
+        "printf" => {
+            let (format, values) = args.split_first()?;
+            let mut body = ansi_c(&format.text);
+            for value in values {
+                match ["%s", "%b", "%d"].iter().filter_map(|p| body.find(p)).min() {
+                    Some(at) => body.replace_range(at..at + 2, &value.text),
+                    None => break,
+                }
+            }
+            Some(Feed::Text(body))
+        }
+        "cat" if args.iter().all(|a| a.text == "-") => stdin.map(|s| Feed::Text(s.to_string())),
+        // Where the caller is; the gate resolves `$PWD` against its working directory.
+        "pwd" => Some(Feed::Text("$PWD".into())),
+        "git" if texts().collect::<Vec<_>>() == ["rev-parse", "--show-toplevel"] => Some(Feed::Text("$PWD".into())),
+        "dirname" => {
+            let path = args.iter().find(|a| !a.text.starts_with('-')).filter(|a| !a.unknown || a.text == "$PWD")?;
+            let trimmed = path.text.trim_end_matches('/');
+            Some(Feed::Text(match trimmed.rsplit_once('/') {
+                Some(("", _)) => "/".into(),
+                Some((parent, _)) => parent.to_string(),
+                None if trimmed.starts_with('$') => format!("{trimmed}/.."),
+                None => ".".into(),
+            }))
+        }
+        tool @ ("curl" | "wget") => {
+            let to_stdout = match tool {
+                "curl" => !texts().any(|a| {
+                    matches!(a, "-o" | "-O" | "--output" | "--remote-name" | "--remote-name-all")
+                        || (a.starts_with('-') && !a.starts_with("--") && a.contains(['o', 'O']))
+                }),
+                _ => {
+                    texts().collect::<Vec<_>>().windows(2).any(|w| w[0].ends_with('O') && w[1] == "-")
+                        || texts().any(|a| a == "-O-" || a == "-qO-" || a == "--output-document=-")
+                }
+            };
+            let url = texts().find(|a| a.contains("://")).or_else(|| texts().find(|a| !a.starts_with('-')))?;
+            to_stdout.then(|| Feed::Network(url.to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// The commands `xargs CMD` runs: its input's words appended (or put in
+/// place of `-I`'s string), when the input is literal; else one command
+/// with an unknown argument.
+fn xargs_commands(inner: &[Arg], stdin: Option<&str>, replace: Option<&str>) -> Vec<Vec<Arg>> {
+    const MAX_ITEMS: usize = 64;
+    let Some(items) = stdin.map(naive_words).filter(|items| !items.is_empty()) else {
+        let mut command = inner.to_vec();
+        command.push(Arg { text: "$XARGS_INPUT".into(), unknown: true });
+        return vec![command];
+    };
+    match replace {
+        Some(pattern) => items
+            .iter()
+            .take(MAX_ITEMS)
+            .map(|item| inner.iter().map(|a| Arg { text: a.text.replace(pattern, item), ..a.clone() }).collect())
+            .collect(),
+        None => {
+            let mut command = inner.to_vec();
+            command.extend(items.iter().take(MAX_ITEMS).map(|item| Arg::known(item)));
+            vec![command]
+        }
     }
 }
 

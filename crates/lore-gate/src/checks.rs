@@ -7,7 +7,7 @@ use lore_model::{ActionClass, Day, Decision, Incident, Meta, Rule, Status, Times
 use lore_pack::ArchivedPackData;
 use lore_pack::query::{self, owned};
 
-use crate::{GateConfig, Reason, ReasonKind, Subject, baseline, resolve, rule_matches};
+use crate::{Context, GateConfig, Reason, ReasonKind, Subject, baseline, resolve, rule_matches};
 
 /// Enough to make the point; a runbook full of warnings must not bury the rest.
 const MAX_ADVISORY_REASONS: usize = 3;
@@ -260,13 +260,16 @@ pub fn unknown_system(subject: &Subject) -> Option<Reason> {
 
 /// The built-in baseline. With a reviewed exception in force, only what no
 /// allow lifts remains.
-pub fn baseline(subject: &Subject, excepted: bool) -> Vec<Reason> {
-    baseline::check(subject.action, subject.production)
+pub fn baseline(subject: &Subject, ctx: &Context, excepted: bool) -> Vec<Reason> {
+    let known_elsewhere = subject.environment.as_ref().is_some_and(|e| !e.production);
+    let around = baseline::Surroundings::of(ctx, subject.production, known_elsewhere);
+    baseline::check(subject.action, &around)
         .into_iter()
-        .filter(|(_, _, approvable)| !(excepted && *approvable))
-        .map(|(decision, message, approvable)| Reason {
-            approvable,
-            ..Reason::new(decision, ReasonKind::Baseline, message)
+        .filter(|finding| !(excepted && finding.approvable))
+        .map(|finding| Reason {
+            approvable: finding.approvable,
+            instead: Some(finding.instead).filter(|i| !i.is_empty()),
+            ..Reason::new(finding.decision, ReasonKind::Baseline, finding.message)
                 .citing("lore built-in baseline (docs/gate.md)", Trust::BUILT_IN)
         })
         .collect()

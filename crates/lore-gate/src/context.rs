@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 
 use lore_model::Timestamp;
 
+use crate::workspace::Workspace;
+
 /// Environment variables that decide where a tool acts when its command
 /// line does not say.
-const RELEVANT_VARS: [&str; 10] = [
+const RELEVANT_VARS: [&str; 11] = [
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_REGION",
@@ -19,6 +21,7 @@ const RELEVANT_VARS: [&str; 10] = [
     "GOOGLE_CLOUD_PROJECT",
     "AZURE_SUBSCRIPTION_ID",
     "HOME",
+    "TMPDIR",
 ];
 
 #[derive(Debug, Clone)]
@@ -26,13 +29,18 @@ pub struct Context {
     pub cwd: Option<PathBuf>,
     pub vars: HashMap<String, String>,
     pub now: Timestamp,
+    /// git, asked about the working tree when a verdict depends on it; only
+    /// for a caller on this machine.
+    pub workspace: Option<Workspace>,
 }
 
 impl Context {
     /// The current process's environment, with `cwd` (from the agent's payload) if given.
     pub fn from_process(cwd: Option<PathBuf>) -> Context {
         let vars = RELEVANT_VARS.iter().filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v))).collect();
-        Context { cwd: cwd.or_else(|| std::env::current_dir().ok()), vars, now: Timestamp::now() }
+        let cwd = cwd.or_else(|| std::env::current_dir().ok());
+        let workspace = cwd.as_deref().map(Workspace::new);
+        Context { cwd, vars, now: Timestamp::now(), workspace }
     }
 
     /// A caller's context, sent over the network: only the variables that
@@ -43,12 +51,28 @@ impl Context {
             .filter(|(k, _)| RELEVANT_VARS.contains(&k.as_str()) && !matches!(k.as_str(), "HOME" | "KUBECONFIG"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        Context { cwd, vars, now: Timestamp::now() }
+        Context { cwd, vars, now: Timestamp::now(), workspace: None }
     }
 
     /// A context with nothing from the process: for tests and replays.
     pub fn empty(now: Timestamp) -> Context {
-        Context { cwd: None, vars: HashMap::new(), now }
+        Context { cwd: None, vars: HashMap::new(), now, workspace: None }
+    }
+
+    /// A replayed or remote caller's context: its working directory and
+    /// variables as given, with no questions asked of this machine.
+    pub fn given(cwd: Option<PathBuf>, vars: HashMap<String, String>, now: Timestamp) -> Context {
+        Context { cwd, vars, now, workspace: None }
+    }
+
+    /// The caller's home directory, when known.
+    pub fn home(&self) -> Option<&str> {
+        self.var("HOME")
+    }
+
+    /// The caller's temp directory, beside the usual ones.
+    pub fn tmpdir(&self) -> Option<&str> {
+        self.var("TMPDIR")
     }
 
     fn var(&self, name: &str) -> Option<&str> {

@@ -12,6 +12,7 @@ mod context;
 mod grounding;
 mod related;
 mod resolve;
+mod workspace;
 
 use lore_action::{Action, Analysis};
 use lore_model::{ActionClass, Decision, Rule, Timestamp, Trust};
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 pub use context::Context;
 pub use related::{RelatedSearch, RelatedSection};
 pub use resolve::EnvironmentMatch;
+pub use workspace::{PathState, Workspace};
 
 /// `[gate]` in lore.toml.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -111,6 +113,9 @@ pub struct Reason {
     /// lift it. Wrecking the machine itself cannot be approved away.
     #[serde(default = "approvable_by_default", skip_serializing_if = "is_approvable")]
     pub approvable: bool,
+    /// What to do instead, when the reason says so itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instead: Option<String>,
 }
 
 fn approvable_by_default() -> bool {
@@ -123,7 +128,16 @@ fn is_approvable(approvable: &bool) -> bool {
 
 impl Reason {
     pub fn new(decision: Decision, kind: ReasonKind, message: impl Into<String>) -> Reason {
-        Reason { decision, kind, message: message.into(), id: None, cite: None, trust: None, approvable: true }
+        Reason {
+            decision,
+            kind,
+            message: message.into(),
+            id: None,
+            cite: None,
+            trust: None,
+            approvable: true,
+            instead: None,
+        }
     }
 
     pub fn with_id(mut self, id: impl Into<String>) -> Reason {
@@ -349,7 +363,10 @@ fn check_action(
     }
     reasons.extend(checks::unknown_system(&subject));
     if config.baseline {
-        reasons.extend(checks::baseline(&subject, exception.is_some()));
+        let found = checks::baseline(&subject, ctx, exception.is_some());
+        let instead: Vec<String> = found.iter().filter_map(|r| r.instead.clone()).collect();
+        briefing::add_instead(briefing, &instead);
+        reasons.extend(found);
     }
     if let Some(exception) = exception {
         checks::apply_exception(&mut reasons, exception);

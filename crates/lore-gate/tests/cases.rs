@@ -122,7 +122,7 @@ fn labelled_gate_cases() {
                 serde_json::from_value(serde_json::Value::String(decision.trim().to_string())).expect("decision");
             let analysis =
                 if is_sql { lore_action::analyze_sql(&command) } else { lore_action::analyze_shell(&command) };
-            let ctx = Context { cwd: None, vars: setting.vars.clone(), now: setting.now };
+            let ctx = Context::given(None, setting.vars.clone(), setting.now);
             let (pack, config) = match setting.knowledge.as_str() {
                 "acme" => (Some(acme.data()), GateConfig::default()),
                 "tiny" => (Some(tiny.data()), tiny_config.clone()),
@@ -169,7 +169,7 @@ fn reasons_carry_the_trust_of_their_facts() {
     let scratch = tempfile::tempdir().expect("scratch");
     let check = |pack: &Pack, config: &GateConfig, command: &str| {
         let setting = parse_setting("acme 2026-11-28", scratch.path());
-        let ctx = Context { cwd: None, vars: setting.vars, now: setting.now };
+        let ctx = Context::given(None, setting.vars, setting.now);
         lore_gate::check(Some(pack.data()), &lore_action::analyze_shell(command), &ctx, config)
     };
     let acme = Pack::open(&packs.acme).expect("acme pack");

@@ -380,7 +380,12 @@ pub fn eksctl(inv: &mut Invocation<'_>) -> Vec<Action> {
         _ => ActionClass::Unknown,
     };
     let config = opts.value(&["-f", "--config-file"]);
-    let planned = config.is_some() && !opts.has(&["--approve"]) && matches!(verb, "delete" | "create" | "drain");
+    // Without --approve eksctl only plans node group and drain changes; a
+    // cluster is created or deleted straight away.
+    let planned = config.is_some()
+        && !opts.has(&["--approve"])
+        && matches!(verb, "delete" | "create" | "drain")
+        && resource != "cluster";
     if planned || opts.has(&["--dry-run"]) {
         class = ActionClass::Read;
     }

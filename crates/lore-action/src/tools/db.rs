@@ -31,6 +31,25 @@ pub fn database(inv: &mut Invocation<'_>) -> Vec<Action> {
             vec![action]
         }
         "createdb" => vec![Action::new("createdb", ActionClass::Create)],
+        "mysqladmin" => {
+            let opts = Opts::new(inv.args, &["-h", "--host", "-u", "--user", "-P", "--port", "-S", "--socket"]);
+            let words: Vec<&str> = opts.positionals().iter().map(|a| a.text.as_str()).collect();
+            let Some(at) = words.iter().position(|w| *w == "drop") else {
+                return vec![Action::new("mysqladmin", ActionClass::Update)];
+            };
+            let mut action = Action::new("mysqladmin", ActionClass::BulkDestroy);
+            action.command.push("DROP DATABASE".into());
+            for db in &words[at + 1..] {
+                action.targets.push(Target::Database {
+                    engine: Some("mysql".into()),
+                    database: Some(db.to_string()),
+                    schema: None,
+                    table: None,
+                });
+            }
+            host_hint(&mut action, &opts, &["-h", "--host"]);
+            vec![action]
+        }
         "pg_restore" => vec![Action::new("pg_restore", ActionClass::DataWrite)],
         _ => sql_client(inv),
     }
@@ -246,11 +265,25 @@ fn redis(inv: &mut Invocation<'_>) -> Vec<Action> {
         ],
     );
     let words: Vec<String> = opts.positionals().iter().map(|a| a.text.clone()).collect();
-    let stdin_words: Vec<String> =
-        inv.stdin.map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
-    let command: Vec<String> = if words.is_empty() { stdin_words } else { words };
+    if !words.is_empty() {
+        return vec![redis_command(inv.tool, &opts, words)];
+    }
+    // On stdin, one command per line.
+    let lines: Vec<Vec<String>> = inv
+        .stdin
+        .map(|s| s.lines().map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>()).collect())
+        .unwrap_or_default();
+    let actions: Vec<Action> =
+        lines.into_iter().filter(|l| !l.is_empty()).map(|line| redis_command(inv.tool, &opts, line)).collect();
+    if actions.is_empty() {
+        return vec![redis_command(inv.tool, &opts, Vec::new())];
+    }
+    actions
+}
+
+fn redis_command(tool: &str, opts: &Opts<'_>, command: Vec<String>) -> Action {
     let verb = command.first().map(|c| c.to_ascii_uppercase()).unwrap_or_default();
-    let mut action = Action::new(inv.tool, ActionClass::Exec);
+    let mut action = Action::new(tool, ActionClass::Exec);
     if !verb.is_empty() {
         action.command.push(verb.clone());
     }
@@ -308,7 +341,7 @@ fn redis(inv: &mut Invocation<'_>) -> Vec<Action> {
             action.targets.push(Target::Other { value: format!("key:{key}") });
         }
     }
-    vec![action]
+    action
 }
 
 fn mongo(inv: &mut Invocation<'_>) -> Vec<Action> {
@@ -352,7 +385,17 @@ fn mongo(inv: &mut Invocation<'_>) -> Vec<Action> {
     };
     let mut action = Action::new(inv.tool, class);
     action.command.push(if script.is_empty() { "interactive" } else { "--eval" }.into());
+    if lower.contains("dropdatabase(") {
+        action.flag("drop-database");
+    } else if lower.contains(".drop(") {
+        action.flag("drop-collection");
+    } else if lower.contains("deletemany({})") || lower.contains("remove({})") {
+        action.flag("no-where");
+    }
     let positionals = opts.positionals();
+    if let Some(host) = opts.value(&["--host"]) {
+        action.env.add_host(host.text.split(':').next().unwrap_or(&host.text));
+    }
     if let Some(target) = positionals.first() {
         if target.text.contains("://") {
             action.env.connection_strings.push(target.text.clone());

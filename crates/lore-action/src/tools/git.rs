@@ -44,6 +44,10 @@ pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
     let mut action = Action::new("git", ActionClass::Read);
     action.command.push(verb.to_string());
     match verb {
+        "push" if opts.has(&["--dry-run", "-n"]) || opts.short('n') => {
+            action.class = ActionClass::Read;
+            action.flag("dry-run");
+        }
         "push" => {
             let remote = positionals.first().cloned();
             let refspecs: Vec<String> = positionals.iter().skip(1).cloned().collect();
@@ -82,13 +86,34 @@ pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
                 action.targets.push(Target::Git { remote: None, git_ref: Some(r.clone()) });
             }
         }
-        "reset" => action.class = ActionClass::Update,
+        "reset" => {
+            action.class = ActionClass::Update;
+            // They refuse to discard changes they would lose, but not all of them.
+            if opts.has(&["--merge"]) {
+                action.flag("merge");
+            } else if opts.has(&["--keep"]) {
+                action.flag("keep");
+            }
+        }
+        "clean" if opts.short('n') || opts.has(&["--dry-run"]) => {
+            action.class = ActionClass::Read;
+            action.flag("dry-run");
+        }
+        "clean" if opts.short('i') || opts.has(&["--interactive"]) => action.class = ActionClass::Update,
         "clean" if opts.short('f') || opts.has(&["--force"]) => {
             action.class = ActionClass::DataDelete;
             action.flag("force");
-            if opts.short('x') {
+            if opts.short('x') || opts.short('X') {
                 action.flag("ignored-files");
             }
+            for letter in ['d', 'x', 'X'] {
+                if opts.short(letter) {
+                    action.flag(&format!("-{letter}"));
+                }
+            }
+            action
+                .targets
+                .extend(opts.after_dashdash().iter().chain(opts.positionals()).map(|p| Target::path(&p.text)));
         }
         "clean" => action.class = ActionClass::Read,
         "branch" if opts.has(&["-D"]) || (opts.has(&["-d", "--delete"]) && opts.has(&["-f", "--force"])) => {
@@ -105,16 +130,23 @@ pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
             let paths = opts.after_dashdash();
             // `restore --staged` only unstages, unless it also restores the worktree.
             let unstages = verb == "restore" && opts.has(&["--staged", "-S"]) && !opts.has(&["--worktree", "-W"]);
+            // `git checkout REF PATH…` overwrites the paths with REF's version.
+            let checkout_paths: &[String] = match positionals.as_slice() {
+                [first, ..] if first == "." => &positionals,
+                [_, rest @ ..] if !rest.is_empty() => rest,
+                _ => &[],
+            };
             let discards = !unstages
                 && (!paths.is_empty()
                     || (verb == "restore" && !positionals.is_empty())
-                    || (verb == "checkout" && positionals.iter().any(|p| p == ".")));
+                    || (verb == "checkout" && !checkout_paths.is_empty()));
             if discards {
                 action.class = ActionClass::DataDelete;
                 action.flag("discard-changes");
                 action.targets.extend(paths.iter().map(|p| Target::path(&p.text)));
                 if paths.is_empty() {
-                    action.targets.extend(positionals.iter().map(|p| Target::path(p)));
+                    let listed = if verb == "checkout" { checkout_paths } else { &positionals };
+                    action.targets.extend(listed.iter().map(|p| Target::path(p)));
                 }
             } else if opts.has(&["-f", "--force"]) {
                 action.class = ActionClass::DataDelete;
@@ -123,11 +155,19 @@ pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
                 action.class = ActionClass::Update;
             }
         }
+        "switch" if opts.has(&["-f", "--force", "--discard-changes"]) => {
+            action.class = ActionClass::DataDelete;
+            action.flag("force");
+        }
         "rebase" => {
             action.class = ActionClass::HistoryRewrite;
             action.flag("local");
         }
-        "filter-branch" | "filter-repo" => action.class = ActionClass::HistoryRewrite,
+        "filter-branch" | "filter-repo" => {
+            action.class = ActionClass::HistoryRewrite;
+            action.flag("local");
+            action.flag("rewrites-all-history");
+        }
         "commit" if opts.has(&["--amend"]) => {
             action.class = ActionClass::HistoryRewrite;
             action.flag("local");
@@ -141,9 +181,17 @@ pub fn git(inv: &mut Invocation<'_>) -> Vec<Action> {
             _ => action.class = ActionClass::Update,
         },
         "tag" if opts.has(&["-d", "--delete"]) => action.class = ActionClass::Delete,
-        "gc" if opts.has(&["--prune"]) => action.class = ActionClass::DataDelete,
+        // Pruning now (not after the default two weeks) removes what the reflog could still restore.
+        "gc" | "prune"
+            if opts.values(&["--prune", "--expire"]).iter().any(|v| matches!(v.text.as_str(), "now" | "all")) =>
+        {
+            action.class = ActionClass::DataDelete;
+            action.flag("prune-now");
+        }
         "reflog" if positionals.first().is_some_and(|p| p == "expire" || p == "delete") => {
-            action.class = ActionClass::HistoryRewrite
+            action.class = ActionClass::DataDelete;
+            action.command.push(positionals[0].clone());
+            action.flag("prune-now");
         }
         "update-ref" if opts.has(&["-d"]) => action.class = ActionClass::Delete,
         "commit" | "add" | "merge" | "pull" | "cherry-pick" | "revert" | "tag" | "mv" | "switch" | "init" | "clone"

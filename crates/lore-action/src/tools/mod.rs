@@ -5,6 +5,7 @@ mod cloud;
 mod db;
 mod git;
 mod kube;
+mod platforms;
 mod system;
 mod terraform;
 
@@ -18,7 +19,7 @@ use crate::shell::{Arg, Invocation};
 pub fn analyze(inv: &mut Invocation<'_>) -> Vec<Action> {
     let tool = inv.tool;
     let actions = match tool {
-        "kubectl" | "oc" | "kubecolor" => kube::kubectl(inv),
+        "kubectl" | "oc" | "kubecolor" | "microk8s.kubectl" => kube::kubectl(inv),
         "helm" => kube::helm(inv),
         // `tf` is the wrapper many teams put in front of Terraform.
         "terraform" | "tofu" | "terragrunt" | "tf" => terraform::terraform(inv),
@@ -27,21 +28,33 @@ pub fn analyze(inv: &mut Invocation<'_>) -> Vec<Action> {
         "az" => cloud::az(inv),
         "eksctl" => cloud::eksctl(inv),
         "psql" | "mysql" | "mariadb" | "sqlite3" | "mongosh" | "mongo" | "redis-cli" | "valkey-cli" | "pg_dump"
-        | "dropdb" | "createdb" | "pg_restore" | "mysqldump" => db::database(inv),
+        | "dropdb" | "createdb" | "pg_restore" | "mysqldump" | "mysqladmin" => db::database(inv),
         "git" => git::git(inv),
         "docker" | "podman" | "docker-compose" | "nerdctl" => system::docker(inv),
         "ansible" | "ansible-playbook" => system::ansible(inv),
         "curl" | "wget" | "http" | "xh" => system::http(inv),
         "systemctl" | "service" => system::services(inv),
         "kafka-topics" | "kafka-topics.sh" => system::kafka_topics(inv),
+        t if platforms::TOOLS.contains(&t) => platforms::platform(inv),
+        // What their code does is read by the shell analyser; awk's own work is reading.
+        t if crate::interpreter::Lang::of(t) == Some(crate::interpreter::Lang::Awk) => {
+            vec![Action::new(t, ActionClass::Read)]
+        }
+        t if crate::interpreter::Lang::of(t).is_some() => vec![Action::new(t, ActionClass::Unknown)],
         _ => match system::files(inv) {
             Some(actions) => actions,
             None => vec![unknown_tool(tool, inv.args)],
         },
     };
+    let help = asks_for_help(tool, inv.args);
     actions
         .into_iter()
         .map(|mut action| {
+            if help {
+                action.class = ActionClass::Read;
+                action.reversibility = crate::model::Reversibility::Reversible;
+                action.flag("help");
+            }
             for arg in inv.args {
                 if arg.unknown && !action.unknowns.contains(&arg.text) {
                     action.unknowns.push(arg.text.clone());
@@ -50,6 +63,35 @@ pub fn analyze(inv: &mut Invocation<'_>) -> Vec<Action> {
             action
         })
         .collect()
+}
+
+/// Tools whose `-h` and leading `help` word print help (for database
+/// clients `-h` names a host).
+const HELP_TOOLS: [&str; 13] = [
+    "kubectl",
+    "oc",
+    "kubecolor",
+    "helm",
+    "terraform",
+    "tofu",
+    "terragrunt",
+    "tf",
+    "git",
+    "gcloud",
+    "az",
+    "eksctl",
+    "gh",
+];
+
+/// `--help` anywhere before `--`, or a help word or flag where the tool
+/// reads it so: nothing runs but the help text.
+fn asks_for_help(tool: &str, args: &[Arg]) -> bool {
+    let before = args.iter().take_while(|a| a.text != "--");
+    let long = before.clone().any(|a| a.text == "--help");
+    let short = HELP_TOOLS.contains(&tool)
+        && (args.last().is_some_and(|a| a.text == "-h")
+            || args.iter().find(|a| !a.text.starts_with('-')).is_some_and(|a| a.text == "help"));
+    long || short
 }
 
 /// Commands that only read or print: `cat`, `grep`, `echo`, `ls`, … Text
@@ -177,7 +219,7 @@ const LOCAL_TOOLS: [&str; 52] = [
 ];
 
 /// Tools with an analyser of their own.
-const KNOWN_TOOLS: [&str; 43] = [
+const KNOWN_TOOLS: [&str; 44] = [
     "kubectl",
     "oc",
     "kubecolor",
@@ -204,6 +246,7 @@ const KNOWN_TOOLS: [&str; 43] = [
     "createdb",
     "pg_restore",
     "mysqldump",
+    "mysqladmin",
     "git",
     "docker",
     "podman",
@@ -225,7 +268,15 @@ const KNOWN_TOOLS: [&str; 43] = [
 
 /// Whether lore understands `tool` itself, rather than guessing at its verbs.
 pub fn is_known(tool: &str) -> bool {
-    KNOWN_TOOLS.contains(&tool) || LOCAL_TOOLS.contains(&tool) || READ_ONLY.contains(&tool)
+    KNOWN_TOOLS.contains(&tool)
+        || LOCAL_TOOLS.contains(&tool)
+        || READ_ONLY.contains(&tool)
+        || platforms::TOOLS.contains(&tool)
+}
+
+/// Whether `tool` is a hosting platform's or a store's CLI (`doctl`, `gh`, `rclone`, …).
+pub fn is_platform(tool: &str) -> bool {
+    platforms::TOOLS.contains(&tool)
 }
 
 /// Whether `tool` acts where it runs, not on some server or cloud.
@@ -376,7 +427,11 @@ impl<'a> Opts<'a> {
                     out.push(value.clone());
                     i += 1;
                 }
-            } else if arg.text.len() > 2 && !arg.text.starts_with("--") && arg.text.starts_with('-') {
+            } else if arg.text.len() > 2
+                && !arg.text.starts_with("--")
+                && arg.text.starts_with('-')
+                && arg.text.is_char_boundary(2)
+            {
                 let (flag, value) = arg.text.split_at(2);
                 if names.contains(&flag) && self.value_flags.contains(&flag) {
                     out.push(Arg { text: value.to_string(), unknown: arg.unknown });
@@ -391,7 +446,9 @@ impl<'a> Opts<'a> {
 /// Adds each `(flag names, normalised label)` present.
 pub fn note_flags(action: &mut Action, opts: &Opts<'_>, table: &[(&[&str], &str)]) {
     for (names, label) in table {
-        if opts.has(names) {
+        // `--dry-run=none` runs for real.
+        let real_run = *label == "dry-run" && opts.value(names).is_some_and(|v| v.text == "none" || v.text == "false");
+        if opts.has(names) && !real_run {
             action.flag(label);
         }
     }

@@ -12,7 +12,8 @@ pub fn files(inv: &mut Invocation<'_>) -> Option<Vec<Action>> {
     let tool = inv.tool;
     let args = inv.args;
     let opts = Opts::new(args, &[]);
-    let paths: Vec<&Arg> = opts.positionals();
+    // `rm -rf -- -x`: what follows `--` are operands too.
+    let paths: Vec<&Arg> = opts.positionals().into_iter().chain(opts.after_dashdash()).collect();
     let path_targets = |action: &mut Action, list: &[&Arg]| {
         for p in list {
             action.targets.push(Target::path(&p.text));
@@ -44,7 +45,10 @@ pub fn files(inv: &mut Invocation<'_>) -> Option<Vec<Action>> {
             path_targets(&mut action, &list);
         }
         "mv" | "cp" | "rsync" | "scp" | "install" | "ln" => {
-            action.class = if tool == "rsync" && args.iter().any(|a| a.text.starts_with("--delete")) {
+            action.class = if tool == "rsync" && (opts.short('n') || opts.has(&["--dry-run"])) {
+                action.flag("dry-run");
+                ActionClass::Read
+            } else if tool == "rsync" && args.iter().any(|a| a.text.starts_with("--delete")) {
                 action.flag("delete");
                 ActionClass::DataDelete
             } else if tool == "mv" {
@@ -132,18 +136,6 @@ pub fn files(inv: &mut Invocation<'_>) -> Option<Vec<Action>> {
             if !verb.is_empty() {
                 action.command.push(verb.to_string());
             }
-        }
-        "vault" => {
-            let verb = paths.first().map(|a| a.text.as_str()).unwrap_or("");
-            action.command.push(verb.to_string());
-            action.class = match verb {
-                "read" => ActionClass::SecretRead,
-                "kv" if paths.get(1).is_some_and(|a| a.text == "get") => ActionClass::SecretRead,
-                "write" | "kv" => ActionClass::Update,
-                "delete" => ActionClass::Delete,
-                "policy" | "token" => ActionClass::PermissionChange,
-                _ => ActionClass::Read,
-            };
         }
         "tar" | "zip" | "unzip" | "gzip" | "gunzip" => action.class = ActionClass::DataWrite,
         "touch" | "mkdir" => {
@@ -317,13 +309,34 @@ pub fn docker(inv: &mut Invocation<'_>) -> Vec<Action> {
             action.targets.push(Target::Other { value: format!("container:{name}") });
         }
     }
-    if verb == "exec" && !compose && names.len() >= 2 {
-        inv.nested.push((format!("docker exec {}", names[0]), names[1..].iter().map(|n| Arg::known(n)).collect()));
+    if (verb == "exec" || (compose && verb == "run"))
+        && let Some((container, inner)) = exec_command(inv.args, &verb)
+    {
+        let label =
+            if compose { format!("docker compose {verb} {container}") } else { format!("docker exec {container}") };
+        inv.nested.push((label, inner.to_vec()));
     }
     if let Some(host) = opts.value(&["-H", "--host"]) {
         action.env.add_host(&host.text);
     }
     vec![action]
+}
+
+/// The container and the command of `docker exec [OPTS] NAME CMD…` (or
+/// `docker compose exec|run [OPTS] SERVICE CMD…`), flags of the command kept.
+fn exec_command<'a>(args: &'a [Arg], verb: &str) -> Option<(String, &'a [Arg])> {
+    const VALUE_FLAGS: [&str; 10] =
+        ["-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--index", "--name", "-v"];
+    let mut i = args.iter().position(|a| a.text == verb)? + 1;
+    while let Some(arg) = args.get(i) {
+        if !arg.text.starts_with('-') {
+            break;
+        }
+        i += if VALUE_FLAGS.contains(&arg.text.as_str()) { 2 } else { 1 };
+    }
+    let container = args.get(i)?;
+    let inner = args.get(i + 1..).filter(|inner| !inner.is_empty())?;
+    Some((container.text.clone(), inner))
 }
 
 pub fn ansible(inv: &mut Invocation<'_>) -> Vec<Action> {
