@@ -147,26 +147,9 @@ const NODE_CALLS: [(&str, Effect); 14] = [
     ("removeSync", Effect::RemoveTree),
 ];
 
-/// Deno runs Node's modules too (`node:child_process`).
-const DENO_CALLS: [(&str, Effect); 17] = [
-    ("Deno.remove", Effect::Remove),
-    ("Deno.removeSync", Effect::Remove),
-    ("Deno.Command", Effect::Spawn),
-    NODE_CALLS[0],
-    NODE_CALLS[1],
-    NODE_CALLS[2],
-    NODE_CALLS[3],
-    NODE_CALLS[4],
-    NODE_CALLS[5],
-    NODE_CALLS[6],
-    NODE_CALLS[7],
-    NODE_CALLS[8],
-    NODE_CALLS[9],
-    NODE_CALLS[10],
-    NODE_CALLS[11],
-    NODE_CALLS[12],
-    NODE_CALLS[13],
-];
+/// Deno's own; it runs Node's modules too (`node:child_process`).
+const DENO_CALLS: [(&str, Effect); 3] =
+    [("Deno.remove", Effect::Remove), ("Deno.removeSync", Effect::Remove), ("Deno.Command", Effect::Spawn)];
 
 /// Calls that only turn a literal into a path (`os.path.expanduser('~')`,
 /// `glob "/etc/*"`): the path is the literal.
@@ -182,7 +165,12 @@ const PATH_HELPERS: [&str; 9] = [
     "glob",
 ];
 
-fn calls(lang: Lang) -> &'static [(&'static str, Effect)] {
+fn calls(lang: Lang) -> impl Iterator<Item = &'static (&'static str, Effect)> {
+    let node_too: &[(&str, Effect)] = if lang == Lang::Deno { &NODE_CALLS } else { &[] };
+    own_calls(lang).iter().chain(node_too)
+}
+
+fn own_calls(lang: Lang) -> &'static [(&'static str, Effect)] {
     use Effect::*;
     match lang {
         Lang::Python => &[

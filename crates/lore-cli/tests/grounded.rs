@@ -3,16 +3,12 @@
 //! catch regressions; the targets and the current figures are in the
 //! issue notes and docs/gate.md.
 
+mod labelled;
+
 use std::path::Path;
-use std::process::Command;
 
+use labelled::LEVELS;
 use serde_json::Value;
-
-const LEVELS: [&str; 4] = ["allow", "warn", "ask", "deny"];
-
-fn level(name: &str) -> usize {
-    LEVELS.iter().position(|l| *l == name).unwrap_or_else(|| panic!("unknown level {name}"))
-}
 
 #[test]
 fn the_gate_uses_what_the_runbooks_and_incident_reports_say() {
@@ -25,24 +21,11 @@ fn the_gate_uses_what_the_runbooks_and_incident_reports_say() {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let case: Value = serde_json::from_str(line).expect("a case");
         let command = case["command"].as_str().expect("command");
-        let out = Command::new(env!("CARGO_BIN_EXE_lore"))
-            .args(["--knowledge"])
-            .arg(&corpora)
-            .args(["check", "--json", "--", command])
-            .env("LORE_PACK_DIR", work.path().join("pack"))
-            .env("LORE_LOG", work.path().join("log.sqlite"))
-            .env("XDG_CACHE_HOME", work.path().join("cache"))
-            .output()
-            .expect("lore runs");
-        let verdict: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{command}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-        let got = level(verdict["decision"].as_str().expect("decision"));
-        let right = level(case["expected_min"].as_str().expect("min")) <= got
-            && got <= level(case["expected_max"].as_str().expect("max"));
+        let (verdict, output) = labelled::check(&corpora, work.path(), &[], |_| {}, command);
+        let (got, right) = labelled::judge(&case, &verdict);
         if case["kind"] == "risky" {
             risky += 1;
             risky_right += usize::from(right);
-            let output = String::from_utf8_lossy(&out.stdout);
             let names_a_cited_file = case["cite"]
                 .as_array()
                 .expect("cite")

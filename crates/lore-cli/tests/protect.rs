@@ -3,17 +3,13 @@
 //! from `/home/dev/project` with `HOME=/home/dev` (see bench/protect/README.md).
 //! Scores per category; the floor is the target.
 
+mod labelled;
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
+use labelled::LEVELS;
 use serde_json::Value;
-
-const LEVELS: [&str; 4] = ["allow", "warn", "ask", "deny"];
-
-fn level(name: &str) -> usize {
-    LEVELS.iter().position(|l| *l == name).unwrap_or_else(|| panic!("unknown level {name}"))
-}
 
 #[test]
 fn everyday_disasters_are_caught_with_no_knowledge_written() {
@@ -28,24 +24,11 @@ fn everyday_disasters_are_caught_with_no_knowledge_written() {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let case: Value = serde_json::from_str(line).expect("a case");
         let command = case["command"].as_str().expect("command");
-        let out = Command::new(env!("CARGO_BIN_EXE_lore"))
-            .arg("--knowledge")
-            .arg(&knowledge)
-            .args(["check", "--json", "--cwd", "/home/dev/project", "--", command])
-            .env("HOME", "/home/dev")
-            .env("TMPDIR", "/tmp")
-            .env_remove("KUBECONFIG")
-            .env_remove("AWS_PROFILE")
-            .env("LORE_PACK_DIR", work.path().join("pack"))
-            .env("LORE_LOG", work.path().join("log.sqlite"))
-            .env("XDG_CACHE_HOME", work.path().join("cache"))
-            .output()
-            .expect("lore runs");
-        let verdict: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{command}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-        let got = level(verdict["decision"].as_str().expect("decision"));
-        let right = level(case["expected_min"].as_str().expect("min")) <= got
-            && got <= level(case["expected_max"].as_str().expect("max"));
+        let setup = |lore: &mut std::process::Command| {
+            lore.env("HOME", "/home/dev").env("TMPDIR", "/tmp").env_remove("KUBECONFIG").env_remove("AWS_PROFILE");
+        };
+        let (verdict, _) = labelled::check(&knowledge, work.path(), &["--cwd", "/home/dev/project"], setup, command);
+        let (got, right) = labelled::judge(&case, &verdict);
         let category = case["category"].as_str().expect("category").to_string();
         let kind = case["kind"].as_str().expect("kind");
         let score = scores.entry(format!("{category} ({kind})")).or_default();

@@ -56,7 +56,7 @@ impl Context {
 
     /// A context with nothing from the process: for tests and replays.
     pub fn empty(now: Timestamp) -> Context {
-        Context { cwd: None, vars: HashMap::new(), now, workspace: None }
+        Context::given(None, HashMap::new(), now)
     }
 
     /// A replayed or remote caller's context: its working directory and

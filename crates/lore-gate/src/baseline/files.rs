@@ -234,6 +234,11 @@ fn strictly_within(path: &str, dir: &str) -> bool {
     path != dir && within(path, dir)
 }
 
+/// The temp directory (`/tmp`, `$TMPDIR`, …) that is or holds `path`.
+fn temp_dir_holding<'a>(path: &str, around: &Surroundings<'a>) -> Option<&'a str> {
+    TEMP_DIRS.iter().copied().chain(around.tmpdir).map(|t| t.trim_end_matches('/')).find(|t| within(path, t))
+}
+
 fn regenerated(path: &str) -> bool {
     path.split('/').any(|part| REGENERATED.contains(&part) || part.ends_with(".pyc") || part.ends_with(".o"))
 }
@@ -270,11 +275,8 @@ fn judge(
         let whole = path == cwd && reach == Reach::Tree && !place.listing;
         return inside_tree(path, cwd, &shown, whole, reach, around);
     }
-    let in_temp = |t: &&str| {
-        let t = t.trim_end_matches('/');
-        strictly_within(path, t) || (place.listing && path == t)
-    };
-    if TEMP_DIRS.iter().chain(around.tmpdir.iter()).any(in_temp) {
+    // In a temp directory, or everything a temp directory holds (`/tmp/*`).
+    if temp_dir_holding(path, around).is_some_and(|t| path != t || place.listing) {
         return None;
     }
     if strictly_within(path, home) {
@@ -319,8 +321,10 @@ fn matching(
     home: &str,
     around: &Surroundings,
 ) -> Option<Finding> {
-    let temp = TEMP_DIRS.iter().chain(around.tmpdir.iter()).any(|t| within(path, t.trim_end_matches('/')));
-    if temp || cwd.is_some_and(|c| within(path, c)) || (strictly_within(path, home) && regenerated(path)) {
+    if temp_dir_holding(path, around).is_some()
+        || cwd.is_some_and(|c| within(path, c))
+        || (strictly_within(path, home) && regenerated(path))
+    {
         return None;
     }
     // Files picked by name in one directory tree are few; across the whole
