@@ -11,6 +11,7 @@ const B: f64 = 0.75;
 const EXTENSIONS: [&str; 9] = ["md", "markdown", "mdx", "qmd", "rst", "txt", "erb", "yml", "yaml"];
 const SKIPPED_NAMES: [&str; 3] = ["LICENSE", "LICENCE", "SOURCE.md"];
 
+/// The plain BM25 index over whole files.
 pub struct Bm25 {
     paths: Vec<String>,
     lengths: Vec<f64>,
@@ -51,6 +52,7 @@ impl Bm25 {
         Bm25::from_documents(files)
     }
 
+    /// An index over `(path, text)` pairs; each path's words count as text too.
     pub fn from_documents(files: Vec<(String, String)>) -> Bm25 {
         let mut paths = Vec::with_capacity(files.len());
         let mut lengths = Vec::with_capacity(files.len());

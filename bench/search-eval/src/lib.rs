@@ -16,15 +16,22 @@ use serde::Deserialize;
 /// One labelled question (see `bench/search/README.md`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Question {
+    /// Its ID, such as `gitlab-001`.
     pub id: String,
+    /// The corpus it is about; paths are relative to it. `None`: to the knowledge root.
     #[serde(default)]
     pub corpus: Option<String>,
+    /// The question as an operator would ask it.
     pub question: String,
+    /// The files that answer it (usually one).
     pub expected: Vec<String>,
+    /// The lines that answer it, `path:start-end` (1-based, inclusive).
     #[serde(default)]
     pub lines: Vec<String>,
+    /// It asks whether something may be done, and the answer is a warning.
     #[serde(default)]
     pub prohibition: bool,
+    /// `dev` (may be tuned on) or `test` (only reported).
     #[serde(default)]
     pub split: Option<String>,
 }
@@ -55,6 +62,7 @@ impl Question {
     }
 }
 
+/// Reads a question set: one JSON question per non-empty line.
 pub fn load_set(path: &Path) -> Result<Vec<Question>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
@@ -67,18 +75,26 @@ pub fn load_set(path: &Path) -> Result<Vec<Question>> {
 /// What one ranker returned for one question: paths best first, and each path's cited range.
 #[derive(Debug, Clone, Default)]
 pub struct Answer {
+    /// The files returned, relative to the knowledge root.
     pub paths: Vec<String>,
+    /// Each path's score, when the ranker gives one (empty otherwise).
     pub scores: Vec<f32>,
+    /// Each path's cited line range; `None` where the ranker cites no section.
     pub cites: Vec<Option<(u32, u32)>>,
+    /// How long the query took.
     pub elapsed: Duration,
 }
 
 /// One ranker's scores over a set of questions.
 #[derive(Debug, Clone, Default)]
 pub struct Scores {
+    /// Questions scored.
     pub n: usize,
+    /// Questions whose expected file came first.
     pub hit1: usize,
+    /// Questions whose expected file was in the top 3.
     pub hit3: usize,
+    /// The sum of 1/rank of the first expected file, over the top 10.
     pub reciprocal: f64,
     /// Questions whose expected document was in the top 3 with a citation.
     pub cited: usize,
@@ -87,6 +103,7 @@ pub struct Scores {
 }
 
 impl Scores {
+    /// Scores one more question's answer.
     pub fn add(&mut self, question: &Question, answer: &Answer) {
         self.n += 1;
         let expected = question.expected_paths();
@@ -109,15 +126,20 @@ impl Scores {
         }
     }
 
+    /// The share of questions answered first (0–1).
     pub fn hit_at_1(&self) -> f64 {
         ratio(self.hit1, self.n)
     }
+    /// The share answered in the top 3 (0–1).
     pub fn hit_at_3(&self) -> f64 {
         ratio(self.hit3, self.n)
     }
+    /// The mean reciprocal rank over the top 10 (MRR@10).
     pub fn mrr(&self) -> f64 {
         self.reciprocal / self.n.max(1) as f64
     }
+    /// Of the top-3 hits with a citation, the share citing the labelled lines;
+    /// `None` when none cited.
     pub fn cited_share(&self) -> Option<f64> {
         (self.cited > 0).then(|| ratio(self.cited_right, self.cited))
     }
@@ -136,6 +158,8 @@ pub fn rank_of(question: &Question, answer: &Answer) -> Option<usize> {
 /// Per ranker, per group ("all", "dev", "test", each corpus, "prohibitions").
 pub type Table = BTreeMap<String, Scores>;
 
+/// Scores answers (one per question, in order) into groups: all, each
+/// split, each corpus, prohibitions.
 pub fn score(questions: &[Question], answers: &[Answer]) -> Table {
     let mut table = Table::new();
     for (q, a) in questions.iter().zip(answers) {

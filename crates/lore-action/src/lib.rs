@@ -28,18 +28,22 @@ pub fn analyze_shell(command: &str) -> Analysis {
     shell::analyze(command)
 }
 
+/// Analyses SQL statements (see [`sql`]).
 pub fn analyze_sql(sql: &str) -> Analysis {
     sql::analyze(sql)
 }
 
+/// Analyses a Terraform or OpenTofu plan as JSON (see [`plan`]).
 pub fn analyze_plan(json: &str) -> Analysis {
     plan::analyze(json)
 }
 
+/// Analyses Kubernetes manifests about to be applied (see [`manifest`]).
 pub fn analyze_manifest(yaml: &str) -> Analysis {
     manifest::analyze(yaml)
 }
 
+/// Analyses structured actions as JSON (see [`structured`]).
 pub fn analyze_structured(json: &str) -> Analysis {
     structured::analyze(json)
 }

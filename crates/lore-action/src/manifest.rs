@@ -4,6 +4,7 @@ use lore_model::ActionClass;
 
 use crate::model::{Action, Analysis, Hint, InputKind, Reversibility, Target};
 
+/// Analyses YAML manifests (one or more documents, or a `List`): one action per object.
 pub fn analyze(yaml: &str) -> Analysis {
     let docs = match lore_ingest::yaml::parse_documents(yaml, 0) {
         Ok(docs) => docs,

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::model::{Action, Analysis, InputKind, Reversibility, Target};
 
+/// Analyses a plan from `terraform show -json`: one action per resource change.
 pub fn analyze(json: &str) -> Analysis {
     let value: Value = match serde_json::from_str(json) {
         Ok(value) => value,

@@ -25,6 +25,7 @@ pub const MAX_ACTIONS: usize = 512;
 /// A word after quote removal and expansion, as far as it can be known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arg {
+    /// The word's text; a part whose value is unknown keeps its source form (`$NS`).
     pub text: String,
     /// Part of the word comes from a variable, a command substitution or
     /// arithmetic whose value is unknown here.
@@ -32,6 +33,7 @@ pub struct Arg {
 }
 
 impl Arg {
+    /// A word whose whole text is known.
     pub fn known(text: &str) -> Arg {
         Arg { text: text.to_string(), unknown: false }
     }
@@ -60,6 +62,8 @@ struct Context {
     outer_span: Option<Span>,
 }
 
+/// Analyses a shell command line or script: every segment of every chain,
+/// after its wrappers, with what each would do.
 pub fn analyze(text: &str) -> Analysis {
     let mut shell = Shell {
         vars: HashMap::new(),
@@ -1269,6 +1273,7 @@ fn apply_env_var(env: &mut EnvHints, name: &str, value: &Arg) {
     }
 }
 
+/// The last component of a `/`-separated path: the program name of `/usr/bin/kubectl`.
 pub fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }

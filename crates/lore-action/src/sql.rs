@@ -13,6 +13,8 @@ use crate::model::{Action, Analysis, InputKind, Reversibility, Target};
 /// Larger SQL is not analysed.
 pub const MAX_SQL_BYTES: usize = 1024 * 1024;
 
+/// Analyses SQL statements as run by an unnamed client (`sql`); incomplete
+/// when any statement could not be read.
 pub fn analyze(sql: &str) -> Analysis {
     let (actions, problems) = actions("sql", sql, None);
     let complete = problems.is_empty();

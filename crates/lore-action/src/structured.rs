@@ -10,16 +10,24 @@ use crate::model::{Action, Analysis, EnvHints, InputKind, Reversibility, Target}
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StructuredAction {
+    /// The program, as in [`Action::tool`].
     pub tool: String,
+    /// The subcommand path, as in [`Action::command`].
     #[serde(default)]
     pub command: Vec<String>,
+    /// What kind of change it is.
     pub class: ActionClass,
+    /// What it is done to.
     #[serde(default)]
     pub targets: Vec<Target>,
+    /// Where it would run.
     #[serde(default)]
     pub env: EnvHints,
+    /// Normalised flags, as in [`Action::flags`].
     #[serde(default)]
     pub flags: Vec<String>,
+    /// What the agent means to do, in its words; shown as the action's text
+    /// (the label otherwise).
     #[serde(default)]
     pub description: Option<String>,
 }

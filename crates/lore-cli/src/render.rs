@@ -479,11 +479,34 @@ impl ParseDecision for String {
     }
 }
 
-pub fn doctor(checks: &[(String, bool, String)]) -> String {
+pub fn doctor(checks: &[lore_service::ops::agents::Check]) -> String {
     let mut out = String::new();
-    for (name, ok, detail) in checks {
-        let mark = if *ok { "ok".green().to_string() } else { "!!".red().bold().to_string() };
-        let _ = writeln!(out, "{mark} {name}: {detail}");
+    for check in checks {
+        let mark = if check.ok { "ok".green().to_string() } else { "!!".red().bold().to_string() };
+        let _ = writeln!(out, "{mark} {}: {}", check.check, check.detail);
+    }
+    out
+}
+
+/// Said when a file lore wrote into the knowledge was not loaded by the next build.
+pub const NOT_LOADED: &str =
+    "warning: the next build did not load it; is that directory inside a [[source]] in lore.toml?\n";
+
+/// An approved or rejected proposal.
+pub fn reviewed(reviewed: &lore_service::ops::Reviewed) -> String {
+    let decided = &reviewed.decided;
+    let mut out = match &decided.written {
+        Some(path) => {
+            format!("approved {}: wrote {}; review and commit it like any change\n", decided.id, path.display())
+        }
+        None => format!("rejected {}\n", decided.id),
+    };
+    let _ = writeln!(out, "kept the proposal and the decision in {}", decided.kept.display());
+    if let Some(next) = &decided.next {
+        let _ = writeln!(out, "next: {next}");
+    }
+    if !reviewed.loaded {
+        out.push_str(NOT_LOADED);
     }
     out
 }

@@ -1,24 +1,19 @@
 //! The `lore` binary as a user runs it: a fresh machine with no
 //! configuration (the built-in example), --json, exit codes and colour.
 
+mod common;
+
 use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::{LoreCommand, lore, text};
 use serde_json::Value;
 
-/// Runs lore in `cwd` with a private HOME and cache, as on a fresh machine.
+/// Runs lore in `cwd` with a private HOME, cache and configuration, as on a
+/// fresh machine.
 fn lore_in<S: AsRef<OsStr>>(home: &Path, cwd: &Path, args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lore"))
-        .args(args)
-        .current_dir(cwd)
-        .env("HOME", home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env_remove("LORE_KNOWLEDGE")
-        .env_remove("LORE_PACK_DIR")
-        .output()
-        .expect("lore runs")
+    lore().args(args).current_dir(cwd).home_with_cache(home).config_home(home.join("config")).run()
 }
 
 struct Fresh {
@@ -36,15 +31,8 @@ impl Fresh {
     }
 
     fn json(&self, args: &[&str]) -> Value {
-        let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+        common::success_json(&self.run(args), args)
     }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[test]
@@ -282,14 +270,12 @@ fn colour_only_when_asked_or_on_a_terminal() {
     assert!(!text(&plain.stdout).contains('\u{1b}'));
     let forced = fresh.run(&["--color", "always", "rules"]);
     assert!(text(&forced.stdout).contains('\u{1b}'));
-    let out = Command::new(env!("CARGO_BIN_EXE_lore"))
+    let out = lore()
         .args(["--color", "auto", "rules"])
         .current_dir(fresh.cwd.path())
-        .env("HOME", fresh.home.path())
-        .env("XDG_CACHE_HOME", fresh.home.path().join("cache"))
+        .home_with_cache(fresh.home.path())
         .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
+        .run();
     assert!(!text(&out.stdout).contains('\u{1b}'));
 }
 
@@ -335,16 +321,10 @@ fn parse_shows_what_lore_understood() {
 #[test]
 fn parse_reads_stdin() {
     let fresh = Fresh::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lore"))
+    let out = lore()
         .args(["parse", "--json"])
-        .env("HOME", fresh.home.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(b"ssh db-1 <<EOF\nredis-cli FLUSHALL\nEOF\n").expect("write");
-    let out = child.wait_with_output().expect("wait");
+        .home(fresh.home.path())
+        .run_with_stdin(b"ssh db-1 <<EOF\nredis-cli FLUSHALL\nEOF\n");
     let analysis: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(analysis["actions"][0]["class"], "bulk-destroy");
     assert_eq!(analysis["actions"][0]["env"]["hosts"][0], "db-1");

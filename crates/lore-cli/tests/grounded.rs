@@ -3,6 +3,7 @@
 //! catch regressions; the targets and the current figures are in the
 //! issue notes and docs/gate.md.
 
+mod common;
 mod labelled;
 
 use std::path::Path;

@@ -3,9 +3,9 @@
 //! environment a script selects before it acts, and the section search
 //! finds for a change the docs only describe in words.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use common::{LoreCommand, lore};
 use serde_json::Value;
 
 struct Knowledge {
@@ -25,17 +25,13 @@ impl Knowledge {
     }
 
     fn check(&self, command: &str) -> Value {
-        let home: &Path = self.home.path();
-        let out = Command::new(env!("CARGO_BIN_EXE_lore"))
-            .arg("--knowledge")
-            .arg(self.dir.path())
+        let home = self.home.path();
+        let out = lore()
+            .knowledge(self.dir.path())
             .args(["check", "--json", "--", command])
-            .env("HOME", home)
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("LORE_LOG", home.join("log.sqlite"))
-            .env_remove("LORE_PACK_DIR")
-            .output()
-            .expect("lore runs");
+            .home_with_cache(home)
+            .log(home.join("log.sqlite"))
+            .run();
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{command}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
     }

@@ -1,10 +1,12 @@
 //! `lore hook` and `lore check` end to end: real payloads on stdin, the
 //! example knowledge, answers in each agent's dialect, the decision log.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{LoreCommand, json, lore};
 use serde_json::Value;
 
 fn acme() -> PathBuf {
@@ -26,25 +28,15 @@ impl Env {
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lore"))
-            .args(["--knowledge", acme().to_str().expect("utf8")])
+        lore()
+            .knowledge(acme())
             .args(args)
             .current_dir(self.home.path())
-            .env("HOME", self.home.path())
-            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
-            .env("LORE_PACK_DIR", self.packs.path())
-            .env("LORE_LOG", self.log())
-            .env_remove("KUBECONFIG")
-            .env_remove("AWS_PROFILE")
-            .env_remove("TF_WORKSPACE")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        // A hook may stop reading early; that is its right, not a test failure.
-        let _ = child.stdin.take().expect("stdin").write_all(stdin.as_bytes());
-        child.wait_with_output().expect("wait")
+            .home_with_cache(self.home.path())
+            .pack_dir(self.packs.path())
+            .log(self.log())
+            .without_cloud_context()
+            .run_with_stdin(stdin.as_bytes())
     }
 
     fn hook(&self, agent: &str, payload: &Value) -> Output {
@@ -58,10 +50,6 @@ fn claude(command: &str) -> Value {
         "hook_event_name": "PreToolUse", "tool_name": "Bash",
         "tool_input": { "command": command, "description": "d" }, "tool_use_id": "t-1"
     })
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 #[test]
@@ -199,15 +187,14 @@ fn install_writes_an_absolute_path_idempotently_and_doctor_sees_it() {
     let env = Env::new();
     let project = tempfile::tempdir().expect("project");
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_lore"))
-            .args(["--knowledge", acme().to_str().expect("utf8")])
+        lore()
+            .knowledge(acme())
             .args(args)
             .current_dir(project.path())
-            .env("HOME", env.home.path())
-            .env("LORE_PACK_DIR", env.packs.path())
-            .env("LORE_LOG", env.log())
-            .output()
-            .expect("run")
+            .home(env.home.path())
+            .pack_dir(env.packs.path())
+            .log(env.log())
+            .run()
     };
     assert!(run(&["install", "claude-code"]).status.success());
     assert!(run(&["install", "claude-code"]).status.success());

@@ -2,14 +2,17 @@
 //! by the official SDK's client over stdio (`lore mcp`) and over streamable
 //! HTTP (`lore serve`, with a bearer token).
 
+mod common;
+
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
+use common::{LoreCommand, lore};
 use rmcp::model::{CallToolRequestParams, GetPromptRequestParams, ReadResourceRequestParams};
 use rmcp::service::RunningService;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::transport::{ConfigureCommandExt, StreamableHttpClientTransport, TokioChildProcess};
+use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{RoleClient, ServiceExt};
 use serde_json::{Value, json};
 
@@ -29,10 +32,6 @@ fn knowledge() -> Knowledge {
     let home = dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
     Knowledge { root, log, home, _dir: dir }
-}
-
-fn lore() -> &'static str {
-    env!("CARGO_BIN_EXE_lore")
 }
 
 fn object(value: Value) -> serde_json::Map<String, Value> {
@@ -138,10 +137,9 @@ async fn exercise(client: &RunningService<RoleClient, ()>, log: &Path, expected_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mcp_over_stdio() {
     let k = knowledge();
-    let transport = TokioChildProcess::new(tokio::process::Command::new(lore()).configure(|cmd| {
-        cmd.arg("mcp").arg("--knowledge").arg(&k.root).env("HOME", &k.home).env_remove("LORE_KNOWLEDGE");
-    }))
-    .expect("spawn lore mcp");
+    let mut mcp = lore();
+    mcp.arg("mcp").knowledge(&k.root).home(&k.home);
+    let transport = TokioChildProcess::new(tokio::process::Command::from(mcp)).expect("spawn lore mcp");
     let client = ().serve(transport).await.expect("initialize over stdio");
     exercise(&client, &k.log, "mcp").await;
     client.cancel().await.expect("close");
@@ -152,10 +150,10 @@ async fn mcp_over_stdio() {
 
 /// `lore serve` on a free port; returns the process and its base URL.
 fn serve(k: &Knowledge, tokens: Option<&Path>) -> (Child, String) {
-    let mut cmd = std::process::Command::new(lore());
-    cmd.args(["serve", "--addr", "127.0.0.1:0", "--knowledge"])
-        .arg(&k.root)
-        .env("HOME", &k.home)
+    let mut cmd = lore();
+    cmd.args(["serve", "--addr", "127.0.0.1:0"])
+        .knowledge(&k.root)
+        .home(&k.home)
         .env_remove("LORE_TOKENS_FILE")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -209,13 +207,12 @@ async fn mcp_over_streamable_http_with_a_token() {
 #[test]
 fn serve_refuses_an_open_address_without_tokens() {
     let k = knowledge();
-    let output = std::process::Command::new(lore())
-        .args(["serve", "--addr", "0.0.0.0:0", "--knowledge"])
-        .arg(&k.root)
-        .env("HOME", &k.home)
+    let output = lore()
+        .args(["serve", "--addr", "0.0.0.0:0"])
+        .knowledge(&k.root)
+        .home(&k.home)
         .env_remove("LORE_TOKENS_FILE")
-        .output()
-        .expect("run");
+        .run();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("refusing to listen on 0.0.0.0:0 without API tokens"), "{stderr}");

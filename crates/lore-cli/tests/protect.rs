@@ -3,6 +3,7 @@
 //! from `/home/dev/project` with `HOME=/home/dev` (see bench/protect/README.md).
 //! Scores per category; the floor is the target.
 
+mod common;
 mod labelled;
 
 use std::collections::BTreeMap;

@@ -2,9 +2,12 @@
 //! enforced, `lore approve` writes it into the knowledge and it is enforced;
 //! `lore reject` keeps the proposal with the reason.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{LoreCommand, lore};
 use lore_govern::proposal::{self, Kind, Proposal};
 use lore_model::{Day, Decision};
 use serde_json::Value;
@@ -22,22 +25,11 @@ impl Env {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lore"))
-            .args(["--knowledge", self.root.to_str().expect("utf-8 path")])
-            .args(args)
-            .env("HOME", self.dir.path())
-            .env("USER", "dana")
-            .env("NO_COLOR", "1")
-            .env_remove("LORE_KNOWLEDGE")
-            .env_remove("LORE_PACK_DIR")
-            .output()
-            .expect("lore runs")
+        lore().knowledge(&self.root).args(args).home(self.dir.path()).env("USER", "dana").env("NO_COLOR", "1").run()
     }
 
     fn json(&self, args: &[&str]) -> Value {
-        let out = self.run(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("JSON")
+        common::success_json(&self.run(args), args)
     }
 
     fn check(&self, command: &str) -> (i32, Value) {

@@ -60,7 +60,7 @@ pub struct Exception {
 }
 
 pub fn rules(knowledge: &Knowledge, subject: &Subject) -> RuleFindings {
-    let env_id = subject.environment.as_ref().map(|e| e.id.as_str());
+    let env_id = subject.environment.as_ref().map(|e| &e.id);
     let mut matched: Vec<(u32, Rule)> = knowledge
         .data
         .rules

@@ -24,10 +24,15 @@ const RELEVANT_VARS: [&str; 11] = [
     "TMPDIR",
 ];
 
+/// Where a check runs: the agent's directory, its relevant environment, the time.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The agent's working directory; `None` when not known.
     pub cwd: Option<PathBuf>,
+    /// The environment variables that select clouds and clusters (and `HOME`,
+    /// `TMPDIR` for a local caller), by name.
     pub vars: HashMap<String, String>,
+    /// The time of the check: what freezes and expiries are judged against.
     pub now: Timestamp,
     /// git, asked about the working tree when a verdict depends on it; only
     /// for a caller on this machine.
@@ -93,10 +98,14 @@ impl Context {
         })
     }
 
+    /// The AWS profile the CLI uses without `--profile`: `AWS_PROFILE`, else
+    /// `AWS_DEFAULT_PROFILE`, else `default`.
     pub fn aws_profile(&self) -> String {
         self.var("AWS_PROFILE").or_else(|| self.var("AWS_DEFAULT_PROFILE")).unwrap_or("default").to_string()
     }
 
+    /// The Google Cloud project without `--project`: `CLOUDSDK_CORE_PROJECT`,
+    /// else `GOOGLE_CLOUD_PROJECT`; `None` when neither is set.
     pub fn gcp_project(&self) -> Option<String> {
         self.var("CLOUDSDK_CORE_PROJECT").or_else(|| self.var("GOOGLE_CLOUD_PROJECT")).map(str::to_string)
     }
@@ -120,6 +129,7 @@ impl Context {
             .unwrap_or_else(|| "default".into())
     }
 
+    /// The agent's working directory, when known.
     pub fn cwd(&self) -> Option<&Path> {
         self.cwd.as_deref()
     }

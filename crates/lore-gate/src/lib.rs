@@ -15,7 +15,7 @@ mod resolve;
 mod workspace;
 
 use lore_action::{Action, Analysis};
-use lore_model::{ActionClass, Decision, Rule, Timestamp, Trust};
+use lore_model::{ActionClass, Decision, Rule, Timestamp, Trust, Within};
 use lore_pack::ArchivedPackData;
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +53,8 @@ impl Default for GateConfig {
 }
 
 impl GateConfig {
+    /// Reads `[gate]` from `lore.toml` (the defaults when absent); an error
+    /// says which key is wrong.
     pub fn from_table(table: Option<&toml::Table>) -> Result<GateConfig, String> {
         match table {
             None => Ok(GateConfig::default()),
@@ -63,6 +65,8 @@ impl GateConfig {
     }
 }
 
+/// What the gate decides when it cannot know: no knowledge, or input it
+/// could not fully analyse (`[gate] on_failure`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailMode {
@@ -74,36 +78,55 @@ pub enum FailMode {
     Open,
 }
 
+/// What a reason comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReasonKind {
+    /// A rule that matched.
     Rule,
+    /// A reviewed allow rule (an exception) that lifts other reasons.
     Exception,
+    /// A change freeze in force.
     Freeze,
+    /// A destructive action in production on a critical system (tier 1, or
+    /// more dependents than `dependents_threshold`).
     CriticalSystem,
+    /// A destructive action in production on a system nobody documented.
     UnknownSystem,
+    /// A past incident that started with an action like this one.
     Incident,
+    /// The built-in baseline (`rm -rf /`, `terraform destroy`, …).
     Baseline,
+    /// Knowledge the verdict relies on is past its review date; decides nothing.
     Stale,
+    /// A proposed rule, not yet reviewed: warns at most.
     Proposed,
     /// A prohibition mined from a runbook, not yet reviewed: warns at most.
     Advisory,
     /// What the organisation's runbooks and incident reports say about this
     /// operation, matched by its typed form: asks at most.
     Documented,
+    /// The input could not be fully analysed.
     Incomplete,
+    /// A human's one-time approval of this exact input.
     Approval,
+    /// Context for the agent; decides nothing.
     Briefing,
 }
 
 /// Why a verdict is what it is, with the source to cite.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
+    /// What this reason alone would decide.
     pub decision: Decision,
+    /// What it comes from.
     pub kind: ReasonKind,
+    /// The reason in one sentence, for people and agents.
     pub message: String,
+    /// The ID of the record behind it (a rule, incident, freeze, …), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Where the fact behind it is written (`path:line`), when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cite: Option<String>,
     /// When the fact behind the reason was reviewed, and whether it was declared or observed.
@@ -127,6 +150,7 @@ fn is_approvable(approvable: &bool) -> bool {
 }
 
 impl Reason {
+    /// A reason citing nothing, approvable, with nothing instead.
     pub fn new(decision: Decision, kind: ReasonKind, message: impl Into<String>) -> Reason {
         Reason {
             decision,
@@ -140,11 +164,13 @@ impl Reason {
         }
     }
 
+    /// The same reason, naming the record behind it.
     pub fn with_id(mut self, id: impl Into<String>) -> Reason {
         self.id = Some(id.into());
         self
     }
 
+    /// The same reason, citing `cite` (`path:line`) with the trust of what it cites.
     pub fn citing(mut self, cite: impl Into<String>, trust: Trust) -> Reason {
         self.cite = Some(cite.into());
         self.trust = Some(trust);
@@ -152,41 +178,64 @@ impl Reason {
     }
 }
 
+/// The decision on one action, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionVerdict {
+    /// The action's label (`kubectl delete`).
     pub action: String,
+    /// What kind of change it is.
     pub class: ActionClass,
+    /// The most severe of its reasons' decisions (allow with none).
     pub decision: Decision,
+    /// The environment it was resolved to run in, when one was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// Whether it looks like production (an environment, or other evidence).
     pub production: bool,
+    /// The IDs of the systems it touches.
     pub systems: Vec<String>,
+    /// The command as written.
     pub text: String,
+    /// Its reasons, most severe first.
     pub reasons: Vec<Reason>,
 }
 
 /// What the agent should read before going on.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Briefing {
+    /// The owners of the touched systems.
     pub owners: Vec<String>,
+    /// Systems that depend directly on the touched ones.
     pub dependents: Vec<String>,
+    /// How many systems depend on a touched one, directly or not (the largest, over the touched systems).
     pub blast_radius: usize,
+    /// The tier-1 systems among those dependents.
     pub tier1_in_blast_radius: Vec<String>,
+    /// Runbook sections to read first, `title (path)` or with their lines.
     pub runbooks: Vec<String>,
+    /// Past incidents like this action, `ID title (date)`.
     pub incidents: Vec<String>,
+    /// What to do instead, as rules and the baseline say.
     pub instead: Vec<String>,
 }
 
+/// The gate's answer on a whole input: every action's verdict, and what to read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
+    /// The most severe decision of its actions.
     pub decision: Decision,
     /// One line for people and agents.
     pub summary: String,
+    /// Each action's verdict, in order (and one for unanalysed input).
     pub actions: Vec<ActionVerdict>,
+    /// What the agent should read before going on.
     pub briefing: Briefing,
+    /// Whom to ask: the contacts and escalation of the owning teams.
     pub escalation: Vec<String>,
+    /// The version of the pack it was decided against; `None` without one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pack_version: Option<String>,
+    /// False when part of the input could not be analysed.
     pub complete: bool,
 }
 
@@ -212,6 +261,7 @@ impl Verdict {
         ids
     }
 
+    /// The IDs of every system any action touches, sorted, once each.
     pub fn systems(&self) -> Vec<String> {
         let mut all: Vec<String> = self.actions.iter().flat_map(|a| a.systems.iter().cloned()).collect();
         all.sort();
@@ -298,6 +348,8 @@ pub fn check_with(
     }
 }
 
+/// The decision `mode` gives when the gate cannot know; `production` says
+/// whether the action looks like production.
 pub fn failure_decision(mode: FailMode, production: bool) -> Decision {
     match mode {
         FailMode::Closed => Decision::Deny,
@@ -418,15 +470,11 @@ impl<'a> Subject<'a> {
 /// Whether a rule applies to an action; `Some(specificity)` if it does.
 /// Narrower scopes are more specific: systems, then environments, then
 /// commands and resource kinds.
-fn rule_matches(rule: &Rule, action: &Action, systems: &[String], env: Option<&str>) -> Option<u32> {
+fn rule_matches(rule: &Rule, action: &Action, systems: &[String], env: Option<&String>) -> Option<u32> {
     let scope = &rule.scope;
-    if !scope.systems.is_empty() && !scope.systems.iter().any(|s| systems.contains(s)) {
-        return None;
-    }
-    if !scope.environments.is_empty() && !env.is_some_and(|e| scope.environments.iter().any(|s| s == e)) {
-        return None;
-    }
-    if !matcher_matches(&rule.matcher, action) {
+    // An environment lore could not name is none of a rule's environments.
+    let envs = env.map(std::slice::from_ref).unwrap_or_default();
+    if !scope.applies(Within::OneOf(systems), Within::OneOf(envs)) || !matcher_matches(&rule.matcher, action) {
         return None;
     }
     let m = &rule.matcher;

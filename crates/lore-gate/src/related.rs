@@ -15,10 +15,15 @@ const MAX_SECTIONS: usize = 3;
 /// A section of a document, as a search found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelatedSection {
+    /// The document's file, relative to the knowledge root.
     pub path: String,
+    /// The section's first line.
     pub line_start: u32,
+    /// The section's last line.
     pub line_end: u32,
+    /// The document's title.
     pub title: String,
+    /// The section's headings, `Failover › Steps`.
     pub heading: String,
     /// `runbook` or `incident`.
     pub kind: String,
@@ -35,7 +40,10 @@ pub trait RelatedSearch {
 /// What the search found: briefing lines, and at most one warning.
 #[derive(Default)]
 pub struct Related {
+    /// One line per section found, `title › heading (path:start-end)`, best first.
     pub briefing: Vec<String>,
+    /// A warning quoting the best section (a caution, or an incident's account),
+    /// unless the gate already cites its file.
     pub reason: Option<Reason>,
 }
 

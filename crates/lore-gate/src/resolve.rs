@@ -9,9 +9,12 @@ use serde::Serialize;
 
 use crate::Context;
 
+/// An environment an action was found to run in, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct EnvironmentMatch {
+    /// The environment's ID.
     pub id: String,
+    /// Whether the knowledge marks it production.
     pub production: bool,
     /// The fact that matched, such as `kube context prod-eu-1 (implicit, from kubeconfig)`.
     pub via: String,

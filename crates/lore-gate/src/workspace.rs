@@ -36,6 +36,7 @@ pub enum PathState {
 }
 
 impl Workspace {
+    /// The working tree at `dir`; git is asked nothing until a question needs it.
     pub fn new(dir: &Path) -> Workspace {
         Workspace {
             dir: dir.to_path_buf(),
@@ -115,6 +116,7 @@ impl Workspace {
         self.git(&args).map(|out| !out.trim().is_empty())
     }
 
+    /// Whether the repository has stashed changes; `None` when git cannot say.
     pub fn has_stashes(&self) -> Option<bool> {
         self.git(&["stash", "list"]).map(|out| !out.trim().is_empty())
     }

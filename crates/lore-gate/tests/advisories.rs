@@ -3,8 +3,8 @@
 
 use lore_gate::{Context, GateConfig, ReasonKind, Verdict};
 use lore_model::{Decision, Timestamp};
-use lore_pack::{BuildOptions, Pack};
-use lore_testkit::corpora;
+use lore_pack::Pack;
+use lore_testkit::{build_pack, corpora};
 
 fn check(pack: &Pack, command: &str) -> Verdict {
     let ctx = Context::empty(Timestamp::parse("2026-11-28T10:00:00Z").expect("time"));
@@ -22,15 +22,7 @@ fn gitlab_runbook_prohibitions_warn_on_matching_commands() {
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let config = lore_ingest::Config::parse(&toml, &dir.path().join("lore.toml")).expect("lore.toml");
-    let options = BuildOptions {
-        root: corpora.clone(),
-        pack_dir: dir.path().join(".lore"),
-        config,
-        force: false,
-        model: None,
-        progress: None,
-    };
-    lore_pack::build(&options).expect("build");
+    build_pack(&corpora, config, &dir.path().join(".lore"), None);
     let pack = Pack::open(&dir.path().join(".lore")).expect("pack");
 
     // The three prohibitions the runbooks are known for, each at its line.

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use lore_gate::{Context, GateConfig, ReasonKind, Verdict};
 use lore_model::{Decision, Timestamp};
-use lore_pack::{BuildOptions, Pack};
+use lore_pack::Pack;
 
 struct Packs {
     _dir: tempfile::TempDir,
@@ -18,15 +18,7 @@ struct Packs {
 fn build(root: &Path, pack_dir: &Path) -> GateConfig {
     let config = lore_ingest::Config::load(&root.join("lore.toml")).expect("lore.toml");
     let gate = GateConfig::from_table(config.gate.as_ref()).expect("gate config");
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        pack_dir: pack_dir.to_path_buf(),
-        config,
-        force: false,
-        model: None,
-        progress: None,
-    };
-    lore_pack::build(&options).expect("build");
+    lore_testkit::build_pack(root, config, pack_dir, None);
     gate
 }
 

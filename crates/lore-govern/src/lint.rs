@@ -11,29 +11,38 @@ use lore_pack::data::ArchivedPackData;
 use lore_pack::query;
 use serde::Serialize;
 
+/// One problem `lint` found in the knowledge.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Finding {
+    /// How much it matters; `lore lint --fail-on` fails at a chosen severity.
     pub severity: Severity,
     /// A stable code, such as `dangling-dependency`; `--json` consumers and
     /// SARIF rule ids use it.
     pub code: &'static str,
     /// The record the finding is about.
     pub record: String,
+    /// What is wrong, naming the record.
     pub message: String,
+    /// The file the record is in, relative to the knowledge root.
     pub file: String,
+    /// The record's first line in that file (1-based; 0 when unknown).
     pub line: u32,
+    /// Names that may be what was meant (for an unknown or dangling name).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<String>,
 }
 
+/// What `lint` found, and the health score.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// Most severe first, then by code and record.
     pub findings: Vec<Finding>,
+    /// The health score, overall, per team and per system.
     pub health: Health,
 }
 
 impl Report {
+    /// How many findings are at least as severe as `at_least`.
     pub fn count(&self, at_least: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity >= at_least).count()
     }
@@ -42,6 +51,7 @@ impl Report {
 /// A 0–100 score: the share of health checks each system passes.
 #[derive(Debug, Clone, Serialize)]
 pub struct Health {
+    /// The share of all checks all systems pass, 0–100.
     pub overall: u8,
     /// Per team (owner), worst first.
     pub teams: Vec<Score>,
@@ -51,15 +61,21 @@ pub struct Health {
     pub top_actions: Vec<Improvement>,
 }
 
+/// A health score of a team or a system.
 #[derive(Debug, Clone, Serialize)]
 pub struct Score {
+    /// The team's or system's ID.
     pub name: String,
+    /// The share of checks it passes, 0–100.
     pub score: u8,
 }
 
+/// A fix that would raise the health score.
 #[derive(Debug, Clone, Serialize)]
 pub struct Improvement {
+    /// What to do, such as "write a runbook".
     pub action: String,
+    /// How many systems it would fix.
     pub systems: usize,
     /// Points the overall score would gain.
     pub gain: u8,

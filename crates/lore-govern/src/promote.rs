@@ -3,8 +3,10 @@
 
 use lore_model::{Advisory, Day, Decision};
 
+/// Why an advisory cannot become a rule.
 #[derive(Debug, thiserror::Error)]
 pub enum PromoteError {
+    /// The advisory (its ID) has no terms a rule could match commands on.
     #[error(
         "advisory {0} names no command or term an action could match; write the rule by hand (docs/knowledge-format.md)"
     )]
@@ -13,8 +15,11 @@ pub enum PromoteError {
 
 /// A promoted rule: where it goes (relative to the rules directory) and its text.
 pub struct RuleFile {
+    /// The rule's ID: the advisory's, lower case.
     pub id: String,
+    /// The file name, `ID.md`.
     pub file_name: String,
+    /// The file's contents: front matter, the rationale and the citation.
     pub text: String,
 }
 

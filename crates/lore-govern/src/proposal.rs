@@ -19,16 +19,22 @@ pub const HISTORY_DIR: &str = ".history";
 const MAX_TEXT: usize = 4_000;
 const MARKER: &str = "<!-- lore-proposal: ";
 
+/// What a proposal would add.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
+    /// A rule, shown as proposed and never enforced until approved.
     Rule,
+    /// A fact about a system, kept as a document.
     Fact,
+    /// A dependency of the system on another, kept as a document.
     Dependency,
+    /// A lesson, from an incident or not, kept as a document.
     Lesson,
 }
 
 impl Kind {
+    /// The kind its kebab-case name (`rule`, `fact`, …) names.
     pub fn parse(text: &str) -> Option<Kind> {
         Some(match text {
             "rule" => Kind::Rule,
@@ -43,38 +49,59 @@ impl Kind {
 /// What someone proposes, with `system` already resolved to a known system's id.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Proposal {
+    /// What it would add.
     pub kind: Kind,
+    /// The system it is about.
     pub system: String,
+    /// What is proposed, in the proposer's words (at most 4,000 bytes).
     pub statement: String,
+    /// Why, in the proposer's words (at most 4,000 bytes); a rule's rationale.
     pub why: String,
+    /// Rules: what to do instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instead: Option<String>,
     /// Rules: what it decides once approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// Rules: command globs the rule matches.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commands: Vec<String>,
+    /// Rules: tools the rule matches.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<String>,
+    /// Dependencies: what the system depends on (required for them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<String>,
+    /// Lessons: the incident it was learned from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident: Option<String>,
     /// Who proposed it (an agent and its team), and when.
     pub proposed_by: String,
+    /// The day it was proposed.
     pub proposed_on: Day,
 }
 
+/// Why a proposal could not be written, found or decided.
 #[derive(Debug, thiserror::Error)]
 pub enum ProposalError {
+    /// The proposal breaks a rule of its kind; says which.
     #[error("{0}")]
     Invalid(String),
+    /// No pending proposal has this ID.
     #[error("no proposal with id `{0}` under proposals/")]
     NotFound(String),
+    /// A file could not be read or written.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The file holds no proposal lore can read back.
     #[error("{0}: not a proposal lore wrote (its record is missing or damaged)")]
     Unreadable(PathBuf),
+    /// The knowledge file an approval would write is already there.
     #[error("{0} already exists; was the proposal approved before?")]
     Exists(PathBuf),
 }
@@ -91,6 +118,9 @@ impl Proposal {
         format!("PROP-{:08x}", xxhash_rust::xxh3::xxh3_64(key.as_bytes()) as u32)
     }
 
+    /// Checks what every proposal of its kind needs: a statement and a reason
+    /// within size, matchers for a rule (which may not allow), a target for a
+    /// dependency.
     pub fn validate(&self) -> Result<(), ProposalError> {
         for (field, text) in [("statement", &self.statement), ("why", &self.why)] {
             if text.trim().is_empty() {
@@ -224,15 +254,20 @@ pub fn read(path: &Path) -> Result<Proposal, ProposalError> {
 /// Who decided a proposal, when and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
+    /// Who decided.
     pub by: String,
+    /// The day it was decided.
     pub on: Day,
+    /// Why, if they said.
     pub why: Option<String>,
 }
 
 /// What a decision wrote.
 #[derive(Debug, Clone, Serialize)]
 pub struct Decided {
+    /// The proposal's ID.
     pub id: String,
+    /// What kind of proposal it was.
     pub kind: Kind,
     /// The knowledge file written, to review and commit (approvals).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 
 use crate::lint::Report;
 
+/// The report as a SARIF 2.1.0 log, each finding a result at its file and
+/// line, from the tool `lore` at `tool_version`.
 pub fn to_sarif(report: &Report, tool_version: &str) -> Value {
     let codes: BTreeSet<&str> = report.findings.iter().map(|f| f.code).collect();
     let rules: Vec<Value> = codes.iter().map(|code| json!({ "id": code, "name": code })).collect();

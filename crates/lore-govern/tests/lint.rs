@@ -4,22 +4,14 @@ use std::path::Path;
 
 use lore_govern::{Finding, Report, lint};
 use lore_model::{Day, Severity};
-use lore_pack::{BuildOptions, Pack};
-use lore_testkit::corpora;
+use lore_pack::Pack;
+use lore_testkit::{build_pack, corpora};
 
 /// Builds a pack from `lore_toml` (text) rooted at `root`, into a temporary directory.
 fn lint_knowledge(root: &Path, lore_toml: &str, today: &str) -> Report {
     let config = lore_ingest::Config::parse(lore_toml, &root.join("lore.toml")).expect("lore.toml");
     let packs = tempfile::tempdir().expect("tempdir");
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        pack_dir: packs.path().join(".lore"),
-        config,
-        force: false,
-        model: None,
-        progress: None,
-    };
-    lore_pack::build(&options).expect("build");
+    build_pack(root, config, &packs.path().join(".lore"), None);
     let pack = Pack::open(&packs.path().join(".lore")).expect("pack opens");
     lint(pack.data(), Day::parse(today).expect("day"), Some(root))
 }

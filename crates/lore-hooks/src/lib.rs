@@ -7,20 +7,30 @@ use std::path::{Path, PathBuf};
 use lore_model::Decision;
 use serde_json::{Value, json};
 
+/// A coding agent whose hook protocol lore speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Agent {
+    /// Claude Code.
     Claude,
+    /// OpenAI's Codex CLI.
     Codex,
+    /// Google's Gemini CLI.
     Gemini,
+    /// Cursor (its shell-execution hooks).
     Cursor,
+    /// GitHub Copilot CLI.
     Copilot,
+    /// Kiro CLI.
     Kiro,
 }
 
 impl Agent {
+    /// Every agent, in the order listings show them.
     pub const ALL: [Agent; 6] =
         [Agent::Claude, Agent::Codex, Agent::Gemini, Agent::Cursor, Agent::Copilot, Agent::Kiro];
 
+    /// The agent a name means, case-insensitively: its [`Agent::name`] or a
+    /// common alias (`claude`, `codex-cli`, `github-copilot`); `None` otherwise.
     pub fn parse(name: &str) -> Option<Agent> {
         Some(match name.to_ascii_lowercase().as_str() {
             "claude" | "claude-code" => Agent::Claude,
@@ -33,6 +43,7 @@ impl Agent {
         })
     }
 
+    /// The agent's name as lore writes it (`claude-code`, `codex`, …).
     pub fn name(self) -> &'static str {
         match self {
             Agent::Claude => "claude-code",
@@ -51,6 +62,7 @@ impl Agent {
     }
 }
 
+/// When in a tool call the hook runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     /// Before the tool runs: decide.
@@ -62,18 +74,25 @@ pub enum Event {
 /// What lore needs from a hook payload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Payload {
+    /// Whether the tool is about to run or has run.
     pub event: Event,
+    /// The agent's name for the tool (`Bash`, `run_shell_command`, `Shell` for Cursor).
     pub tool: String,
     /// The shell command, when the tool runs one.
     pub command: Option<String>,
+    /// The agent's working directory (`cwd`, or Cursor's first workspace root), when sent.
     pub cwd: Option<String>,
+    /// The agent's session or conversation ID, when sent.
     pub session: Option<String>,
 }
 
+/// Why a hook payload could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum HookError {
+    /// The payload is not JSON; holds the parser's message.
     #[error("the hook payload is not JSON: {0}")]
     NotJson(String),
+    /// The payload names no tool (and is not Cursor's shell event).
     #[error("the hook payload has no tool name")]
     NoTool,
 }
@@ -85,6 +104,7 @@ fn text(value: &Value, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|k| value.get(*k).and_then(Value::as_str)).map(str::to_string)
 }
 
+/// Reads `agent`'s hook payload (the JSON it writes on stdin).
 pub fn parse(agent: Agent, payload: &str) -> Result<Payload, HookError> {
     let value: Value = serde_json::from_str(payload).map_err(|e| HookError::NotJson(e.to_string()))?;
     let event_name = text(&value, &["hook_event_name", "hookEventName", "event"]).unwrap_or_default();
@@ -126,8 +146,11 @@ pub fn parse(agent: Agent, payload: &str) -> Result<Payload, HookError> {
 /// What a hook prints and exits with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
+    /// What to print on stdout (JSON for most agents; empty when silent).
     pub stdout: String,
+    /// What to print on stderr (Kiro shows it to the model on a block).
     pub stderr: String,
+    /// The process exit code: 0, or 2 for Kiro to block.
     pub exit_code: i32,
 }
 
@@ -144,9 +167,13 @@ impl Response {
 /// A decision to render: the verdict, the reason the agent should read, the
 /// briefing, and how a human approves an ask when the agent cannot ask.
 pub struct Answer<'a> {
+    /// The gate's decision; an ask becomes a deny for agents that cannot ask.
     pub decision: Decision,
+    /// The one-line reason the agent is shown.
     pub reason: &'a str,
+    /// The briefing, given to the agent as extra context; may be empty.
     pub context: &'a str,
+    /// How a human approves, appended to the reason when an ask becomes a deny.
     pub approve_hint: &'a str,
 }
 
@@ -226,10 +253,13 @@ pub fn render(agent: Agent, answer: &Answer<'_>) -> Response {
 /// Where an agent's hook configuration goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// The project's own configuration (`.claude/settings.json` in the project).
     Project,
+    /// The user's configuration in their home directory.
     User,
 }
 
+/// The file holding `agent`'s hooks for `scope`, under `home` or `project`.
 pub fn config_path(agent: Agent, scope: Scope, home: &Path, project: &Path) -> PathBuf {
     let base = match scope {
         Scope::User => home,
@@ -335,7 +365,8 @@ pub fn install_into(agent: Agent, mut config: Value, binary: &Path) -> Value {
     config
 }
 
-/// Whether `config` has lore's hook, calling a binary that exists.
+/// The binary lore's hook in `config` calls, if it has one (whether that
+/// file exists is for the caller to check).
 pub fn installed_binary(config: &Value) -> Option<PathBuf> {
     let text = config.to_string();
     let at = text.find(" hook ")?;

@@ -5,13 +5,18 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+/// The configuration's file name, at the knowledge root.
 pub const CONFIG_FILE: &str = "lore.toml";
 
+/// The whole of `lore.toml`; every key is optional (docs/knowledge-format.md).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// `[knowledge]`: its name and review interval.
     pub knowledge: KnowledgeSettings,
+    /// `[pack]`: where the pack goes and what a stale one does.
     pub pack: PackSettings,
+    /// `[[source]]` tables; none means the whole root, auto-detected.
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
     /// `alias = "system"`: names that mean an existing system, such as
@@ -21,9 +26,11 @@ pub struct Config {
     pub gate: Option<toml::Table>,
     /// Settings of `lore serve`; read by the server.
     pub server: Option<toml::Table>,
+    /// `[search]`: the embedding model, for hybrid search.
     pub search: SearchSettings,
 }
 
+/// `[search]` in `lore.toml`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchSettings {
@@ -33,14 +40,17 @@ pub struct SearchSettings {
     pub model: Option<PathBuf>,
 }
 
+/// `[knowledge]` in `lore.toml`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KnowledgeSettings {
+    /// The knowledge's display name (`Acme`); `None` leaves it unnamed.
     pub name: Option<String>,
     /// How often a record should be reviewed when it does not say: `90d`, `12w`, `6m`, `1y`.
     pub review_every: Option<String>,
 }
 
+/// `[pack]` in `lore.toml`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PackSettings {
@@ -50,24 +60,32 @@ pub struct PackSettings {
     pub on_stale: OnStale,
 }
 
+/// What a query does when sources changed since the pack was built.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OnStale {
+    /// Rebuild the pack first (the default).
     #[default]
     Rebuild,
+    /// Answer from the old pack and warn.
     Warn,
+    /// Answer from the old pack, silently.
     Ignore,
 }
 
+/// One `[[source]]`: a file or directory and how to read it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     /// A file or directory, relative to the knowledge root.
     pub path: PathBuf,
+    /// What the source holds; `auto` detects it per file.
     #[serde(default)]
     pub kind: SourceSetting,
+    /// How a plain document's path names its system.
     #[serde(default)]
     pub system_from_path: PathConvention,
+    /// Whether postmortem-shaped documents become incidents.
     #[serde(default)]
     pub incidents: Detect,
     /// The environment that deployments in this source run in.
@@ -82,13 +100,20 @@ pub struct SourceConfig {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceSetting {
+    /// Decide per file from its content.
     #[default]
     Auto,
+    /// lore's own record files (YAML, or Markdown with front matter).
     Lore,
+    /// Backstage catalog entities.
     Backstage,
+    /// Markdown (and the other doc dialects): runbooks, postmortems, docs.
     Markdown,
+    /// Kubernetes manifests.
     Kubernetes,
+    /// Docker Compose files (and their `.env`).
     Compose,
+    /// A service catalog YAML (GitLab's `service-catalog.yml` shape).
     ServiceCatalog,
 }
 
@@ -117,36 +142,63 @@ pub enum PathConvention {
     FirstDir,
     /// The file name without extension is the system.
     FileStem,
+    /// The path names no system; only `systems:` and title mentions count.
     None,
 }
 
+/// Whether a source's plain documents become incidents (`incidents = ...`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Detect {
     /// Postmortem-shaped documents become incidents.
     #[default]
     Auto,
+    /// Every plain document of the source is an incident.
     Always,
+    /// None is.
     Never,
 }
 
+/// Why `lore.toml` could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file could not be read.
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        /// The configuration file.
+        path: PathBuf,
+        /// Why it could not be read.
+        source: std::io::Error,
+    },
+    /// It is not valid TOML, or has an unknown key or a wrong type.
     #[error("{path}:{line}: {message}")]
-    Parse { path: PathBuf, line: usize, message: String },
+    Parse {
+        /// The configuration file.
+        path: PathBuf,
+        /// The 1-based line of the error.
+        line: usize,
+        /// The TOML parser's message.
+        message: String,
+    },
+    /// It parses but a value is not allowed (such as a review interval).
     #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The configuration file.
+        path: PathBuf,
+        /// Which key, and what is wrong with its value.
+        message: String,
+    },
 }
 
 impl Config {
+    /// Reads and checks the configuration at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
         let config = Config::parse(&text, path)?;
         Ok(config)
     }
 
+    /// Parses and checks configuration text; `path` is for messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|err| ConfigError::Parse {
             path: path.into(),
@@ -164,6 +216,7 @@ impl Config {
         Ok(config)
     }
 
+    /// `[knowledge] review_every` in days, when set.
     pub fn default_review_days(&self) -> Option<u32> {
         self.knowledge.review_every.as_deref().and_then(parse_interval_days)
     }

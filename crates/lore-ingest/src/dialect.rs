@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use crate::outline::Outline;
 
+/// A document dialect lore reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     /// `.md`, `.markdown`, and Markdown's relatives: MyST, Quarto (`.qmd`).
@@ -14,7 +15,9 @@ pub enum Dialect {
     Mdx,
     /// `.md.erb`, `.html.md.erb` (Middleman, the GOV.UK tech docs template).
     MarkdownErb,
+    /// reStructuredText (`.rst`).
     Rst,
+    /// AsciiDoc (`.adoc`, `.asciidoc`).
     AsciiDoc,
 }
 
@@ -67,6 +70,7 @@ impl Dialect {
         }
     }
 
+    /// The prepared `body`'s outline; `first_line` is the file line the body starts on.
     pub fn outline(self, body: &str, first_line: u32) -> Outline {
         match self {
             Dialect::Rst => crate::rst::outline(body, first_line),

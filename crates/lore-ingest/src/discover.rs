@@ -12,13 +12,16 @@ use crate::config::{CONFIG_FILE, SourceConfig};
 const YAML_EXTENSIONS: [&str; 2] = ["yml", "yaml"];
 const SKIPPED_DIRS: [&str; 3] = ["target", "node_modules", "vendor"];
 
+/// A knowledge file and the source it belongs to.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
+    /// The file on disk.
     pub abs: PathBuf,
     /// The path cited in provenance: relative to the knowledge root when
     /// inside it, otherwise the source path as configured joined with the
     /// path below it.
     pub rel: String,
+    /// Its source's index in the configuration's `[[source]]` list.
     pub source_index: usize,
     /// Directories between the source path and the file.
     pub path_dirs: Vec<String>,

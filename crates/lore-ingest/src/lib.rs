@@ -40,16 +40,27 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// Everything one file contributed.
 #[derive(Clone, Debug, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct FileOutput {
+    /// Systems the file describes.
     pub systems: Vec<System>,
+    /// Relations between systems, with endpoints as written (resolved when linking).
     pub edges: Vec<Edge>,
+    /// Environments the file defines.
     pub environments: Vec<Environment>,
+    /// Rules the file defines.
     pub rules: Vec<Rule>,
+    /// Runbooks: lore runbook records and plain documents that are not incidents.
     pub runbooks: Vec<Runbook>,
+    /// Incidents: lore incident records and postmortem-shaped documents.
     pub incidents: Vec<Incident>,
+    /// Change freezes the file defines.
     pub freezes: Vec<Freeze>,
+    /// Teams the file defines.
     pub teams: Vec<Team>,
+    /// Other names the file gives its systems.
     pub aliases: Vec<AliasDecl>,
+    /// What of the file is searchable.
     pub documents: Vec<SearchDoc>,
+    /// Problems met reading the file, each with its line.
     pub diagnostics: Vec<Diagnostic>,
     /// Further files to read, relative to the knowledge root (Backstage Location targets).
     pub follow: Vec<String>,
@@ -60,23 +71,33 @@ pub struct FileOutput {
 /// `alias` names the same thing as `system`.
 #[derive(Clone, Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct AliasDecl {
+    /// The other name, normalised.
     pub alias: String,
+    /// The system's ID.
     pub system: String,
+    /// Where the alias is declared.
     pub provenance: Provenance,
 }
 
+/// What record a searchable document belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[rkyv(derive(Debug, PartialEq, Eq, Clone, Copy))]
 pub enum DocKind {
+    /// A runbook (most plain documents are).
     Runbook,
+    /// An incident or postmortem.
     Incident,
+    /// A rule's file.
     Rule,
+    /// A system's file.
     System,
+    /// A document that is none of the above.
     Doc,
 }
 
 impl DocKind {
+    /// Its kebab-case name, as serialised (`runbook`, `incident`, …).
     pub fn as_str(self) -> &'static str {
         match self {
             DocKind::Runbook => "runbook",
@@ -91,10 +112,14 @@ impl DocKind {
 /// A searchable document, split into chunks.
 #[derive(Clone, Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct SearchDoc {
+    /// What record it belongs to.
     pub kind: DocKind,
     /// The record this document belongs to.
     pub record_id: String,
+    /// The file, relative to the knowledge root.
     pub path: String,
+    /// A record's name or title; for a plain document its front-matter `title`,
+    /// else its first heading, else its file stem.
     pub title: String,
     /// Other names for the document: front-matter `aliases`.
     pub aliases: Vec<String>,
@@ -102,7 +127,9 @@ pub struct SearchDoc {
     pub keywords: Vec<String>,
     /// Front-matter `description` or `summary`.
     pub description: String,
+    /// What it says about which systems it concerns.
     pub hints: SystemHints,
+    /// The body, split at every heading into searchable chunks.
     pub chunks: Vec<Chunk>,
 }
 
@@ -113,7 +140,9 @@ pub struct SystemHints {
     pub explicit: Vec<String>,
     /// Directories between the source root and the file.
     pub path_dirs: Vec<String>,
+    /// The file name without its dialect's extension (`upgrade` for `upgrade.html.md.erb`).
     pub file_stem: String,
+    /// The source's `system_from_path` setting.
     pub convention: PathConvention,
     /// Text whose mentions of system names count (title, summary).
     pub mention_text: String,
@@ -123,14 +152,18 @@ pub struct SystemHints {
 pub struct FileContext<'a> {
     /// The path cited in provenance, relative to the knowledge root.
     pub rel_path: &'a str,
+    /// The file on disk, to read it and its neighbours.
     pub abs_path: &'a Path,
+    /// The `[[source]]` the file belongs to.
     pub source: &'a SourceConfig,
     /// Directories between the source path and the file.
     pub path_dirs: Vec<String>,
+    /// The git commit of the source tree, when it is in a repository.
     pub commit: Option<&'a str>,
 }
 
 impl FileContext<'_> {
+    /// A provenance for lines `line_start..=line_end` of this file, read by `kind`.
     pub fn provenance(&self, line_start: u32, line_end: u32, kind: SourceKind) -> Provenance {
         let mut p = Provenance::new(self.rel_path, line_start, line_end, kind);
         p.commit = self.commit.map(str::to_string);
@@ -152,6 +185,7 @@ impl FileOutput {
         self.diagnostics.push(Diagnostic { file: ctx.rel_path.to_string(), line, severity, message: message.into() });
     }
 
+    /// Whether it contributed no record and no document (diagnostics aside).
     pub fn is_empty(&self) -> bool {
         self.systems.is_empty()
             && self.edges.is_empty()

@@ -6,15 +6,19 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 
 /// YAML front matter between `---` fences at the top of a file.
 pub struct FrontMatter<'a> {
+    /// The YAML between the fences.
     pub yaml: &'a str,
     /// The line number (1-based) of the first YAML line, minus one: add it to
     /// a line within `yaml` to get the file line.
     pub line_offset: u32,
     /// Where the Markdown body starts, in bytes and as a 1-based line.
     pub body_start: usize,
+    /// The body's first line (1-based).
     pub body_line: u32,
 }
 
+/// The front matter at the top of `text` (after a BOM), when it opens with a
+/// `---` line and has a closing one.
 pub fn front_matter(text: &str) -> Option<FrontMatter<'_>> {
     let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - text_no_bom.len();
@@ -132,9 +136,14 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// The parts of a postmortem lore reads, found by their headings.
 #[derive(Debug, Default)]
 pub struct PostmortemShape {
+    /// How many of the six postmortem headings were found (timeline, cause,
+    /// impact, lessons, action items, summary).
     pub signals: usize,
+    /// The summary section's line span, when there is one.
     pub summary: Option<(u32, u32)>,
+    /// The lessons section's line span ("lessons", "what went wrong"), when there is one.
     pub lessons: Option<(u32, u32)>,
+    /// The cause section's line span ("root cause", "contributing factors"), when there is one.
     pub cause: Option<(u32, u32)>,
 }
 

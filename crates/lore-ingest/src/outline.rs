@@ -8,10 +8,14 @@ use lore_model::Section;
 /// A searchable chunk: a heading and the text up to the next heading of any level.
 #[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Chunk {
+    /// The heading's slug, unique in the document (`steps`, `steps-1`); empty
+    /// for the text before the first heading.
     pub anchor: String,
     /// The headings above and including this one, `Failover › Steps`.
     pub heading_path: String,
+    /// The chunk's first line in the file (1-based).
     pub line_start: u32,
+    /// Its last line in the file, inclusive.
     pub line_end: u32,
     /// The chunk's lines as written.
     pub text: String,
@@ -31,14 +35,19 @@ pub struct Chunk {
 /// A code line left out of a chunk's snippets.
 #[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Skipped {
+    /// The code line's line in the file.
     pub line: u32,
+    /// Why it was left out, as a sentence: too long to be a command, or past
+    /// the chunk's limit.
     pub why: String,
 }
 
 /// One line of code (continuations joined) or one inline code span.
 #[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Snippet {
+    /// Its line in the file.
     pub line: u32,
+    /// The command as written.
     pub text: String,
     /// Inline code in a sentence, rather than a line of a code block.
     pub inline: bool,
@@ -47,7 +56,10 @@ pub struct Snippet {
 /// A line of prose that warns about, or forbids, what the section describes.
 #[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Caution {
+    /// Its line in the file.
     pub line: u32,
+    /// The line (or the wrapped sentence it is part of), trimmed; a line of
+    /// more than 400 bytes is never a caution.
     pub sentence: String,
     /// "do not", "never", "must not": a prohibition rather than a caution.
     pub prohibition: bool,
@@ -231,8 +243,11 @@ fn push_snippet(out: &mut Snippets, snippet: Snippet) {
 /// flat [`Chunk`]s for search.
 #[derive(Debug, Default)]
 pub struct Outline {
+    /// The dialect's title, else the first level-1 heading; `None` without either.
     pub title: Option<String>,
+    /// The headings as a tree, each with its line span, for citing.
     pub sections: Vec<Section>,
+    /// Heading by heading, for search.
     pub chunks: Vec<Chunk>,
 }
 
@@ -412,6 +427,8 @@ impl Anchors {
     }
 }
 
+/// A heading as an anchor: lower-case letters and digits, runs of spaces,
+/// `-` and `_` as one `-`, the rest dropped (`Fail over!` → `fail-over`).
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.trim().chars() {

@@ -12,9 +12,12 @@ use serde::de::DeserializeOwned;
 /// needs it, and recursion over it could exhaust the stack.
 pub const MAX_DEPTH: usize = 128;
 
+/// Why YAML could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
+    /// The 1-based line in the file (the offset included).
     pub line: u32,
+    /// The parser's or deserialiser's message, naming the field when known.
     pub message: String,
 }
 
@@ -112,6 +115,7 @@ fn exceeds_flow_depth(text: &str) -> Option<u32> {
     None
 }
 
+/// One YAML document (between `---` markers) with its lines.
 #[derive(Debug)]
 pub struct Document {
     root: MarkedYamlOwned,
@@ -119,11 +123,13 @@ pub struct Document {
 }
 
 impl Document {
+    /// The document's top-level value.
     pub fn root(&self) -> Node<'_> {
         Node { inner: &self.root, line_offset: self.line_offset }
     }
 }
 
+/// A value in a document, which knows its line.
 #[derive(Clone, Copy)]
 pub struct Node<'a> {
     inner: &'a MarkedYamlOwned,
@@ -155,14 +161,17 @@ impl<'a> Node<'a> {
         if end > self.line() && self.inner.span.end.col() == 0 { end - 1 } else { end.max(self.line()) }
     }
 
+    /// Whether it is null, empty or unreadable.
     pub fn is_null(&self) -> bool {
         matches!(self.data(), YamlDataOwned::Value(ScalarOwned::Null) | YamlDataOwned::BadValue)
     }
 
+    /// Whether it is a mapping.
     pub fn is_mapping(&self) -> bool {
         matches!(self.data(), YamlDataOwned::Mapping(_))
     }
 
+    /// The value under `key`, when this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<Node<'a>> {
         match self.data() {
             YamlDataOwned::Mapping(map) => {
@@ -182,10 +191,12 @@ impl<'a> Node<'a> {
         scalar_text(self.inner).filter(|t| !t.is_empty())
     }
 
+    /// The scalar under `key` as text; `None` when missing, empty or not a scalar.
     pub fn str_at(&self, key: &str) -> Option<String> {
         self.get(key).and_then(|n| n.text())
     }
 
+    /// A sequence's items; empty for anything else.
     pub fn items(&self) -> Vec<Node<'a>> {
         match self.data() {
             YamlDataOwned::Sequence(seq) => seq.iter().map(|n| self.wrap(n)).collect(),
@@ -193,6 +204,7 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// A mapping's entries with scalar keys, in order; empty for anything else.
     pub fn entries(&self) -> Vec<(String, Node<'a>)> {
         match self.data() {
             YamlDataOwned::Mapping(map) => {
@@ -210,10 +222,13 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// [`Node::strings`] of the value under `key`; empty when missing.
     pub fn strings_at(&self, key: &str) -> Vec<String> {
         self.get(key).map(|n| n.strings()).unwrap_or_default()
     }
 
+    /// The value as JSON: floats kept as text (`1.10` stays `"1.10"`), aliases
+    /// and anything nested deeper than [`MAX_DEPTH`] as null.
     pub fn to_json(&self) -> serde_json::Value {
         to_json(self.inner, 0)
     }

@@ -13,40 +13,58 @@ use crate::{DecisionLog, LogError};
 /// A record as it is in the pack now.
 #[derive(Debug, Clone)]
 pub struct Current {
+    /// The record's kind: `rule`, `incident`, `runbook`, `freeze`, `team`, `environment`.
     pub kind: String,
+    /// The record's ID, unique within its kind.
     pub id: String,
     /// A hash of what the record says (not where it sits in its file).
     pub hash: String,
     /// The record as JSON.
     pub record: String,
+    /// Where the record is written (`path:line`).
     pub cite: String,
+    /// The day the fact starts to hold (`YYYY-MM-DD`), when the record says.
     pub valid_from: Option<String>,
+    /// The day the fact stops holding (`YYYY-MM-DD`), when the record says.
     pub valid_until: Option<String>,
 }
 
 /// One version of a record.
 #[derive(Debug, Clone, Serialize)]
 pub struct Version {
+    /// The record's kind, as in [`Current::kind`].
     pub kind: String,
+    /// The record's ID as stored (the lookup ignores case).
     pub id: String,
+    /// The hash of what this version says (see [`Current::hash`]).
     pub hash: String,
+    /// This version as JSON (a string if what was stored is not JSON).
     pub record: serde_json::Value,
+    /// Where this version was written (`path:line`).
     pub cite: String,
+    /// The day the fact started to hold, when the record said (valid time).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<String>,
+    /// The day the fact stopped holding, when the record said (valid time).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,
+    /// When lore first saw this version, in Unix seconds (transaction time).
     pub learned_unix: i64,
+    /// When a sync found it changed or gone, in Unix seconds; `None` while current.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retired_unix: Option<i64>,
+    /// The version of the pack it was learned from (checksum, and commit when known).
     pub pack_version: String,
 }
 
 /// What a sync changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Synced {
+    /// Records seen for the first time.
     pub learned: usize,
+    /// Records whose content changed: the old version retired, the new added.
     pub changed: usize,
+    /// Records no longer in the pack, retired.
     pub retired: usize,
 }
 

@@ -11,65 +11,113 @@ pub use history::{Current, Synced, Version};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+/// Why the decision log could not be opened, read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
+    /// SQLite failed on the log.
     #[error("decision log {path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
+    Sqlite {
+        /// The log's database file.
+        path: PathBuf,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// The log's directory could not be created.
     #[error("decision log {path}: cannot create its directory: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The log's database file.
+        path: PathBuf,
+        /// Why its directory could not be created.
+        source: std::io::Error,
+    },
 }
 
 /// One decision to record.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct NewRecord {
+    /// When it was decided, in Unix seconds.
     pub ts_unix: i64,
+    /// Which front end asked: `cli`, `hook`, `mcp`, `http`, ….
     pub source: String,
+    /// The agent's name (`claude-code`, …), when one asked.
     pub agent: Option<String>,
     /// The team of the API token the request came with (server requests).
     pub team: Option<String>,
+    /// The agent's session ID, when it sent one.
     pub session: Option<String>,
+    /// The working directory the action would run in, when known.
     pub cwd: Option<String>,
+    /// The input exactly as received (the command, SQL, plan, …).
     pub input: String,
+    /// What the input is: `shell`, `sql`, `terraform-plan`, `manifest`, `structured`.
     pub input_kind: String,
     /// JSON.
     pub actions: String,
+    /// The decision: `allow`, `warn`, `ask` or `deny`.
     pub decision: String,
     /// JSON.
     pub reasons: String,
+    /// The IDs of the rules the reasons cite.
     pub rule_ids: Vec<String>,
+    /// The systems the actions touch.
     pub systems: Vec<String>,
+    /// The version of the pack it was decided against; `None` with no pack.
     pub pack_version: Option<String>,
 }
 
+/// One logged decision, as read back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
+    /// Its ID (row ID), increasing; what `lore approve` takes.
     pub id: i64,
+    /// When it was decided, in Unix seconds.
     pub ts_unix: i64,
+    /// Which front end asked (see [`NewRecord::source`]).
     pub source: String,
+    /// The agent's name, when one asked.
     pub agent: Option<String>,
+    /// The team of the API token the request came with (server requests).
     pub team: Option<String>,
+    /// The agent's session ID, when sent.
     pub session: Option<String>,
+    /// The working directory, when known.
     pub cwd: Option<String>,
+    /// The input as received.
     pub input: String,
+    /// What the input is (see [`NewRecord::input_kind`]).
     pub input_kind: String,
+    /// The analysed actions (a string if what was stored is not JSON).
     pub actions: serde_json::Value,
+    /// `allow`, `warn`, `ask` or `deny`.
     pub decision: String,
+    /// The reasons (a string if what was stored is not JSON).
     pub reasons: serde_json::Value,
+    /// The IDs of the rules the reasons cite.
     pub rule_ids: Vec<String>,
+    /// The systems the actions touch.
     pub systems: Vec<String>,
+    /// The pack version it was decided against; `None` with no pack.
     pub pack_version: Option<String>,
+    /// Whether the agent reported afterwards that the action ran.
     pub executed: bool,
 }
 
+/// Which decisions [`DecisionLog::query`] returns; `None` means any.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// Only decisions at or after this time, in Unix seconds.
     pub since_unix: Option<i64>,
+    /// Only this decision (`deny`, …).
     pub decision: Option<String>,
+    /// Only decisions touching this system.
     pub system: Option<String>,
+    /// Only this agent's decisions.
     pub agent: Option<String>,
+    /// At most this many, newest first; 0 means 50.
     pub limit: usize,
 }
 
+/// An open decision log (one SQLite connection).
 pub struct DecisionLog {
     pub(crate) conn: Connection,
     path: PathBuf,
@@ -143,6 +191,8 @@ pub fn default_path() -> PathBuf {
 }
 
 impl DecisionLog {
+    /// Opens the log at `path`, creating it and its directory if missing and
+    /// bringing an older schema up to date.
     pub fn open(path: &Path) -> Result<DecisionLog, LogError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| LogError::Io { path: path.to_path_buf(), source })?;
@@ -179,6 +229,7 @@ impl DecisionLog {
         |source| LogError::Sqlite { path: self.path.clone(), source }
     }
 
+    /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -234,6 +285,7 @@ impl DecisionLog {
         Ok(changed > 0)
     }
 
+    /// The decisions `filter` selects, newest first.
     pub fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError> {
         let limit = if filter.limit == 0 { 50 } else { filter.limit } as i64;
         let mut stmt = self
@@ -274,10 +326,12 @@ impl DecisionLog {
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 
+    /// How many decisions the log holds.
     pub fn count(&self) -> Result<i64, LogError> {
         self.conn.query_row("SELECT count(*) FROM decisions", [], |row| row.get(0)).map_err(self.err())
     }
 
+    /// The decision with this ID, if any.
     pub fn get(&self, id: i64) -> Result<Option<Entry>, LogError> {
         Ok(self.query(&Filter { limit: i64::MAX as usize, ..Filter::default() })?.into_iter().find(|e| e.id == id))
     }

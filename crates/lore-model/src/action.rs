@@ -25,33 +25,55 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "kebab-case")]
 #[rkyv(derive(Debug, PartialEq, Eq, Clone, Copy))]
 pub enum ActionClass {
+    /// Only reads (`get`, `SELECT`, `ls`).
     Read,
+    /// Creates something new.
     Create,
+    /// Changes something in place.
     Update,
+    /// Deletes one named thing (a resource, a table, a branch).
     Delete,
+    /// Destroys and creates again (`replace`, `-replace`, `--force` apply).
     #[serde(alias = "replace")]
     Recreate,
+    /// Restarts a service or workload.
     Restart,
+    /// Changes a workload's size (to zero included).
     Scale,
+    /// Rolls out a new version.
     Deploy,
+    /// Goes back to an earlier version.
     Rollback,
+    /// Changes a schema (`ALTER TABLE`, `CREATE INDEX`).
     Migrate,
+    /// Runs commands inside something (`kubectl exec`, a shell, downloaded code).
     #[serde(alias = "interactive")]
     Exec,
+    /// Moves a primary role elsewhere.
     Failover,
+    /// Takes a node out of service (`drain`, `cordon`).
     #[serde(alias = "cordon")]
     Drain,
+    /// Rewrites or drops git history (force pushes, `reset --hard`).
     HistoryRewrite,
+    /// Grants or revokes access (IAM, `GRANT`, RBAC).
     PermissionChange,
+    /// Changes how traffic flows (ingress, network policies, services).
     NetworkChange,
+    /// Writes data (`INSERT`, `UPDATE`, copies).
     DataWrite,
+    /// Deletes data (`DELETE`, `TRUNCATE`, `rm`).
     DataDelete,
+    /// Destroys wholesale (`terraform destroy`, `DROP DATABASE`, `rm -rf`).
     BulkDestroy,
+    /// Reveals a secret (`kubectl get secret -o yaml`).
     SecretRead,
+    /// What it does cannot be told.
     Unknown,
 }
 
 impl ActionClass {
+    /// Every class, in declaration order.
     pub const ALL: [ActionClass; 21] = [
         ActionClass::Read,
         ActionClass::Create,
@@ -76,6 +98,7 @@ impl ActionClass {
         ActionClass::Unknown,
     ];
 
+    /// Its kebab-case name, as rules write it (`history-rewrite`).
     pub fn as_str(self) -> &'static str {
         match self {
             ActionClass::Read => "read",
@@ -116,11 +139,15 @@ impl ActionClass {
     }
 }
 
+/// A name that is none of an enum's values.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown {what} `{value}`; expected one of: {expected}")]
 pub struct ParseEnumError {
+    /// What was being parsed (`action class`).
     pub what: &'static str,
+    /// The text as given.
     pub value: String,
+    /// The accepted names, comma-separated.
     pub expected: String,
 }
 
@@ -168,13 +195,18 @@ impl fmt::Display for ActionClass {
 #[serde(rename_all = "lowercase")]
 #[rkyv(derive(Debug, PartialEq, Eq, Clone, Copy))]
 pub enum Decision {
+    /// Go ahead.
     Allow,
+    /// Go ahead, with a warning the agent is shown.
     Warn,
+    /// A human must approve first.
     Ask,
+    /// Do not.
     Deny,
 }
 
 impl Decision {
+    /// Its lower-case name (`allow`, `warn`, `ask`, `deny`).
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Allow => "allow",
@@ -209,6 +241,7 @@ pub struct ActionMatcher {
 }
 
 impl ActionMatcher {
+    /// Whether it names nothing (and so matches anything).
     pub fn is_empty(&self) -> bool {
         self.classes.is_empty() && self.tools.is_empty() && self.commands.is_empty() && self.resource_kinds.is_empty()
     }

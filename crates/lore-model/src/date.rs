@@ -15,10 +15,12 @@ pub struct Day(pub i32);
 const EPOCH: Date = Date::constant(1970, 1, 1);
 
 impl Day {
+    /// The day of a civil date (day 0 if it cannot be counted).
     pub fn from_date(date: Date) -> Day {
         Day(EPOCH.until(date).map(|span| span.get_days()).unwrap_or(0))
     }
 
+    /// The civil date of this day (1970-01-01 if out of range).
     pub fn to_date(self) -> Date {
         EPOCH.checked_add(jiff::Span::new().days(self.0)).unwrap_or(EPOCH)
     }
@@ -30,10 +32,12 @@ impl Day {
         head.parse::<Date>().ok().map(Day::from_date)
     }
 
+    /// Today in UTC.
     pub fn today() -> Day {
         Timestamp::now().day()
     }
 
+    /// The day `days` later (earlier when negative), saturating.
     pub fn add_days(self, days: i32) -> Day {
         Day(self.0.saturating_add(days))
     }
@@ -67,6 +71,7 @@ impl<'de> Deserialize<'de> for Day {
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
+    /// The current time.
     pub fn now() -> Timestamp {
         Timestamp(jiff::Timestamp::now().as_second())
     }
@@ -87,6 +92,7 @@ impl Timestamp {
         Some(Timestamp(i64::from(day.0) * 86_400))
     }
 
+    /// The UTC day it falls on.
     pub fn day(self) -> Day {
         Day(self.0.div_euclid(86_400) as i32)
     }

@@ -34,18 +34,26 @@ pub enum ReviewState {
     Proposed,
 }
 
+/// How far one fact can be trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trust {
+    /// When people last reviewed it; `None` when never.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<Day>,
+    /// Whether it was declared, observed, mined or built in.
     pub origin: Origin,
+    /// Whether people stand behind it now.
     pub review: ReviewState,
 }
 
 impl Trust {
+    /// An advisory's trust: mined from prose, unreviewed.
     pub const MINED: Trust = Trust { reviewed: None, origin: Origin::Mined, review: ReviewState::Unreviewed };
+    /// The baseline's trust: lore's own, reviewed with lore.
     pub const BUILT_IN: Trust = Trust { reviewed: None, origin: Origin::BuiltIn, review: ReviewState::Reviewed };
 
+    /// The trust of a record from its metadata, judged on `today` with the
+    /// knowledge's default review interval.
     pub fn of(meta: &Meta, today: Day, default_review_days: Option<u32>) -> Trust {
         let origin = match meta.provenance.source {
             SourceKind::Kubernetes | SourceKind::Compose => Origin::Observed,

@@ -7,23 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use lore_ingest::Config;
 use lore_model::Day;
-use lore_pack::{BuildOptions, Pack, query};
+use lore_pack::{Pack, query};
 use lore_search::{SearchIndex, SearchRequest};
-
-fn build(root: &Path, pack_dir: &Path) {
-    let config = Config::load(&root.join("lore.toml")).expect("lore.toml");
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        pack_dir: pack_dir.to_path_buf(),
-        config,
-        force: false,
-        model: None,
-        progress: None,
-    };
-    lore_pack::build(&options).expect("build");
-}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -32,7 +18,7 @@ fn repo() -> PathBuf {
 fn bench_pack(c: &mut Criterion, label: &str, root: &Path, system: &str, question: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let pack_dir = dir.path().join("pack");
-    build(root, &pack_dir);
+    lore_testkit::build_pack_from_toml(root, &pack_dir);
     let today = Day::today();
 
     c.bench_function(&format!("{label}/open+brief {system}"), |b| {

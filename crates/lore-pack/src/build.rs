@@ -20,40 +20,59 @@ use lore_search::IndexUpdate;
 /// Backstage Locations can point at each other; stop following after this many hops.
 const MAX_FOLLOW_ROUNDS: usize = 8;
 
+/// What to build, from where, to where.
 pub struct BuildOptions<'a> {
+    /// The knowledge root (where `lore.toml` is, if there is one).
     pub root: PathBuf,
+    /// Where the pack is written.
     pub pack_dir: PathBuf,
+    /// The knowledge's configuration (`lore.toml`, or the default).
     pub config: Config,
     /// Ignore the cache and read every file again.
     pub force: bool,
     /// The embedding model's directory, for hybrid search; none for lexical search only.
     pub model: Option<PathBuf>,
+    /// Called as the build moves on, from any thread (for a progress bar).
     pub progress: Option<&'a (dyn Fn(Progress) + Sync)>,
 }
 
+/// A step of a build, reported to [`BuildOptions::progress`].
 #[derive(Debug, Clone, Copy)]
 pub enum Progress {
+    /// The sources were walked.
     Discovered {
+        /// How many files they hold.
         files: usize,
     },
+    /// One more file was read, or reused from the cache.
     FileRead,
+    /// Every file is in; the graph is being linked.
     Linking,
+    /// The search index is being written.
     Indexing,
     /// Documents whose text changed are being embedded.
     Embedding,
 }
 
+/// What a build did.
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildReport {
+    /// The manifest written.
     pub manifest: Manifest,
+    /// Knowledge files in the pack (Backstage Location targets included).
     pub files: usize,
+    /// Files read this time.
     pub files_read: usize,
+    /// Files whose cached ingest was reused.
     pub files_reused: usize,
+    /// How the search index was brought up to date.
     pub index: IndexUpdate,
     /// Set when the pack has a model: what was embedded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub embeddings: Option<lore_search::EmbeddingUpdate>,
+    /// Every problem found, with its file and line.
     pub diagnostics: Vec<Diagnostic>,
+    /// How long the build took, in milliseconds.
     pub elapsed_ms: u64,
 }
 
@@ -74,7 +93,6 @@ struct CacheEntry {
     output: FileOutput,
 }
 
-/// The sources to read: those in lore.toml, or the whole root, auto-detected.
 /// Where proposed knowledge waits for review (see `lore review`): always
 /// read, so that what agents propose is shown, marked as proposed.
 pub const PROPOSALS_DIR: &str = "proposals";
@@ -108,6 +126,8 @@ pub fn effective_sources(config: &Config, root: &Path) -> Vec<SourceConfig> {
     sources
 }
 
+/// Builds the pack in `options.pack_dir`, holding its build lock: reads what
+/// changed, links everything, writes the pack, index and manifest.
 pub fn build(options: &BuildOptions<'_>) -> Result<BuildReport, PackError> {
     let started = Instant::now();
     let emit = |p: Progress| {

@@ -15,7 +15,9 @@ use crate::data::{DanglingName, LinkedEdge, NameEntry, NameKind, PackData, Syste
 
 /// A search document and the systems it was resolved to.
 pub struct ResolvedDoc<'a> {
+    /// The document as ingested.
     pub doc: &'a SearchDoc,
+    /// The IDs of the systems it concerns.
     pub systems: Vec<String>,
 }
 
@@ -33,6 +35,9 @@ fn precedence(kind: SourceKind) -> u8 {
     }
 }
 
+/// Links every file's output into one pack: systems merged by precedence,
+/// aliases applied, edges resolved, documents and records given their
+/// systems. Also returns each document with its systems, for indexing.
 pub fn link<'a>(config: &Config, outputs: &'a [FileOutput]) -> (PackData, Vec<ResolvedDoc<'a>>) {
     let mut diagnostics: Vec<Diagnostic> = outputs.iter().flat_map(|o| o.diagnostics.iter().cloned()).collect();
     let mut systems = merge_systems(outputs);

@@ -4,16 +4,18 @@
 //! Traversals read the archived pack in place; only the records an answer
 //! shows are deserialised.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use lore_model::{
-    Advisory, Day, Decision, Edge, Freeze, Incident, Rule, Runbook, Status, System, SystemKind, Team, Timestamp, Trust,
+    Advisory, Day, Decision, Edge, Freeze, Incident, Rule, Runbook, Scope, Status, System, SystemKind, Team, Timestamp,
+    Trust, Within,
 };
 use rkyv::api::high::HighDeserializer;
 use rkyv::rancor::Panic;
 use serde::Serialize;
 
 use crate::data::ArchivedPackData;
+use lore_model::ArchivedSystem;
 
 /// Deserialises one archived record. The pack was validated when opened,
 /// so this cannot fail.
@@ -31,6 +33,16 @@ pub fn resolve(data: &ArchivedPackData, name: &str) -> Option<u32> {
         .map(|i| data.names[i].system.to_native())
 }
 
+/// The canonical id of the system a name means, or the name normalised as
+/// ids are when no system answers to it (a filter on a name the pack lacks
+/// then matches nothing rather than everything).
+pub fn canonical_name(data: &ArchivedPackData, name: &str) -> String {
+    resolve(data, name)
+        .map(|ix| data.systems[ix as usize].id.to_string())
+        .unwrap_or_else(|| lore_model::normalize_name(name))
+}
+
+/// The system at index `ix` of the pack, deserialised.
 pub fn system(data: &ArchivedPackData, ix: u32) -> System {
     owned(&data.systems[ix as usize])
 }
@@ -76,11 +88,17 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// How an edge is cited in answers.
 #[derive(Debug, Clone, Serialize)]
 pub struct EdgeRef {
+    /// The system at the other end: its ID, or the name as written when no system answers to it.
     pub system: String,
+    /// Whether the other end is a known system (false: a dangling name).
     pub known: bool,
+    /// The edge's kind (`depends-on`, `calls`, …).
     pub kind: String,
+    /// `declared` or `observed`.
     pub origin: String,
+    /// The evidence (`depends_on`, `env REDIS_ADDR=…`).
     pub via: String,
+    /// Where the edge was written or observed (`path:line`).
     pub cite: String,
 }
 
@@ -102,29 +120,40 @@ fn edge_ref(data: &ArchivedPackData, edge_ix: u32, towards_from: bool) -> EdgeRe
     }
 }
 
+/// What depends on a system, directly or transitively: `lore blast`.
 #[derive(Debug, Clone, Serialize)]
 pub struct BlastRadius {
+    /// The system's ID, or the normalised name asked about.
     pub root: String,
     /// Whether the root is a known system, or only a name edges point at.
     pub root_known: bool,
+    /// The most hops followed.
     pub depth_limit: u32,
+    /// Every dependent, once each, breadth-first (nearest first).
     pub nodes: Vec<BlastNode>,
     /// Edges that led back to a system already counted (cycles, diamonds).
     pub revisits: usize,
+    /// How many dependents at each depth, from 1 (direct).
     pub by_depth: Vec<usize>,
     /// Dependents of tier 1.
     pub critical: Vec<String>,
 }
 
+/// One system in a blast radius.
 #[derive(Debug, Clone, Serialize)]
 pub struct BlastNode {
+    /// Its ID.
     pub system: String,
+    /// Hops from the root: 1 for a direct dependent.
     pub depth: u32,
     /// From the root to this system.
     pub path: Vec<String>,
+    /// Its tier, when known (1 is the most critical).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<u8>,
+    /// Its kind (`service`, `datastore`, …).
     pub kind: String,
+    /// The environments it runs in, normalised.
     pub environments: Vec<String>,
     /// The edge through which this system depends on the previous one in `path`.
     pub via: EdgeRef,
@@ -132,10 +161,17 @@ pub struct BlastNode {
     pub trust: Trust,
 }
 
+/// Why a query could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
+    /// No system, alias or dangling dependency has this name.
     #[error("no system or dependency named `{name}`{}", did_you_mean(.suggestions))]
-    UnknownSystem { name: String, suggestions: Vec<String> },
+    UnknownSystem {
+        /// The name as asked.
+        name: String,
+        /// Up to three system IDs close to it.
+        suggestions: Vec<String>,
+    },
 }
 
 fn did_you_mean(suggestions: &[String]) -> String {
@@ -165,49 +201,27 @@ pub fn blast(
     let env = env.map(lore_model::normalize_name);
     let default_review = data.default_review_days.as_ref().map(|d| d.to_native());
     let today = Day::today();
-    let mut visited: HashMap<u32, ()> = HashMap::new();
-    if let Some(ix) = root_ix {
-        visited.insert(ix, ());
-    }
     let mut nodes: Vec<BlastNode> = Vec::new();
-    let mut revisits = 0;
-    // (edge into the node, depth, index in `nodes` of the parent)
-    let mut queue: VecDeque<(u32, u32, Option<usize>)> = start_edges.into_iter().map(|e| (e, 1, None)).collect();
-    while let Some((edge_ix, depth, parent)) = queue.pop_front() {
-        let linked = &data.edges[edge_ix as usize];
-        let Some(from) = linked.from_ix.as_ref().map(|i| i.to_native()) else { continue };
-        if visited.contains_key(&from) {
-            revisits += 1;
-            continue;
-        }
-        let system = &data.systems[from as usize];
-        let envs: Vec<String> = system.environments.iter().map(|e| lore_model::normalize_name(e)).collect();
-        if let Some(env) = &env
-            && !envs.is_empty()
-            && !envs.contains(env)
-        {
-            continue;
-        }
-        visited.insert(from, ());
-        let mut path = parent.map(|p| nodes[p].path.clone()).unwrap_or_else(|| vec![root.clone()]);
+    let in_env = |system: &ArchivedSystem| {
+        env.as_ref().is_none_or(|env| {
+            system.environments.is_empty() || system.environments.iter().any(|e| lore_model::normalize_name(e) == *env)
+        })
+    };
+    let revisits = walk_dependents(data, root_ix, start_edges, depth_limit, in_env, |step| {
+        let system = &data.systems[step.system as usize];
+        let mut path = step.parent.map(|p| nodes[p].path.clone()).unwrap_or_else(|| vec![root.clone()]);
         path.push(system.id.to_string());
         nodes.push(BlastNode {
             system: system.id.to_string(),
-            depth,
+            depth: step.depth,
             path,
             tier: system.tier.as_ref().copied(),
             kind: owned::<SystemKind, _>(&system.kind).to_string(),
-            environments: envs,
-            via: edge_ref(data, edge_ix, true),
+            environments: system.environments.iter().map(|e| lore_model::normalize_name(e)).collect(),
+            via: edge_ref(data, step.edge, true),
             trust: Trust::of(&owned(&system.meta), today, default_review),
         });
-        if depth < depth_limit {
-            let me = nodes.len() - 1;
-            for next in data.links[from as usize].dependents.iter() {
-                queue.push_back((next.to_native(), depth + 1, Some(me)));
-            }
-        }
-    }
+    });
     let max_depth = nodes.iter().map(|n| n.depth).max().unwrap_or(0);
     let by_depth = (1..=max_depth).map(|d| nodes.iter().filter(|n| n.depth == d).count()).collect();
     let critical = nodes.iter().filter(|n| n.tier == Some(1)).map(|n| n.system.clone()).collect();
@@ -217,148 +231,259 @@ pub fn blast(
 /// How many systems depend on `ix`, transitively, and which of them are
 /// tier 1: the blast radius without paths or citations, for hot paths.
 pub fn blast_counts(data: &ArchivedPackData, ix: u32, depth_limit: u32) -> (usize, Vec<String>) {
-    let mut visited = vec![false; data.systems.len()];
-    visited[ix as usize] = true;
-    let mut frontier = vec![ix];
+    let start = data.links[ix as usize].dependents.iter().map(|e| e.to_native());
     let mut total = 0;
     let mut tier1 = Vec::new();
-    for _ in 0..depth_limit {
-        let mut next = Vec::new();
-        for &node in &frontier {
-            for edge in data.links[node as usize].dependents.iter() {
-                let Some(from) = data.edges[edge.to_native() as usize].from_ix.as_ref().map(|i| i.to_native()) else {
-                    continue;
-                };
-                if std::mem::replace(&mut visited[from as usize], true) {
-                    continue;
-                }
-                total += 1;
-                let system = &data.systems[from as usize];
-                if system.tier.as_ref().copied() == Some(1) {
-                    tier1.push(system.id.to_string());
-                }
-                next.push(from);
+    walk_dependents(
+        data,
+        Some(ix),
+        start,
+        depth_limit,
+        |_| true,
+        |step| {
+            total += 1;
+            let system = &data.systems[step.system as usize];
+            if system.tier.as_ref().copied() == Some(1) {
+                tier1.push(system.id.to_string());
             }
-        }
-        if next.is_empty() {
-            break;
-        }
-        frontier = next;
-    }
+        },
+    );
     (total, tier1)
 }
 
+/// One system reached by [`walk_dependents`].
+struct Step {
+    /// The dependency edge it was reached by.
+    edge: u32,
+    system: u32,
+    /// Hops from the start: 1 for a direct dependent.
+    depth: u32,
+    /// The step it was reached from, as a count of steps before it; `None` at depth 1.
+    parent: Option<usize>,
+}
+
+/// Breadth-first over the systems that depend on a start (`root`, or a
+/// dangling name's `start_edges`), each visited once and up to
+/// `depth_limit` hops. A system `admit` refuses is skipped, not marked, so
+/// another path may still reach it. Returns how many times an edge led to a
+/// system already visited.
+fn walk_dependents(
+    data: &ArchivedPackData,
+    root: Option<u32>,
+    start_edges: impl IntoIterator<Item = u32>,
+    depth_limit: u32,
+    admit: impl Fn(&ArchivedSystem) -> bool,
+    mut visit: impl FnMut(Step),
+) -> usize {
+    let mut visited = vec![false; data.systems.len()];
+    if let Some(root) = root {
+        visited[root as usize] = true;
+    }
+    let mut steps = 0;
+    let mut revisits = 0;
+    let mut queue: VecDeque<(u32, u32, Option<usize>)> = start_edges.into_iter().map(|e| (e, 1, None)).collect();
+    while let Some((edge, depth, parent)) = queue.pop_front() {
+        let Some(from) = data.edges[edge as usize].from_ix.as_ref().map(|i| i.to_native()) else { continue };
+        if visited[from as usize] {
+            revisits += 1;
+            continue;
+        }
+        if !admit(&data.systems[from as usize]) {
+            continue;
+        }
+        visited[from as usize] = true;
+        visit(Step { edge, system: from, depth, parent });
+        if depth < depth_limit {
+            for next in data.links[from as usize].dependents.iter() {
+                queue.push_back((next.to_native(), depth + 1, Some(steps)));
+            }
+        }
+        steps += 1;
+    }
+    revisits
+}
+
+/// What to know before touching a system: `lore brief`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Briefing {
+    /// The system itself.
     pub system: SystemSummary,
+    /// Whom to contact: the owning teams, with their escalation.
     pub escalation: Vec<Contact>,
+    /// Freezes on the system or its environments that are in force or to come.
     pub freezes: Vec<FreezeSummary>,
     /// Rules about this system.
     pub rules: Vec<RuleSummary>,
+    /// Incidents that involved it, severe first, then newest.
     pub incidents: Vec<IncidentSummary>,
+    /// Systems that depend on it directly.
     pub dependents: Vec<EdgeRef>,
+    /// Its blast radius, counted.
     pub blast: BlastSummary,
+    /// Its runbooks.
     pub runbooks: Vec<RunbookRef>,
+    /// What it depends on directly.
     pub dependencies: Vec<EdgeRef>,
     /// Rules for every system that apply here too, as `id: title`.
     pub general_rules: Vec<String>,
+    /// Notes on what is past its review date, or was never reviewed.
     pub freshness: Vec<String>,
     /// What the size budget left out, per section.
     pub omitted: Vec<String>,
 }
 
+/// A system as a briefing shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SystemSummary {
+    /// Its ID.
     pub id: String,
+    /// Its name as written.
     pub name: String,
+    /// Its kind (`service`, `datastore`, …).
     pub kind: String,
+    /// Its tier, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<u8>,
+    /// What it is, when a source says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Its lifecycle, when a source says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lifecycle: Option<String>,
+    /// Its owners.
     pub owners: Vec<String>,
+    /// The environments it runs in.
     pub environments: Vec<String>,
+    /// Its other names.
     pub aliases: Vec<String>,
+    /// Where it is described (`path:line`).
     pub cite: String,
+    /// Where else it is described (merged from other sources).
     pub also_from: Vec<String>,
+    /// When it was last reviewed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<Day>,
+    /// `active`, `proposed`, `deprecated` or `superseded-by ID`.
     pub status: String,
+    /// How far its description can be trusted.
     pub trust: Trust,
 }
 
+/// A team to contact about a system.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contact {
+    /// The team's name.
     pub team: String,
+    /// Where to reach it.
     pub contacts: Vec<String>,
+    /// Whom to escalate to, in order.
     pub escalation: Vec<String>,
 }
 
+/// A change freeze as a briefing shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct FreezeSummary {
+    /// Its ID.
     pub id: String,
+    /// Why changes are frozen.
     pub reason: String,
+    /// When it starts.
     pub start: Timestamp,
+    /// When it ends.
     pub end: Timestamp,
+    /// Whether it is in force now.
     pub active: bool,
+    /// Where it is written.
     pub cite: String,
 }
 
+/// A rule as listings and briefings show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleSummary {
+    /// Its ID.
     pub id: String,
+    /// What it says, in one line.
     pub title: String,
+    /// What it decides.
     pub decision: Decision,
+    /// Why.
     pub rationale: String,
+    /// The safer alternative, when it gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instead: Option<String>,
+    /// The environments it is scoped to; empty for every one.
     pub environments: Vec<String>,
+    /// Where it is written.
     pub cite: String,
+    /// `active`, `proposed`, `deprecated` or `superseded-by ID`.
     pub status: String,
+    /// Whether it is past its review date.
     pub stale: bool,
+    /// How far it can be trusted.
     pub trust: Trust,
 }
 
+/// An incident as listings and briefings show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentSummary {
+    /// Its ID.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// When it happened, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<Day>,
+    /// Its severity as written, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<String>,
+    /// What happened.
     pub summary: String,
+    /// Where it is written.
     pub cite: String,
+    /// How far it can be trusted.
     pub trust: Trust,
 }
 
+/// A runbook as a briefing lists it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunbookRef {
+    /// Its ID.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its file and first heading's line (`path:line`).
     pub cite: String,
+    /// Its second-level headings, each `heading (path:line)`.
     pub sections: Vec<String>,
+    /// How far it can be trusted.
     pub trust: Trust,
 }
 
+/// A blast radius, counted.
 #[derive(Debug, Clone, Serialize)]
 pub struct BlastSummary {
+    /// How many systems depend on it, directly or not.
     pub total: usize,
+    /// How many at each depth, from 1 (direct).
     pub by_depth: Vec<usize>,
+    /// The tier-1 systems among them.
     pub critical: Vec<String>,
 }
 
 /// Default size budget of a briefing, in bytes of JSON: about 2,000 tokens.
 pub const DEFAULT_BRIEF_BUDGET: usize = 8_000;
 
+/// The briefing on system `ix`, for the environment `env` when given, cut to
+/// `budget` bytes of JSON (see [`Briefing::omitted`]); `today` decides what is stale.
 pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize, today: Day) -> Briefing {
     let system = system(data, ix);
     let links = &data.links[ix as usize];
     let default_review = data.default_review_days.as_ref().map(|d| d.to_native());
-    let env_key = env.map(lore_model::normalize_name);
-    let in_env = |envs: &[String]| env_key.as_ref().is_none_or(|e| envs.is_empty() || envs.contains(e));
+    let env_key = env.map(|e| [lore_model::normalize_name(e)]);
+    let asked_env = within(env_key.as_ref());
+    let system_envs: Vec<String> = system.environments.iter().map(|e| lore_model::normalize_name(e)).collect();
+    // A rule for every system applies to this one where it runs.
+    let where_it_runs = if system_envs.is_empty() { Within::Any } else { Within::OneOf(&system_envs) };
     let now = Timestamp::now();
 
     let mut freshness = Vec::new();
@@ -376,7 +501,7 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
         .rules
         .iter()
         .map(|i| owned::<Rule, _>(&data.rules[i.to_native() as usize]))
-        .filter(|r| in_env(&r.scope.environments))
+        .filter(|r| r.scope.applies(Within::Any, asked_env))
         .map(|r| {
             let summary = rule_summary(&r, today, default_review);
             if summary.stale {
@@ -393,11 +518,8 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
         .iter()
         .map(|i| &data.rules[i.to_native() as usize])
         .filter(|r| {
-            let envs: Vec<String> = r.scope.environments.iter().map(|e| e.to_string()).collect();
-            in_env(&envs)
-                && (envs.is_empty()
-                    || system.environments.is_empty()
-                    || envs.iter().any(|e| system.environments.iter().any(|s| lore_model::normalize_name(s) == *e)))
+            let scope: Scope = owned(&r.scope);
+            scope.applies(Within::Any, asked_env) && scope.applies(Within::Any, where_it_runs)
         })
         .map(|r| format!("{}: {}", r.id, r.title))
         .collect();
@@ -412,12 +534,8 @@ pub fn brief(data: &ArchivedPackData, ix: u32, env: Option<&str>, budget: usize,
         .enumerate()
         .filter(|(i, f)| {
             let by_system = links.freezes.iter().any(|x| x.to_native() as usize == *i);
-            let by_env = f.environments.iter().any(|e| {
-                let e = e.as_str();
-                env_key
-                    .as_deref()
-                    .map_or_else(|| system.environments.iter().any(|s| lore_model::normalize_name(s) == e), |k| k == e)
-            });
+            let asked = env_key.as_ref().map_or(system_envs.as_slice(), |k| k.as_slice());
+            let by_env = f.environments.iter().any(|e| asked.iter().any(|k| k == e.as_str()));
             by_system || by_env
         })
         .map(|(_, f)| owned::<Freeze, _>(f))
@@ -542,17 +660,26 @@ fn fit_budget(mut b: Briefing, budget: usize) -> Briefing {
 /// One line per system, for `lore systems`.
 #[derive(Debug, Clone, Serialize)]
 pub struct SystemRow {
+    /// The system's ID.
     pub id: String,
+    /// Its kind.
     pub kind: String,
+    /// Its tier, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<u8>,
+    /// Its owners.
     pub owners: Vec<String>,
+    /// The environments it runs in.
     pub environments: Vec<String>,
+    /// How many dependency edges go out of it (what it depends on).
     pub dependencies: usize,
+    /// How many dependency edges point at it (what depends on it).
     pub dependents: usize,
+    /// The file it is described in.
     pub source: String,
 }
 
+/// Every system, in ID order, one row each.
 pub fn systems(data: &ArchivedPackData) -> Vec<SystemRow> {
     data.systems
         .iter()
@@ -601,19 +728,19 @@ fn incident_summary(i: Incident, today: Day, default_review: Option<u32>) -> Inc
 /// system) or an environment: `lore rules`.
 pub fn rules(data: &ArchivedPackData, system: Option<&str>, env: Option<&str>, today: Day) -> Vec<RuleSummary> {
     let default_review = data.default_review_days.as_ref().map(|d| d.to_native());
-    let system = system.map(|s| {
-        resolve(data, s)
-            .map(|ix| data.systems[ix as usize].id.to_string())
-            .unwrap_or_else(|| lore_model::normalize_name(s))
-    });
-    let env = env.map(lore_model::normalize_name);
+    let system = system.map(|s| [canonical_name(data, s)]);
+    let env = env.map(|e| [lore_model::normalize_name(e)]);
     data.rules
         .iter()
         .map(owned::<Rule, _>)
-        .filter(|r| system.as_ref().is_none_or(|s| r.scope.systems.is_empty() || r.scope.systems.contains(s)))
-        .filter(|r| env.as_ref().is_none_or(|e| r.scope.environments.is_empty() || r.scope.environments.contains(e)))
+        .filter(|r| r.scope.applies(within(system.as_ref()), within(env.as_ref())))
         .map(|r| rule_summary(&r, today, default_review))
         .collect()
+}
+
+/// A filter by one name, or none.
+fn within(name: Option<&[String; 1]>) -> Within<'_> {
+    name.map_or(Within::Any, |n| Within::OneOf(n))
 }
 
 /// Incidents, newest first, optionally only those about a system: `lore incidents`.
@@ -695,10 +822,13 @@ pub fn show(data: &ArchivedPackData, id: &str) -> Option<(&'static str, serde_js
 /// A record proposed (by an agent, or by hand) and waiting for review.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProposalRow {
+    /// Its ID (a rule's, or a note's file stem).
     pub id: String,
     /// `rule`, or `note` for a proposed fact, dependency or lesson.
     pub kind: &'static str,
+    /// Its title.
     pub title: String,
+    /// Where it is: a rule's `path:line`, a note's path.
     pub cite: String,
 }
 

@@ -18,25 +18,55 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{ArchivedPackData, PackData, SCHEMA_VERSION};
 
+/// The manifest's file name in the pack directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
+/// The archived records' file name.
 pub const PACK_FILE: &str = "pack.bin";
+/// The file name of the sources' stamps at build time.
 pub const STAMPS_FILE: &str = "stamps.bin";
+/// The file name of the per-file ingest cache.
 pub const CACHE_FILE: &str = "cache.bin";
+/// The search indexes' directory (and `vectors.bin`'s).
 pub const INDEX_DIR: &str = "index";
 const LOCK_FILE: &str = "lock";
 
+/// Why a pack could not be opened, built or written.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
+    /// No manifest in the directory: nothing was built there.
     #[error("no knowledge pack at {0}; run `lore build` to compile one")]
     Missing(PathBuf),
+    /// Built by a lore whose pack layout this one cannot read.
     #[error(
         "the knowledge pack at {dir} was built by an incompatible lore (schema {found}, this lore reads {expected}); run `lore build` to rebuild it"
     )]
-    Incompatible { dir: PathBuf, found: u32, expected: u32 },
+    Incompatible {
+        /// The pack directory.
+        dir: PathBuf,
+        /// The manifest's schema.
+        found: u32,
+        /// The schema this lore reads.
+        expected: u32,
+    },
+    /// A file of the pack is missing, damaged or disagrees with the manifest.
     #[error("the knowledge pack at {dir} is corrupt ({reason}); run `lore build` to rebuild it")]
-    Corrupt { dir: PathBuf, reason: String },
+    Corrupt {
+        /// The pack directory.
+        dir: PathBuf,
+        /// Which file, and what is wrong with it.
+        reason: String,
+    },
+    /// A file or directory could not be read or written.
     #[error("{action} {path}: {source}")]
-    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    Io {
+        /// What was being done (`reading`, `mapping`, `renaming`, …).
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The search index failed; holds its message.
     #[error("search index: {0}")]
     Search(String),
 }
@@ -58,20 +88,28 @@ impl PackError {
     }
 }
 
+/// `manifest.json`: what was built, when, from what, and how to check it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The pack layout's version ([`SCHEMA_VERSION`]); another cannot be read.
     pub schema: u32,
+    /// The version of lore that built it.
     pub lore_version: String,
+    /// When it was built.
     pub built_at: Timestamp,
+    /// The knowledge root it was built from.
     pub knowledge_root: PathBuf,
+    /// The knowledge's name (`[knowledge] name`), when set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The git commit of the knowledge root, when it is in a repository.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// How many records, documents and problems it holds.
     pub counts: Counts,
     /// xxh3-64 of `pack.bin`, hex.
     pub pack_checksum: String,
+    /// The size of `pack.bin` in bytes, checked when it is opened.
     pub pack_bytes: u64,
     /// A hash of every system name: documents link to systems by name, so the
     /// search index is rebuilt in full when it changes.
@@ -92,32 +130,50 @@ impl Manifest {
     }
 }
 
+/// How many of each record a pack holds, and the build's problems.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Counts {
+    /// Systems, after merging.
     pub systems: usize,
+    /// Edges, dangling ones included.
     pub edges: usize,
+    /// Edges whose target names no known system.
     pub dangling_edges: usize,
+    /// Environments.
     pub environments: usize,
+    /// Rules.
     pub rules: usize,
+    /// Runbooks.
     pub runbooks: usize,
+    /// Incidents.
     pub incidents: usize,
+    /// Change freezes.
     pub freezes: usize,
+    /// Teams.
     pub teams: usize,
+    /// Searchable documents.
     pub documents: usize,
+    /// Sections indexed, over every document.
     pub chunks: usize,
+    /// Problems of severity error found reading the sources.
     pub errors: usize,
+    /// Problems of severity warning.
     pub warnings: usize,
 }
 
 /// What a source file or directory looked like when the pack was built.
 #[derive(Debug, Clone, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Stamp {
+    /// The file or directory, as the build saw it.
     pub path: String,
+    /// A file's size in bytes; 0 for a directory.
     pub len: u64,
+    /// Its modification time in nanoseconds since the Unix epoch (0 when unknown).
     pub mtime_ns: i64,
 }
 
 impl Stamp {
+    /// The stamp of `path` now; `None` when it cannot be read.
     pub fn of(path: &Path) -> Option<Stamp> {
         let meta = std::fs::metadata(path).ok()?;
         Some(Stamp {
@@ -128,6 +184,8 @@ impl Stamp {
     }
 }
 
+/// A file's modification time in nanoseconds since the Unix epoch; 0 when
+/// unknown or before 1970.
 pub fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
     meta.modified()
         .ok()
@@ -144,6 +202,8 @@ pub struct Pack {
 }
 
 impl Pack {
+    /// Opens the pack in `dir`: reads the manifest, maps `pack.bin` and
+    /// validates it once, so queries can read it in place.
     pub fn open(dir: &Path) -> Result<Pack, PackError> {
         let manifest_path = dir.join(MANIFEST_FILE);
         let text = match std::fs::read(&manifest_path) {
@@ -169,9 +229,7 @@ impl Pack {
             }
             _ => PackError::io("opening", &pack_path)(err),
         })?;
-        // SAFETY: pack files are only ever replaced by rename, never written in
-        // place, so the mapped bytes cannot change while mapped.
-        let bytes = unsafe { Mmap::map(&file) }.map_err(PackError::io("mapping", &pack_path))?;
+        let bytes = map_read_only(&file).map_err(PackError::io("mapping", &pack_path))?;
         if bytes.len() as u64 != manifest.pack_bytes {
             return Err(PackError::Corrupt {
                 dir: dir.to_path_buf(),
@@ -183,16 +241,24 @@ impl Pack {
         Ok(Pack { dir: dir.to_path_buf(), manifest, bytes })
     }
 
+    /// The archived records, read in place from the mapping.
+    #[allow(unsafe_code)]
     pub fn data(&self) -> &ArchivedPackData {
-        // SAFETY: the bytes were validated by `rkyv::access` in `open`, and
-        // the mapping is immutable for the life of `self` (see `open`).
+        // SAFETY: `access_unchecked` needs bytes that hold a valid, aligned
+        // `ArchivedPackData`. `open` is the only constructor and returns a
+        // `Pack` only after `rkyv::access` validated these very bytes (which
+        // checks alignment and every archived value); `self.bytes` is private
+        // and never replaced, and the mapping does not change while mapped
+        // (see `map_read_only`), so that validation still holds here.
         unsafe { rkyv::access_unchecked::<ArchivedPackData>(&self.bytes) }
     }
 
+    /// The pack's manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
     }
 
+    /// The pack's directory.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -212,6 +278,18 @@ impl Pack {
     }
 }
 
+/// Maps `file` read-only (page-aligned, as rkyv's archive requires).
+#[allow(unsafe_code)]
+fn map_read_only(file: &File) -> std::io::Result<Mmap> {
+    // SAFETY: `Mmap::map` is unsafe because the bytes change, or reading
+    // them faults, if the file is written or truncated while mapped. lore
+    // never writes a pack file in place: every build writes a temporary file
+    // and renames it over the old one (`write_atomic`), which leaves the
+    // mapped inode untouched until the last mapping goes. A tool that edits
+    // `pack.bin` in place is outside what lore supports.
+    unsafe { Mmap::map(file) }
+}
+
 /// Writes `bytes` to `path` through a temporary file and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PackError> {
     let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
@@ -221,6 +299,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PackError> {
     std::fs::rename(&tmp, path).map_err(PackError::io("renaming", path))
 }
 
+/// Archives `data` into `pack.bin` in `dir`; returns its size in bytes and
+/// its xxh3-64 checksum as hex.
 pub fn write_pack(dir: &Path, data: &PackData) -> Result<(u64, String), PackError> {
     let bytes = rkyv::to_bytes::<rancor::Error>(data)
         .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("cannot serialise: {err}") })?;
@@ -228,6 +308,7 @@ pub fn write_pack(dir: &Path, data: &PackData) -> Result<(u64, String), PackErro
     Ok((bytes.len() as u64, format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes))))
 }
 
+/// Writes the sources' stamps into `stamps.bin` in `dir`.
 pub fn write_stamps(dir: &Path, stamps: &Vec<Stamp>) -> Result<(), PackError> {
     let bytes = rkyv::to_bytes::<rancor::Error>(stamps).map_err(|err| PackError::Corrupt {
         dir: dir.to_path_buf(),
@@ -236,6 +317,8 @@ pub fn write_stamps(dir: &Path, stamps: &Vec<Stamp>) -> Result<(), PackError> {
     write_atomic(&dir.join(STAMPS_FILE), &bytes)
 }
 
+/// Writes `manifest.json` into `dir`. A build writes it last, so a manifest
+/// never describes files not yet written.
 pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), PackError> {
     let json = serde_json::to_vec_pretty(manifest)
         .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: err.to_string() })?;
@@ -248,6 +331,8 @@ pub struct BuildLock {
 }
 
 impl BuildLock {
+    /// Waits for, then holds, the exclusive lock on `dir`'s lock file
+    /// (creating `dir`), until the lock is dropped.
     pub fn acquire(dir: &Path) -> Result<BuildLock, PackError> {
         std::fs::create_dir_all(dir).map_err(PackError::io("creating", dir))?;
         let path = dir.join(LOCK_FILE);

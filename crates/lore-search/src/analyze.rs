@@ -55,6 +55,7 @@ impl Default for WordTokenizer {
     }
 }
 
+/// The tokens [`WordTokenizer`] made of one text.
 pub struct WordStream {
     tokens: Vec<Token>,
     next: usize,

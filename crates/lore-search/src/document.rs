@@ -9,7 +9,9 @@ const MAX_SECTION_BYTES: usize = 64 * 1024;
 /// A document to index, with the systems linking found for it.
 #[derive(Clone, Copy)]
 pub struct IndexDoc<'a> {
+    /// The document as ingested: its fields and its chunks.
     pub doc: &'a SearchDoc,
+    /// The IDs of the systems it is about, as linking found them.
     pub systems: &'a [String],
 }
 

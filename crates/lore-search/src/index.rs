@@ -115,8 +115,20 @@ pub(crate) fn search_err(err: impl std::fmt::Display) -> SearchError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IndexUpdate {
-    Full { chunks: usize },
-    Incremental { files: usize, chunks: usize },
+    /// Every document was written again (no index, another layout, or no
+    /// list of changed files).
+    Full {
+        /// Sections written.
+        chunks: usize,
+    },
+    /// Only the documents of changed or removed files were replaced.
+    Incremental {
+        /// Files whose documents were replaced.
+        files: usize,
+        /// Sections written.
+        chunks: usize,
+    },
+    /// Nothing changed, so nothing was written.
     Unchanged,
 }
 

@@ -23,27 +23,34 @@ pub use rank::SearchIndex;
 
 use serde::Serialize;
 
+/// Why the search index could not be written, opened or searched.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
+    /// tantivy failed; holds its message.
     #[error("search index: {0}")]
     Index(String),
+    /// A directory of the index could not be created or cleared; says which.
     #[error("{0}")]
     Io(String),
 }
 
+/// A question, and what to keep of the answer.
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
+    /// The question as asked.
     pub text: String,
     /// Only documents about this system.
     pub system: Option<String>,
     /// Only documents of this kind (`runbook`, `incident`, `rule`, `system`, `doc`).
     pub kind: Option<String>,
+    /// At most this many hits (0 counts as 1).
     pub limit: usize,
 }
 
 /// What a search found, and why it found nothing when it did.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
+    /// The documents found, best first.
     pub hits: Vec<Hit>,
     /// Set when the question had nothing to search for.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,17 +60,25 @@ pub struct SearchResults {
 /// One document, citing the section that best answers the question.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
+    /// The document's file, relative to the knowledge root.
     pub path: String,
+    /// The cited section's first line.
     pub line_start: u32,
+    /// The cited section's last line.
     pub line_end: u32,
     /// `path:start-end`.
     pub cite: String,
+    /// The document's title.
     pub title: String,
     /// The cited section's headings, `Failover › Steps`.
     pub heading: String,
+    /// The kind of record it belongs to (`runbook`, `incident`, …).
     pub kind: String,
+    /// The ID of the record it belongs to.
     pub record: String,
+    /// The systems linking found the document to be about.
     pub systems: Vec<String>,
+    /// Its ranking score, meaningful only against the other hits of this search.
     pub score: f32,
     /// The line of the cited section that shares most with the question.
     pub snippet: String,
@@ -75,16 +90,22 @@ pub struct Hit {
 /// A further section of a hit's document.
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionRef {
+    /// `path:start-end`.
     pub cite: String,
+    /// The section's headings, `Failover › Steps`.
     pub heading: String,
+    /// The section's first line.
     pub line_start: u32,
+    /// The section's last line.
     pub line_end: u32,
 }
 
 /// How a pack's document embeddings were brought up to date.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct EmbeddingUpdate {
+    /// Documents embedded now: new, or their text changed.
     pub embedded: usize,
+    /// Documents whose vector was kept from the last build.
     pub reused: usize,
     /// Why every document was embedded again, when there was a reason worth telling.
     #[serde(skip_serializing_if = "Option::is_none")]

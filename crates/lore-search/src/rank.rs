@@ -60,7 +60,9 @@ const PROHIBITION_CUES: [&str; 22] = [
 /// A field's weight and length normalisation.
 #[derive(Debug, Clone, Copy)]
 pub struct FieldParams {
+    /// How much a term matched in the field counts.
     pub weight: f32,
+    /// BM25's `b`: 0 ignores the field's length, 1 normalises by it fully.
     pub b: f32,
 }
 
@@ -71,13 +73,21 @@ const fn params(weight: f32, b: f32) -> FieldParams {
 /// How much each field counts. Each weight earned its place on the labelled set.
 #[derive(Debug, Clone, Copy)]
 pub struct Weights {
+    /// The document's title and aliases.
     pub title: FieldParams,
+    /// The document's headings and front-matter keywords.
     pub headings: FieldParams,
+    /// The words of the document's file path.
     pub path: FieldParams,
+    /// The document's description and prose (code excluded).
     pub prose: FieldParams,
+    /// The document's code blocks and inline code.
     pub code: FieldParams,
+    /// A section's heading path.
     pub section_heading: FieldParams,
+    /// A section's prose.
     pub section_prose: FieldParams,
+    /// A section's code.
     pub section_code: FieldParams,
     /// The best section's share of a document's score.
     pub section: f32,
@@ -88,7 +98,9 @@ pub struct Weights {
     /// Reciprocal-rank fusion of the lexical and semantic rankings: a
     /// document at rank r (from 1) of a ranking earns weight / (k + r).
     pub fusion_k: f32,
+    /// The lexical ranking's weight in the fusion.
     pub lexical_rank: f32,
+    /// The semantic ranking's weight in the fusion.
     pub semantic_rank: f32,
 }
 
@@ -113,6 +125,7 @@ impl Default for Weights {
     }
 }
 
+/// A pack's opened search indexes (documents and sections), ready to rank.
 pub struct SearchIndex {
     /// The reload policy is manual, so one searcher serves every query.
     docs: Searcher,
@@ -164,6 +177,8 @@ struct Ranked {
 }
 
 impl SearchIndex {
+    /// Opens the indexes under `dir` (the pack's `index/`), ranking lexically
+    /// with the default weights.
     pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
         let searcher = |sub: &str| -> Result<(Index, Searcher), SearchError> {
             let index = Index::open_in_dir(dir.join(sub)).map_err(search_err)?;
@@ -220,6 +235,7 @@ impl SearchIndex {
         Ok(self)
     }
 
+    /// The weights it ranks with.
     pub fn weights(&self) -> Weights {
         self.weights
     }

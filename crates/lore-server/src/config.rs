@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+/// Where `lore serve` listens unless told otherwise: loopback only.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:7878";
 
 #[derive(Debug, Deserialize, Default)]
@@ -23,15 +24,21 @@ struct ServerTable {
 /// Who a request comes from: the identity of its API token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
+    /// The agent the token was issued to, for the decision log.
     pub agent: String,
+    /// The team the token belongs to, if any.
     pub team: Option<String>,
 }
 
+/// An API token from the tokens file (`[[token]]`); its secret is never printed.
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Token {
+    /// The bearer secret a caller presents.
     pub secret: String,
+    /// The agent it identifies.
     pub agent: String,
+    /// The team it belongs to, if any.
     #[serde(default)]
     pub team: Option<String>,
 }
@@ -42,13 +49,20 @@ impl std::fmt::Debug for Token {
     }
 }
 
+/// How the server runs: `[server]` in lore.toml, then the command line.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Where to listen.
     pub addr: SocketAddr,
+    /// The API tokens; none means loopback only.
     pub tokens: Vec<Token>,
+    /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// How long one request may take.
     pub request_timeout: Duration,
+    /// Requests served at once; more wait.
     pub max_concurrent_requests: usize,
+    /// How often to look for a rebuilt pack or changed sources.
     pub reload_every: Duration,
     /// Host names the MCP endpoint answers to, beyond loopback and the bound address.
     pub allowed_hosts: Vec<String>,
@@ -68,14 +82,23 @@ impl Default for Settings {
     }
 }
 
+/// Why the server's configuration could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// `[server]` is malformed.
     #[error("[server] in lore.toml: {0}")]
     Table(String),
+    /// The address is not HOST:PORT.
     #[error("[server] addr `{0}` is not HOST:PORT")]
     Addr(String),
+    /// The tokens file is unreadable or malformed.
     #[error("tokens file {path}: {message}")]
-    Tokens { path: PathBuf, message: String },
+    Tokens {
+        /// The tokens file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl Settings {

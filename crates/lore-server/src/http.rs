@@ -20,11 +20,11 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::{self, ProposeRequest};
 use crate::config::Caller;
 use crate::mcp::LoreMcp;
-use crate::ops::{self, OpError};
-use crate::propose::{self, ProposeRequest};
 use crate::state::Shared;
+use lore_service::Error;
 
 #[derive(Clone)]
 struct App {
@@ -69,15 +69,15 @@ impl IntoResponse for Problem {
     }
 }
 
-impl From<OpError> for Problem {
-    fn from(err: OpError) -> Problem {
+impl From<Error> for Problem {
+    fn from(err: Error) -> Problem {
         match err {
-            OpError::NotFound { message, suggestions } => {
+            Error::NotFound { message, suggestions } => {
                 Problem { suggestions, ..Problem::new(StatusCode::NOT_FOUND, message) }
             }
-            OpError::BadRequest(message) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, message),
-            OpError::Unavailable(message) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, message),
-            OpError::Internal(message) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, message),
+            Error::Invalid(message) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, message),
+            Error::Unavailable(message) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, message),
+            other => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
         }
     }
 }
@@ -125,7 +125,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
 type ApiResult = Result<Json<Value>, Problem>;
 
 /// Runs a blocking operation off the async threads.
-async fn blocking(f: impl FnOnce() -> ops::OpResult + Send + 'static) -> ApiResult {
+async fn blocking(f: impl FnOnce() -> api::Answer + Send + 'static) -> ApiResult {
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result.map(Json).map_err(Problem::from),
         Err(err) => Err(Problem::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the request failed: {err}"))),
@@ -133,7 +133,7 @@ async fn blocking(f: impl FnOnce() -> ops::OpResult + Send + 'static) -> ApiResu
 }
 
 /// Check a proposed action: allow, warn, ask or deny, with reasons. Logged like a hook call.
-#[utoipa::path(post, path = "/v1/check", tag = "gate", request_body = ops::CheckRequest,
+#[utoipa::path(post, path = "/v1/check", tag = "gate", request_body = api::CheckRequest,
     responses(
         (status = 200, description = "The decision, its reasons and briefing", body = Value),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -144,17 +144,17 @@ async fn blocking(f: impl FnOnce() -> ops::OpResult + Send + 'static) -> ApiResu
 async fn check(
     State(app): State<App>,
     caller: Option<Extension<Caller>>,
-    ApiJson(request): ApiJson<ops::CheckRequest>,
+    ApiJson(request): ApiJson<api::CheckRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
-    blocking(move || ops::check(&app.shared, request, caller.as_ref(), "http")).await
+    blocking(move || api::check(&app.shared, request, caller.as_ref(), "http")).await
 }
 
 /// Every system, with its owners, tier and dependency counts.
 #[utoipa::path(get, path = "/v1/systems", tag = "knowledge",
     responses((status = 200, description = "The systems", body = Value)))]
 async fn systems(State(app): State<App>) -> ApiResult {
-    blocking(move || ops::systems(&app.shared.current())).await
+    blocking(move || api::systems(&app.shared.current())).await
 }
 
 /// A system's page: its full briefing.
@@ -163,37 +163,37 @@ async fn systems(State(app): State<App>) -> ApiResult {
     responses((status = 200, description = "The briefing", body = Value),
         (status = 404, description = "No such system", body = Problem, content_type = "application/problem+json")))]
 async fn system(State(app): State<App>, Path(name): Path<String>) -> ApiResult {
-    blocking(move || ops::system_page(&app.shared.current(), &name)).await
+    blocking(move || api::system_page(&app.shared.current(), &name)).await
 }
 
 /// Everything to know before touching a system, within a size budget.
-#[utoipa::path(get, path = "/v1/brief", tag = "knowledge", params(ops::BriefRequest),
+#[utoipa::path(get, path = "/v1/brief", tag = "knowledge", params(api::BriefRequest),
     responses((status = 200, description = "The briefing", body = Value),
         (status = 404, description = "No such system", body = Problem, content_type = "application/problem+json")))]
-async fn brief(State(app): State<App>, ApiQuery(request): ApiQuery<ops::BriefRequest>) -> ApiResult {
-    blocking(move || ops::brief(&app.shared.current(), &request)).await
+async fn brief(State(app): State<App>, ApiQuery(request): ApiQuery<api::BriefRequest>) -> ApiResult {
+    blocking(move || api::brief(&app.shared.current(), &request)).await
 }
 
 /// What depends on a system, transitively; paged.
-#[utoipa::path(get, path = "/v1/blast", tag = "knowledge", params(ops::BlastRequest),
+#[utoipa::path(get, path = "/v1/blast", tag = "knowledge", params(api::BlastRequest),
     responses((status = 200, description = "The blast radius", body = Value),
         (status = 404, description = "No such system", body = Problem, content_type = "application/problem+json")))]
-async fn blast(State(app): State<App>, ApiQuery(request): ApiQuery<ops::BlastRequest>) -> ApiResult {
-    blocking(move || ops::blast(&app.shared.current(), &request)).await
+async fn blast(State(app): State<App>, ApiQuery(request): ApiQuery<api::BlastRequest>) -> ApiResult {
+    blocking(move || api::blast(&app.shared.current(), &request)).await
 }
 
 /// Search runbooks, incidents, rules and systems; hits cite path:line.
-#[utoipa::path(get, path = "/v1/search", tag = "knowledge", params(ops::SearchKnowledgeRequest),
+#[utoipa::path(get, path = "/v1/search", tag = "knowledge", params(api::SearchKnowledgeRequest),
     responses((status = 200, description = "The hits", body = Value)))]
-async fn search(State(app): State<App>, ApiQuery(request): ApiQuery<ops::SearchKnowledgeRequest>) -> ApiResult {
-    blocking(move || ops::search(&app.shared.current(), &request)).await
+async fn search(State(app): State<App>, ApiQuery(request): ApiQuery<api::SearchKnowledgeRequest>) -> ApiResult {
+    blocking(move || api::search(&app.shared.current(), &request)).await
 }
 
 /// The rules, by system and environment; paged.
-#[utoipa::path(get, path = "/v1/rules", tag = "knowledge", params(ops::ListRulesRequest),
+#[utoipa::path(get, path = "/v1/rules", tag = "knowledge", params(api::ListRulesRequest),
     responses((status = 200, description = "A page of rules", body = Value)))]
-async fn rules(State(app): State<App>, ApiQuery(request): ApiQuery<ops::ListRulesRequest>) -> ApiResult {
-    blocking(move || ops::rules(&app.shared.current(), &request)).await
+async fn rules(State(app): State<App>, ApiQuery(request): ApiQuery<api::ListRulesRequest>) -> ApiResult {
+    blocking(move || api::rules(&app.shared.current(), &request)).await
 }
 
 /// One incident by id.
@@ -202,15 +202,15 @@ async fn rules(State(app): State<App>, ApiQuery(request): ApiQuery<ops::ListRule
     responses((status = 200, description = "The incident", body = Value),
         (status = 404, description = "No such incident", body = Problem, content_type = "application/problem+json")))]
 async fn incident(State(app): State<App>, Path(id): Path<String>) -> ApiResult {
-    blocking(move || ops::incident(&app.shared.current(), &ops::GetIncidentRequest { id })).await
+    blocking(move || api::incident(&app.shared.current(), &api::GetIncidentRequest { id })).await
 }
 
 /// A runbook's text, by id (`ID#section`) or by `path:line`.
-#[utoipa::path(get, path = "/v1/runbook", tag = "knowledge", params(ops::GetRunbookRequest),
+#[utoipa::path(get, path = "/v1/runbook", tag = "knowledge", params(api::GetRunbookRequest),
     responses((status = 200, description = "The runbook section", body = Value),
         (status = 404, description = "No such runbook", body = Problem, content_type = "application/problem+json")))]
-async fn runbook(State(app): State<App>, ApiQuery(request): ApiQuery<ops::GetRunbookRequest>) -> ApiResult {
-    blocking(move || ops::runbook(&app.shared.current(), &request)).await
+async fn runbook(State(app): State<App>, ApiQuery(request): ApiQuery<api::GetRunbookRequest>) -> ApiResult {
+    blocking(move || api::runbook(&app.shared.current(), &request)).await
 }
 
 /// Propose a rule, fact, dependency or lesson; stored as proposed, never enforced until approved.
@@ -223,14 +223,14 @@ async fn propose(
     ApiJson(request): ApiJson<ProposeRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
-    blocking(move || propose::propose(&app.shared, request, caller.as_ref())).await
+    blocking(move || api::propose(&app.shared, request, caller.as_ref())).await
 }
 
 /// The proposals waiting for review.
 #[utoipa::path(get, path = "/v1/proposals", tag = "governance",
     responses((status = 200, description = "Pending proposals", body = Value)))]
 async fn proposals(State(app): State<App>) -> Json<Value> {
-    Json(propose::pending(&app.shared))
+    Json(api::pending(&app.shared))
 }
 
 /// The process is up.

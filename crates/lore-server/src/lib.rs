@@ -2,23 +2,51 @@
 //! serves the HTTP JSON API under `/v1`, MCP (streamable HTTP) at `/mcp`,
 //! `/healthz`, `/readyz` and `/openapi.json`.
 //!
-//! The capabilities live in [`ops`] and [`propose`], over the domain
-//! crates; [`mcp`] and [`http`] only adapt them to a transport. The
-//! knowledge is held in [`state::Shared`] and swapped whole when it changes.
+//! Every operation lives in `lore_service::ops`; [`api`] gives each of
+//! them the wire form MCP and HTTP share, and [`mcp`] and [`http`] only
+//! adapt it to a transport. The knowledge is held in [`state::Shared`] and
+//! swapped whole when it changes.
 
+pub mod api;
 pub mod config;
 pub mod http;
 pub mod mcp;
-pub mod ops;
-pub mod propose;
 pub mod state;
 
 use std::sync::Arc;
 
-use anyhow::{Context as _, Result, bail};
 pub use config::{Caller, Settings};
 use lore_service::Knowledge;
 pub use state::Shared;
+
+/// Why lore could not serve.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address is taken or not this machine's.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// Where lore tried to listen.
+        addr: std::net::SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Open to the network without API tokens.
+    #[error("{0}")]
+    Refused(String),
+    /// The async runtime would not start, or serving failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What lore was doing.
+        what: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The MCP session failed.
+    #[error("MCP: {0}")]
+    Mcp(String),
+}
+
+type Result<T> = std::result::Result<T, ServeError>;
 
 /// Serves MCP on stdin and stdout until the client closes them.
 pub fn serve_stdio(knowledge: Knowledge, settings: Settings) -> Result<()> {
@@ -40,8 +68,8 @@ pub fn serve_http(
     runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(settings.addr)
             .await
-            .with_context(|| format!("cannot listen on {}", settings.addr))?;
-        let addr = listener.local_addr()?;
+            .map_err(|source| ServeError::Listen { addr: settings.addr, source })?;
+        let addr = listener.local_addr().map_err(|source| ServeError::Io { what: "reading the address", source })?;
         let shared = Shared::new(knowledge, settings);
         ready(addr, &shared);
         tokio::spawn(reload_loop(shared.clone()));
@@ -50,7 +78,7 @@ pub fn serve_http(
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
-            .context("serving HTTP")
+            .map_err(|source| ServeError::Io { what: "serving HTTP", source })
     })
 }
 
@@ -58,17 +86,20 @@ pub fn serve_http(
 /// and fill the decision log: only loopback is allowed then.
 pub fn refuse_open_without_tokens(settings: &Settings) -> Result<()> {
     if settings.tokens.is_empty() && !settings.addr.ip().is_loopback() {
-        bail!(
+        return Err(ServeError::Refused(format!(
             "refusing to listen on {} without API tokens: anyone who can reach it could read your knowledge and write to the decision log. \
              Configure tokens (`--tokens FILE` or `[server] tokens_file` in lore.toml; see docs/server.md), or listen on 127.0.0.1",
             settings.addr
-        );
+        )));
     }
     Ok(())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| ServeError::Io { what: "starting the async runtime", source })
 }
 
 /// Picks up a rebuilt pack or changed sources without a restart.

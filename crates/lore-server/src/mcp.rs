@@ -18,10 +18,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use utoipa::PartialSchema;
 
+use crate::ServeError;
+use crate::api;
 use crate::config::Caller;
-use crate::ops::{self, OpError};
-use crate::propose;
 use crate::state::Shared;
+use lore_service::Error;
 
 /// The tools, in the order clients list them.
 pub const TOOLS: [&str; 8] = [
@@ -60,56 +61,56 @@ fn tool_definitions() -> Value {
             "Check an action before running it",
             "Check a proposed action (shell command, SQL, Terraform plan JSON, Kubernetes manifests) against the organisation's rules, incidents and dependency graph BEFORE running it. Returns allow, warn, ask or deny with cited reasons, what to know, a safer alternative and whom to escalate to. Do not run the action on deny; on ask, stop and ask a human. Every call is logged.",
             false,
-            schema::<ops::CheckRequest>()
+            schema::<api::CheckRequest>()
         ),
         tool(
             "brief_system",
             "Brief me on a system",
             "Everything to know before touching a system: owners, rules and why, past incidents, freezes, dependents and blast radius, runbooks, escalation, and how fresh each fact is. Compact by default; raise `budget` for more.",
             true,
-            schema::<ops::BriefRequest>()
+            schema::<api::BriefRequest>()
         ),
         tool(
             "blast_radius",
             "What depends on a system",
             "Systems that depend on the given one, transitively, with the path and the evidence for each edge. Paged.",
             true,
-            schema::<ops::BlastRequest>()
+            schema::<api::BlastRequest>()
         ),
         tool(
             "search_knowledge",
             "Search runbooks, incidents and rules",
             "Full-text search over runbooks, postmortems, rules and system pages; every hit cites path:line. Paged.",
             true,
-            schema::<ops::SearchKnowledgeRequest>()
+            schema::<api::SearchKnowledgeRequest>()
         ),
         tool(
             "list_rules",
             "List the rules",
             "The rules that apply, filtered by system and environment, each with its decision, rationale, safer alternative and citation. Paged.",
             true,
-            schema::<ops::ListRulesRequest>()
+            schema::<api::ListRulesRequest>()
         ),
         tool(
             "get_incident",
             "Read an incident",
             "One postmortem by id: what happened, what set it off, lessons, and the rules it led to.",
             true,
-            schema::<ops::GetIncidentRequest>()
+            schema::<api::GetIncidentRequest>()
         ),
         tool(
             "get_runbook",
             "Read a runbook section",
             "A runbook's text by id (optionally `ID#section`) or by `path:line`, with its citation.",
             true,
-            schema::<ops::GetRunbookRequest>()
+            schema::<api::GetRunbookRequest>()
         ),
         tool(
             "propose_knowledge",
             "Propose knowledge for review",
             "Propose a rule, fact, dependency or incident lesson you learned. It is stored as proposed: shown as unreviewed, never enforced, until a human approves it.",
             false,
-            schema::<propose::ProposeRequest>()
+            schema::<api::ProposeRequest>()
         ),
     ])
 }
@@ -119,11 +120,12 @@ fn sdk<T: DeserializeOwned>(value: Value) -> Result<T, ErrorData> {
     serde_json::from_value(value).map_err(|e| ErrorData::internal_error(format!("lore's MCP adapter: {e}"), None))
 }
 
-fn args<T: DeserializeOwned>(arguments: Option<serde_json::Map<String, Value>>) -> Result<T, OpError> {
+fn args<T: DeserializeOwned>(arguments: Option<serde_json::Map<String, Value>>) -> Result<T, Error> {
     serde_json::from_value(Value::Object(arguments.unwrap_or_default()))
-        .map_err(|e| OpError::BadRequest(format!("invalid arguments: {e}")))
+        .map_err(|e| Error::Invalid(format!("invalid arguments: {e}")))
 }
 
+/// lore's MCP server: its tools, resources and prompts over the shared knowledge.
 #[derive(Clone)]
 pub struct LoreMcp {
     shared: Arc<Shared>,
@@ -132,6 +134,7 @@ pub struct LoreMcp {
 }
 
 impl LoreMcp {
+    /// A server over `shared`; `source` names the transport in the decision log.
     pub fn new(shared: Arc<Shared>, source: &'static str) -> LoreMcp {
         LoreMcp { shared, source }
     }
@@ -142,30 +145,30 @@ impl LoreMcp {
         arguments: Option<serde_json::Map<String, Value>>,
         caller: Option<Caller>,
         client: Option<String>,
-    ) -> ops::OpResult {
+    ) -> api::Answer {
         let loaded = self.shared.current();
         match name {
             "check_action" => {
-                let mut request: ops::CheckRequest = args(arguments)?;
+                let mut request: api::CheckRequest = args(arguments)?;
                 // Without a token, the log names the client as it introduced itself.
                 request.agent = request.agent.or(client);
-                ops::check(&self.shared, request, caller.as_ref(), self.source)
+                api::check(&self.shared, request, caller.as_ref(), self.source)
             }
-            "brief_system" => ops::brief(&loaded, &args(arguments)?),
-            "blast_radius" => ops::blast(&loaded, &args(arguments)?),
-            "search_knowledge" => ops::search(&loaded, &args(arguments)?),
-            "list_rules" => ops::rules(&loaded, &args(arguments)?),
-            "get_incident" => ops::incident(&loaded, &args(arguments)?),
-            "get_runbook" => ops::runbook(&loaded, &args(arguments)?),
-            "propose_knowledge" => propose::propose(&self.shared, args(arguments)?, caller.as_ref()),
-            other => Err(OpError::BadRequest(format!("no tool named `{other}`; lore's tools: {}", TOOLS.join(", ")))),
+            "brief_system" => api::brief(&loaded, &args(arguments)?),
+            "blast_radius" => api::blast(&loaded, &args(arguments)?),
+            "search_knowledge" => api::search(&loaded, &args(arguments)?),
+            "list_rules" => api::rules(&loaded, &args(arguments)?),
+            "get_incident" => api::incident(&loaded, &args(arguments)?),
+            "get_runbook" => api::runbook(&loaded, &args(arguments)?),
+            "propose_knowledge" => api::propose(&self.shared, args(arguments)?, caller.as_ref()),
+            other => Err(Error::Invalid(format!("no tool named `{other}`; lore's tools: {}", TOOLS.join(", ")))),
         }
     }
 
     /// Serves MCP on stdin and stdout until the client goes away.
-    pub async fn serve_stdio(self) -> anyhow::Result<()> {
-        let running = self.serve(rmcp::transport::stdio()).await?;
-        running.waiting().await?;
+    pub async fn serve_stdio(self) -> Result<(), ServeError> {
+        let running = self.serve(rmcp::transport::stdio()).await.map_err(|e| ServeError::Mcp(e.to_string()))?;
+        running.waiting().await.map_err(|e| ServeError::Mcp(e.to_string()))?;
         Ok(())
     }
 }
@@ -185,7 +188,7 @@ fn caller_of(context: &RequestContext<RoleServer>) -> Option<Caller> {
 
 /// Tool results as the model reads them: compact JSON text, plus the same
 /// value as structured content; lore's own errors are tool errors the model can act on.
-fn tool_result(result: ops::OpResult) -> Result<CallToolResult, ErrorData> {
+fn tool_result(result: api::Answer) -> Result<CallToolResult, ErrorData> {
     let value = match result {
         Ok(value) => json!({
             "content": [{ "type": "text", "text": serde_json::to_string(&value).unwrap_or_default() }],
@@ -194,7 +197,7 @@ fn tool_result(result: ops::OpResult) -> Result<CallToolResult, ErrorData> {
         }),
         Err(err) => {
             let mut text = err.to_string();
-            if let OpError::NotFound { suggestions, .. } = &err
+            if let Error::NotFound { suggestions, .. } = &err
                 && !suggestions.is_empty()
             {
                 text.push_str(&format!("; did you mean {}?", suggestions.join(", ")));
@@ -248,7 +251,7 @@ impl ServerHandler for LoreMcp {
         let arguments = request.arguments;
         let result = tokio::task::spawn_blocking(move || this.run_tool(&name, arguments, caller, client))
             .await
-            .unwrap_or_else(|e| Err(OpError::Internal(format!("the tool failed: {e}"))));
+            .unwrap_or_else(|e| Err(Error::Internal(format!("the tool failed: {e}"))));
         Ok(tool_result(result)?.into())
     }
 
@@ -311,13 +314,13 @@ impl ServerHandler for LoreMcp {
         };
         let loaded = self.shared.current();
         let result = match kind {
-            "system" => ops::system_page(&loaded, id),
-            "rule" => ops::rule(&loaded, id),
-            "incident" => ops::incident(&loaded, &ops::GetIncidentRequest { id: id.to_string() }),
+            "system" => api::system_page(&loaded, id),
+            "rule" => api::rule(&loaded, id),
+            "incident" => api::incident(&loaded, &api::GetIncidentRequest { id: id.to_string() }),
             "runbook" => {
-                ops::runbook(&loaded, &ops::GetRunbookRequest { id: Some(id.to_string()), path: None, max_bytes: None })
+                api::runbook(&loaded, &api::GetRunbookRequest { id: Some(id.to_string()), path: None, max_bytes: None })
             }
-            _ => Err(OpError::NotFound { message: format!("no resource kind `{kind}`"), suggestions: Vec::new() }),
+            _ => Err(Error::NotFound { message: format!("no resource kind `{kind}`"), suggestions: Vec::new() }),
         };
         match result {
             Ok(value) => {
@@ -326,7 +329,7 @@ impl ServerHandler for LoreMcp {
                     sdk(json!({ "contents": [{ "uri": uri, "mimeType": "application/json", "text": text }] }))?;
                 Ok(result.into())
             }
-            Err(OpError::NotFound { message, .. }) => Err(ErrorData::resource_not_found(message, None)),
+            Err(Error::NotFound { message, .. }) => Err(ErrorData::resource_not_found(message, None)),
             Err(err) => Err(ErrorData::internal_error(err.to_string(), None)),
         }
     }
@@ -361,8 +364,8 @@ impl ServerHandler for LoreMcp {
             return Err(ErrorData::invalid_params("the prompt needs `system`", None));
         };
         let loaded = self.shared.current();
-        let text = ops::checklist(&loaded, &system, text_arg("action").as_deref()).map_err(|err| match err {
-            OpError::NotFound { message, .. } => ErrorData::invalid_params(message, None),
+        let text = api::checklist(&loaded, &system, text_arg("action").as_deref()).map_err(|err| match err {
+            Error::NotFound { message, .. } => ErrorData::invalid_params(message, None),
             other => ErrorData::internal_error(other.to_string(), None),
         })?;
         let result: GetPromptResult = sdk(json!({

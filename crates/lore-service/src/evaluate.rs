@@ -6,21 +6,28 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
 use lore_action::Analysis;
 use lore_gate::{Context, GateConfig, Reason, ReasonKind, Verdict};
 use lore_log::{DecisionLog, LogError, NewRecord};
 use lore_model::{Decision, Timestamp};
 use lore_pack::Pack;
+use serde::Serialize;
 
+use crate::error::Result;
 use crate::knowledge::{Knowledge, Origin};
 
+/// A proposed action, as the caller gave it.
 #[derive(Debug, Clone)]
 pub enum Input {
+    /// A shell command line.
     Shell(String),
+    /// SQL statements.
     Sql(String),
+    /// A Terraform/OpenTofu plan as JSON.
     Plan(String),
+    /// Kubernetes manifests about to be applied.
     Manifest(String),
+    /// A structured action as JSON (docs/actions.md).
     Structured(String),
 }
 
@@ -37,6 +44,7 @@ impl Input {
         })
     }
 
+    /// The typed actions lore understands in it.
     pub fn analyze(&self) -> Analysis {
         match self {
             Input::Shell(s) => lore_action::analyze_shell(s),
@@ -47,6 +55,7 @@ impl Input {
         }
     }
 
+    /// Its kind, as the decision log records it.
     pub fn kind(&self) -> &'static str {
         match self {
             Input::Shell(_) => "shell",
@@ -57,6 +66,7 @@ impl Input {
         }
     }
 
+    /// The text as given.
     pub fn text(&self) -> &str {
         match self {
             Input::Shell(s) | Input::Sql(s) | Input::Plan(s) | Input::Manifest(s) | Input::Structured(s) => s,
@@ -64,12 +74,17 @@ impl Input {
     }
 }
 
+/// An action to check, and who asks and from where.
 pub struct Request<'a> {
+    /// The action.
     pub input: Input,
+    /// The directory it would run in.
     pub cwd: Option<PathBuf>,
+    /// Who proposes it.
     pub agent: Option<String>,
     /// The team of the caller's API token, when it came through the server.
     pub team: Option<String>,
+    /// The agent's session, for the log.
     pub session: Option<String>,
     /// Where the request came from, for the log: `cli`, `hook`, `http`, `mcp`.
     pub source: &'a str,
@@ -84,6 +99,7 @@ pub struct Request<'a> {
 }
 
 impl Request<'_> {
+    /// The gate's context: this process's environment, or the caller's variables.
     pub fn context(&self) -> Context {
         match &self.vars {
             None => Context::from_process(self.cwd.clone()),
@@ -92,9 +108,13 @@ impl Request<'_> {
     }
 }
 
+/// A checked and logged action.
 pub struct Outcome {
+    /// The gate's verdict (after any standing approval).
     pub verdict: Verdict,
+    /// The decision's id in the log; `None` when it could not be logged.
     pub decision_id: Option<i64>,
+    /// Notes for the user: the example in use, knowledge that did not load, a log that failed.
     pub notes: Vec<String>,
 }
 
@@ -134,15 +154,16 @@ pub fn evaluate(flag: Option<&Path>, request: Request<'_>) -> Outcome {
             );
             None
         }
-        Ok(k) => match k.open_checking(None, true, request.stale_check_every) {
-            Ok(pack) => Some(pack),
+        // What opening says (a rebuild) is not news to an agent: only failures are noted.
+        Ok(k) => match k.open_checking(None, request.stale_check_every) {
+            Ok(opened) => Some(opened.pack),
             Err(err) => {
-                notes.push(format!("knowledge could not be loaded ({err:#}); only the baseline applies"));
+                notes.push(format!("knowledge could not be loaded ({err}); only the baseline applies"));
                 None
             }
         },
         Err(err) => {
-            notes.push(format!("knowledge could not be found ({err:#}); only the baseline applies"));
+            notes.push(format!("knowledge could not be found ({err}); only the baseline applies"));
             None
         }
     };
@@ -305,4 +326,49 @@ pub fn approve_hint(decision_id: Option<i64>) -> String {
 /// The decision log of the knowledge (`[gate] log`), else the default.
 pub fn log_path_for(flag: Option<&Path>) -> PathBuf {
     Knowledge::locate(flag).map_or_else(|_| lore_log::default_path(), |k| k.log_path())
+}
+
+/// A checked action as an agent reads it over MCP or HTTP: the decision,
+/// the reasons and briefing as text, how to approve it, and the full
+/// verdict when asked for.
+#[derive(Debug, Serialize)]
+pub struct CheckAnswer {
+    /// allow, warn, ask or deny.
+    pub decision: Decision,
+    /// One line.
+    pub summary: String,
+    /// The main reasons with their citations ([`reason_text`]).
+    pub reasons: String,
+    /// What to know before going on ([`briefing_text`]).
+    pub briefing: String,
+    /// The decision's id in the log.
+    pub decision_id: Option<i64>,
+    /// The knowledge pack the decision was made with.
+    pub pack_version: Option<String>,
+    /// How a human lets it through, for ask and deny.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approve: Option<String>,
+    /// Notes: knowledge that did not load, a log that failed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Every action and reason, when the caller asked for detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+}
+
+impl CheckAnswer {
+    /// The answer for a verdict; `detail` keeps the whole verdict in it.
+    pub fn new(verdict: Verdict, decision_id: Option<i64>, notes: Vec<String>, detail: bool) -> CheckAnswer {
+        CheckAnswer {
+            decision: verdict.decision,
+            summary: verdict.summary.clone(),
+            reasons: reason_text(&verdict),
+            briefing: briefing_text(&verdict),
+            decision_id,
+            pack_version: verdict.pack_version.clone(),
+            approve: (verdict.decision >= Decision::Ask).then(|| approve_hint(decision_id)),
+            notes,
+            verdict: detail.then_some(verdict),
+        }
+    }
 }

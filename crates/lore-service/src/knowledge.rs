@@ -6,40 +6,61 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
 use include_dir::{Dir, include_dir};
 use lore_ingest::{Config, OnStale, config::CONFIG_FILE};
 use lore_pack::{BuildOptions, BuildReport, Pack, Progress};
+
+use crate::error::{Error, Result};
 
 static EXAMPLE: Dir<'static> = include_dir!("$OUT_DIR/example-acme");
 
 /// Names the embedding model's directory; wins over `[search] model`.
 pub const MODEL_ENV: &str = "LORE_MODEL";
 
+/// How the knowledge was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
+    /// `--knowledge DIR` or `LORE_KNOWLEDGE`.
     Flag,
+    /// The nearest `lore.toml` at or above the working directory.
     Nearest,
+    /// `knowledge = DIR` in the user's `lore/config.toml`.
     UserConfig,
+    /// The built-in example (Acme), written to the cache.
     Example,
 }
 
+/// A knowledge directory, its configuration and where its pack lives.
 pub struct Knowledge {
+    /// The directory, canonicalised.
     pub root: PathBuf,
+    /// Its `lore.toml`, or the defaults when it has none.
     pub config: Config,
+    /// Where the compiled pack is kept.
     pub pack_dir: PathBuf,
+    /// How it was found.
     pub origin: Origin,
 }
 
+/// A pack opened for reading, with what the user should know about how.
+pub struct Opened {
+    /// The pack.
+    pub pack: Pack,
+    /// Notes for the user: a rebuild, stale sources.
+    pub notes: Vec<String>,
+}
+
 impl Knowledge {
+    /// Finds the knowledge: `flag`, else the nearest `lore.toml`, else the
+    /// user config, else the built-in example.
     pub fn locate(flag: Option<&Path>) -> Result<Knowledge> {
         if let Some(dir) = flag {
             if !dir.is_dir() {
-                bail!("knowledge directory {} does not exist", dir.display());
+                return Err(Error::Unavailable(format!("knowledge directory {} does not exist", dir.display())));
             }
             return Knowledge::at(dir, Origin::Flag);
         }
-        let cwd = std::env::current_dir().context("cannot read the working directory")?;
+        let cwd = std::env::current_dir().map_err(Error::io("reading", "the working directory"))?;
         if let Some(dir) = cwd.ancestors().find(|d| d.join(CONFIG_FILE).is_file()) {
             return Knowledge::at(dir, Origin::Nearest);
         }
@@ -50,14 +71,16 @@ impl Knowledge {
         Knowledge::at(&dir, Origin::Example)
     }
 
+    /// The knowledge at `dir`, found as `origin` says.
     pub fn at(dir: &Path, origin: Origin) -> Result<Knowledge> {
-        let root = dir.canonicalize().with_context(|| format!("cannot open {}", dir.display()))?;
+        let root = dir.canonicalize().map_err(Error::io("opening", dir))?;
         let config_path = root.join(CONFIG_FILE);
         let config = if config_path.is_file() { Config::load(&config_path)? } else { Config::default() };
         let pack_dir = pack_dir(&root, &config)?;
         Ok(Knowledge { root, config, pack_dir, origin })
     }
 
+    /// Where the knowledge is, said for a person; for the example, how to use one's own.
     pub fn describe(&self) -> String {
         match self.origin {
             Origin::Example => format!(
@@ -68,6 +91,24 @@ impl Knowledge {
         }
     }
 
+    /// Whether this is the built-in example rather than someone's knowledge.
+    pub fn is_example(&self) -> bool {
+        self.origin == Origin::Example
+    }
+
+    /// Fails with `Invalid` when this is the built-in example: `what` would
+    /// write into it.
+    pub fn writable_for(&self, what: &str) -> Result<()> {
+        if self.is_example() {
+            return Err(Error::Invalid(format!(
+                "lore is using its built-in example; point it at your knowledge (--knowledge DIR) to {what}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Compiles the pack (incrementally unless `force`) and records the
+    /// knowledge's history; a history that cannot be recorded is a warning.
     pub fn build(&self, force: bool, progress: Option<&(dyn Fn(Progress) + Sync)>) -> Result<BuildReport> {
         let options = BuildOptions {
             root: self.root.clone(),
@@ -83,7 +124,7 @@ impl Knowledge {
                 file: self.log_path().display().to_string(),
                 line: 0,
                 severity: lore_model::Severity::Warning,
-                message: format!("the knowledge's history was not recorded: {err:#}"),
+                message: format!("the knowledge's history was not recorded: {err}"),
             });
         }
         Ok(report)
@@ -119,8 +160,8 @@ impl Knowledge {
 
     /// Opens the pack, building it first when it is missing or unreadable, and
     /// refreshing it when sources changed (as `[pack] on_stale` says).
-    pub fn open(&self, progress: Option<&(dyn Fn(Progress) + Sync)>, quiet: bool) -> Result<Pack> {
-        self.open_checking(progress, quiet, None)
+    pub fn open(&self, progress: Option<&(dyn Fn(Progress) + Sync)>) -> Result<Opened> {
+        self.open_checking(progress, None)
     }
 
     /// As [`Knowledge::open`], but checks the sources for changes at most once
@@ -129,39 +170,31 @@ impl Knowledge {
     pub fn open_checking(
         &self,
         progress: Option<&(dyn Fn(Progress) + Sync)>,
-        quiet: bool,
         throttle: Option<std::time::Duration>,
-    ) -> Result<Pack> {
+    ) -> Result<Opened> {
+        let mut notes = Vec::new();
         match Pack::open(&self.pack_dir) {
             Ok(pack) => {
                 let policy = self.config.pack.on_stale;
                 if policy == OnStale::Ignore || recently_checked(&self.pack_dir, throttle) || !pack.is_stale() {
-                    return Ok(pack);
+                    return Ok(Opened { pack, notes });
                 }
                 if policy == OnStale::Warn {
-                    if !quiet {
-                        eprintln!(
-                            "lore: warning: sources changed since the pack was built; run `lore build` to refresh"
-                        );
-                    }
-                    return Ok(pack);
+                    notes.push("warning: sources changed since the pack was built; run `lore build` to refresh".into());
+                    return Ok(Opened { pack, notes });
                 }
-                if !quiet {
-                    eprintln!("lore: sources changed since the last build; rebuilding the knowledge pack");
-                }
+                notes.push("sources changed since the last build; rebuilding the knowledge pack".into());
             }
             Err(err) if err.is_rebuildable() => {
-                if !quiet && !matches!(err, lore_pack::PackError::Missing(_)) {
-                    eprintln!("lore: {err}");
+                if !matches!(err, lore_pack::PackError::Missing(_)) {
+                    notes.push(err.to_string());
                 }
-                if !quiet {
-                    eprintln!("lore: building the knowledge pack for {}", self.root.display());
-                }
+                notes.push(format!("building the knowledge pack for {}", self.root.display()));
             }
             Err(err) => return Err(err.into()),
         }
         self.build(false, progress)?;
-        Ok(Pack::open(&self.pack_dir)?)
+        Ok(Opened { pack: Pack::open(&self.pack_dir)?, notes })
     }
 }
 
@@ -218,7 +251,8 @@ fn user_config_knowledge() -> Result<Option<PathBuf>> {
     }
     let Some(path) = dirs::config_dir().map(|d| d.join("lore").join("config.toml")) else { return Ok(None) };
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
-    let config: UserConfig = toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+    let config: UserConfig =
+        toml::from_str(&text).map_err(|err| Error::Malformed { path: path.clone(), message: err.to_string() })?;
     Ok(config.knowledge)
 }
 
@@ -246,10 +280,11 @@ fn extract_example() -> Result<PathBuf> {
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&target, file.contents()))
-            .with_context(|| format!("writing the example knowledge to {}", target.display()));
+            .map_err(Error::io("writing the example knowledge to", &target));
     });
     result?;
-    std::fs::write(staging.join(".complete"), b"").context("writing the example knowledge")?;
+    let complete = staging.join(".complete");
+    std::fs::write(&complete, b"").map_err(Error::io("writing the example knowledge to", &complete))?;
     // Another process may have won the race; either copy is the same.
     if std::fs::rename(&staging, &dir).is_err() {
         let _ = std::fs::remove_dir_all(&staging);

@@ -4,14 +4,15 @@
 
 use std::path::Path;
 
-use anyhow::Result;
 use lore_pack::Pack;
 use lore_search::SearchIndex;
 
 use crate::Knowledge;
+use crate::error::Result;
 
 /// A pack's search, and what a user should know about how it ranks.
 pub struct OpenedSearch {
+    /// The index, hybrid when a model is loaded.
     pub index: SearchIndex,
     /// Set when a configured model is not used.
     pub note: Option<String>,
@@ -72,6 +73,7 @@ pub struct GateSearch {
 }
 
 impl GateSearch {
+    /// The search of `pack`, not opened yet.
     pub fn new(pack: &Pack) -> GateSearch {
         GateSearch { dir: pack.dir().join(lore_pack::store::INDEX_DIR), index: std::cell::OnceCell::new() }
     }

@@ -1,4 +1,5 @@
-//! Test support shared by lore's crates.
+//! Test support shared by lore's crates: where the real corpora are, a
+//! writable copy of the example knowledge, and building packs.
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,34 @@ pub fn example_copy(to: &Path, log: &Path) -> PathBuf {
     config.push_str(&format!("\n[gate]\nlog = {:?}\n", log.to_string_lossy()));
     std::fs::write(&config_path, config).expect("writing lore.toml");
     to.to_path_buf()
+}
+
+/// Builds the pack of the knowledge at `root`, configured by `config`, into
+/// `pack_dir`, embedding its documents with the model in `model` when given
+/// (lexical search only otherwise). Reuses `pack_dir`'s cache, if any, and
+/// reports no progress. Panics when the build fails: this is test support.
+pub fn build_pack(
+    root: &Path,
+    config: lore_ingest::Config,
+    pack_dir: &Path,
+    model: Option<&Path>,
+) -> lore_pack::BuildReport {
+    let options = lore_pack::BuildOptions {
+        root: root.to_path_buf(),
+        pack_dir: pack_dir.to_path_buf(),
+        config,
+        force: false,
+        model: model.map(Path::to_path_buf),
+        progress: None,
+    };
+    lore_pack::build(&options).expect("the pack builds")
+}
+
+/// [`build_pack`] with the configuration in `root/lore.toml` and no model.
+/// Panics when that file does not load or the build fails.
+pub fn build_pack_from_toml(root: &Path, pack_dir: &Path) -> lore_pack::BuildReport {
+    let config = lore_ingest::Config::load(&root.join("lore.toml")).expect("root/lore.toml loads");
+    build_pack(root, config, pack_dir, None)
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -1,10 +1,13 @@
 //! What the labelled-set tests share: verdict levels, the range check, and
-//! one `lore check --json` run in a scratch state directory.
+//! one `lore check --json` run in a scratch state directory. A test that
+//! includes this module includes `common` too.
 
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+
+use crate::common::{self, LoreCommand};
 
 pub const LEVELS: [&str; 4] = ["allow", "warn", "ask", "deny"];
 
@@ -30,15 +33,10 @@ pub fn check(
     setup: impl FnOnce(&mut Command),
     command: &str,
 ) -> (Value, String) {
-    let mut lore = Command::new(env!("CARGO_BIN_EXE_lore"));
-    lore.arg("--knowledge").arg(knowledge).args(["check", "--json"]).args(extra).args(["--", command]);
+    let mut lore = common::lore();
+    lore.knowledge(knowledge).args(["check", "--json"]).args(extra).args(["--", command]);
     setup(&mut lore);
-    let out = lore
-        .env("LORE_PACK_DIR", work.join("pack"))
-        .env("LORE_LOG", work.join("log.sqlite"))
-        .env("XDG_CACHE_HOME", work.join("cache"))
-        .output()
-        .expect("lore runs");
+    let out = lore.pack_dir(work.join("pack")).log(work.join("log.sqlite")).cache_home(work.join("cache")).run();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let verdict: Value = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("{command}: {e}: {}", String::from_utf8_lossy(&out.stderr)));

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use lore_ingest::{Config, PathConvention, SourceConfig, SourceSetting};
-use lore_pack::{BuildOptions, BuildReport, Pack};
+use lore_pack::{BuildReport, Pack};
 
 pub fn source(path: impl Into<PathBuf>) -> SourceConfig {
     SourceConfig {
@@ -37,15 +37,7 @@ pub fn build_at(root: &Path, config: Config) -> BuildReport {
 
 /// Builds the pack of `root` in `root/.lore`, embedding with `model` when given.
 pub fn build_with_model(root: &Path, config: Config, model: Option<&Path>) -> BuildReport {
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        pack_dir: root.join(".lore"),
-        config,
-        force: false,
-        model: model.map(Path::to_path_buf),
-        progress: None,
-    };
-    lore_pack::build(&options).expect("build succeeds")
+    lore_testkit::build_pack(root, config, &root.join(".lore"), model)
 }
 
 pub fn config(sources: Vec<SourceConfig>) -> Config {

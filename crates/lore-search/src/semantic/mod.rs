@@ -27,16 +27,31 @@ pub const QUESTION_TOKENS: usize = 128;
 /// Texts embedded together; sorted by length, so padding stays small.
 const BATCH: usize = 32;
 
+/// Why the embedding model could not be loaded or used.
 #[derive(Debug, thiserror::Error)]
 pub enum SemanticError {
+    /// A file of the model is not in its directory.
     #[error(
         "no embedding model at {dir} ({file} is missing); fetch it with `scripts/fetch-model.sh {dir}`, or remove `[search] model` from lore.toml and unset LORE_MODEL"
     )]
-    ModelMissing { dir: PathBuf, file: &'static str },
+    ModelMissing {
+        /// The model directory.
+        dir: PathBuf,
+        /// The first of [`MODEL_FILES`] missing.
+        file: &'static str,
+    },
+    /// The model's files are there but do not load.
     #[error("the embedding model at {dir} cannot be loaded: {reason}")]
-    ModelInvalid { dir: PathBuf, reason: String },
+    ModelInvalid {
+        /// The model directory.
+        dir: PathBuf,
+        /// Which file failed, and why.
+        reason: String,
+    },
+    /// Tokenising or running the model failed; holds candle's or the tokenizer's message.
     #[error("embedding failed: {0}")]
     Embedding(String),
+    /// `vectors.bin` could not be read or written, or is damaged; says which.
     #[error("{0}")]
     Io(String),
 }
@@ -89,10 +104,13 @@ impl Model {
         Ok(Model { bert, documents, questions, fingerprint, dims: config.hidden_size })
     }
 
+    /// A hash of the model's configuration, vocabulary and weights' layout:
+    /// vectors made with another fingerprint are not comparable.
     pub fn fingerprint(&self) -> u64 {
         self.fingerprint
     }
 
+    /// The length of its vectors (384 for all-MiniLM-L6-v2).
     pub fn dims(&self) -> usize {
         self.dims
     }
@@ -141,9 +159,14 @@ impl Model {
 /// glibc maps and unmaps each time; faulting those pages in again costs a
 /// fifth of the time. Raising the thresholds keeps freed blocks in the heap
 /// for this process (measured: 1,600 → 2,050 wordpieces/s on 2 cores).
+#[allow(unsafe_code)]
 fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator tunables; it is thread-safe.
+    // SAFETY: `mallopt` takes plain integers and touches no Rust memory; it
+    // only sets glibc's allocator tunables (under glibc's own lock, so a call
+    // from any thread is fine), and both parameters are ones glibc defines
+    // with in-range values. A rejected value makes it return 0, ignored here:
+    // the thresholds are a speed-up, not something correctness relies on.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);

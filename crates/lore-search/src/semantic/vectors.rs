@@ -14,6 +14,7 @@ use super::{Model, SemanticError, document_text};
 use crate::EmbeddingUpdate;
 use crate::document::{IndexDoc, key_hash};
 
+/// The vectors' file name, in the pack's `index/` directory.
 pub const VECTORS_FILE: &str = "vectors.bin";
 const MAGIC: &[u8; 8] = b"LOREVEC1";
 /// Bumped when what is embedded of a document changes.
@@ -47,14 +48,17 @@ impl Vectors {
         }
     }
 
+    /// The [`Model::fingerprint`] of the model that made them.
     pub fn model(&self) -> u64 {
         self.model
     }
 
+    /// How many documents have a vector.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether no document has a vector.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

@@ -1,0 +1,24 @@
+//! `lore log`: query the decision log.
+
+use anyhow::Result;
+use lore_service::ops::{self, LogRequest};
+
+use crate::args::Global;
+use crate::render;
+use crate::ui::Ui;
+
+pub fn run(
+    g: &Global,
+    since: Option<String>,
+    decision: Option<String>,
+    system: Option<String>,
+    agent: Option<String>,
+    limit: usize,
+) -> Result<u8> {
+    let ui = Ui::of(g);
+    let answer = match ops::log(g.knowledge.as_deref(), LogRequest { since, decision, system, agent, limit }) {
+        Ok(answer) => answer,
+        Err(err) => return ui.failed(err),
+    };
+    ui.output(&answer.entries, || render::log_entries(&answer.entries, &answer.path))
+}

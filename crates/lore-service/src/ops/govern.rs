@@ -1,0 +1,291 @@
+//! Governing the knowledge: proposals from agents and their review, rules
+//! promoted from advisories, lint, and the history of every record.
+
+use std::path::{Path, PathBuf};
+
+use lore_govern::proposal::{self, Decided, Kind, Proposal, ProposalError, Review};
+use lore_model::{Day, Decision, Timestamp};
+use lore_pack::query;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::knowledge::Knowledge;
+use crate::loaded::Loaded;
+
+/// Whether the pack built from the knowledge now holds the file at `path`
+/// (a rule or a runbook): it is not when `path` lies outside every source.
+fn holds_file(knowledge: &Knowledge, path: &Path) -> Result<bool> {
+    let opened = knowledge.open(None)?;
+    let data = opened.pack.data();
+    let relative = path.strip_prefix(&knowledge.root).unwrap_or(path).to_string_lossy().into_owned();
+    Ok(data.rules.iter().any(|r| r.meta.provenance.file.as_str() == relative)
+        || data.runbooks.iter().any(|r| r.path.as_str() == relative))
+}
+
+/// A human's verdict on a proposal.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    /// Write it into the knowledge, in `to` (default: `rules/` or `notes/SYSTEM/`).
+    Approve {
+        /// Where to write the approved record.
+        to: Option<PathBuf>,
+    },
+    /// Keep it, decided, with the reason.
+    Reject,
+}
+
+/// A review of one proposal.
+#[derive(Debug, Clone)]
+pub struct ReviewRequest {
+    /// The proposal's id, `PROP-…`.
+    pub id: String,
+    /// Approve or reject.
+    pub verdict: Verdict,
+    /// Who decides.
+    pub by: String,
+    /// Why, kept with the decision (required to reject).
+    pub why: Option<String>,
+}
+
+/// A decided proposal, and whether the rebuilt pack loaded what was written.
+#[derive(Debug, Serialize)]
+pub struct Reviewed {
+    /// What was decided, written and kept.
+    pub decided: Decided,
+    /// `false` when the written file lies outside every source in lore.toml.
+    pub loaded: bool,
+}
+
+/// Approves or rejects a proposal, then rebuilds to show what the knowledge now holds.
+pub fn review(knowledge: &Knowledge, request: ReviewRequest) -> Result<Reviewed> {
+    knowledge.writable_for("review")?;
+    let review = Review { by: request.by, on: Day::today(), why: request.why };
+    let id = &request.id;
+    let result = match &request.verdict {
+        Verdict::Approve { to } => proposal::approve(&knowledge.root, id, &review, to.as_deref()),
+        Verdict::Reject => proposal::reject(&knowledge.root, id, &review),
+    };
+    let decided = match result {
+        Err(ProposalError::NotFound(_)) => {
+            return Err(Error::not_found(format!("no pending proposal `{id}` (see lore review)"), Vec::new()));
+        }
+        other => other?,
+    };
+    let loaded = match &decided.written {
+        None => true,
+        Some(path) => holds_file(knowledge, path)?,
+    };
+    Ok(Reviewed { decided, loaded })
+}
+
+/// What an agent learned and proposes to add to the knowledge.
+#[derive(Debug, Clone, Default)]
+pub struct ProposeRequest {
+    /// `rule`, `fact`, `dependency` or `lesson` (an incident's lesson).
+    pub kind: String,
+    /// The system it is about.
+    pub system: String,
+    /// One line: the rule, the fact, the dependency or the lesson.
+    pub statement: String,
+    /// Why: the rationale, the evidence, where it was seen.
+    pub why: String,
+    /// Rules: the safer alternative.
+    pub instead: Option<String>,
+    /// Rules: what it should decide once approved: warn, ask or deny.
+    pub decision: Option<String>,
+    /// Rules: command globs it matches.
+    pub commands: Vec<String>,
+    /// Rules: tools it matches.
+    pub tools: Vec<String>,
+    /// Dependencies: the system that `system` depends on.
+    pub depends_on: Option<String>,
+    /// Lessons: the incident it was learned from.
+    pub incident: Option<String>,
+    /// Who proposes it, for the record.
+    pub proposed_by: String,
+}
+
+/// A proposal as written.
+#[derive(Debug, Serialize)]
+pub struct Proposed {
+    /// Its id, `PROP-…`.
+    pub id: String,
+    /// Always `proposed`: nothing is enforced until a human approves it.
+    pub status: &'static str,
+    /// Its file, relative to the knowledge.
+    pub path: String,
+    /// `false` when the same proposal was already there.
+    pub new: bool,
+    /// What happens next, said for the agent.
+    pub note: &'static str,
+}
+
+fn proposed_decision(text: Option<&str>) -> Result<Option<Decision>> {
+    match text {
+        None => Ok(None),
+        Some("warn") => Ok(Some(Decision::Warn)),
+        Some("ask") => Ok(Some(Decision::Ask)),
+        Some("deny") => Ok(Some(Decision::Deny)),
+        Some(other) => Err(Error::Invalid(format!("a proposed rule decides warn, ask or deny, not `{other}`"))),
+    }
+}
+
+/// Writes a proposal under `proposals/`, marked proposed. The caller
+/// rebuilds the pack when it is new, so it is shown at once.
+pub fn propose(loaded: &Loaded, request: ProposeRequest) -> Result<Proposed> {
+    loaded.knowledge.writable_for("propose")?;
+    let kind = Kind::parse(&request.kind).ok_or_else(|| {
+        Error::Invalid(format!("unknown kind `{}`; expected rule, fact, dependency or lesson", request.kind))
+    })?;
+    let decision = proposed_decision(request.decision.as_deref())?;
+    let data = loaded.data()?;
+    let ix = crate::ops::read::system_index(data, &request.system)?;
+    let proposal = Proposal {
+        kind,
+        system: data.systems[ix as usize].id.to_string(),
+        statement: request.statement,
+        why: request.why,
+        instead: request.instead,
+        decision,
+        commands: request.commands,
+        tools: request.tools,
+        depends_on: request.depends_on,
+        incident: request.incident,
+        proposed_by: request.proposed_by,
+        proposed_on: Day::today(),
+    };
+    let root = &loaded.knowledge.root;
+    let (path, new) = proposal::write(root, &proposal).map_err(|err| match err {
+        ProposalError::Invalid(message) => Error::Invalid(message),
+        other => other.into(),
+    })?;
+    Ok(Proposed {
+        id: proposal.id(),
+        status: "proposed",
+        path: path.strip_prefix(root).unwrap_or(&path).to_string_lossy().into_owned(),
+        new,
+        note: if new {
+            "shown as unreviewed and never enforced until a human approves it (lore review, lore approve ID)"
+        } else {
+            "already proposed"
+        },
+    })
+}
+
+/// A rule to write from a mined advisory.
+#[derive(Debug, Clone)]
+pub struct PromoteRequest {
+    /// The advisory's id, `ADV-…`.
+    pub id: String,
+    /// What the rule decides.
+    pub decision: Decision,
+    /// Where to write it (default: `rules/` in the knowledge).
+    pub to: Option<PathBuf>,
+}
+
+/// The rule written.
+#[derive(Debug, Serialize)]
+pub struct Promoted {
+    /// The rule's id.
+    pub rule: String,
+    /// Its file.
+    pub path: PathBuf,
+    /// `false` when the rebuilt pack did not load it (outside every source).
+    pub loaded: bool,
+}
+
+/// Writes a rule file from a mined advisory, owned by its system's owner,
+/// for review like any change.
+pub fn promote(knowledge: &Knowledge, request: &PromoteRequest) -> Result<Promoted> {
+    knowledge.writable_for("promote")?;
+    let (advisory, owner) = {
+        let opened = knowledge.open(None)?;
+        let data = opened.pack.data();
+        let Some(archived) = data.advisories.iter().find(|a| a.id.as_str().eq_ignore_ascii_case(&request.id)) else {
+            return Err(Error::not_found(format!("no advisory with id `{}`", request.id), Vec::new()));
+        };
+        let advisory: lore_model::Advisory = query::owned(archived);
+        let owner = advisory
+            .systems
+            .iter()
+            .filter_map(|s| query::resolve(data, s))
+            .find_map(|ix| query::system(data, ix).owners.into_iter().next());
+        (advisory, owner)
+    };
+    let rule = lore_govern::promote::rule_file(&advisory, owner.as_deref(), request.decision, Day::today())?;
+    let dir = request.to.clone().unwrap_or_else(|| knowledge.root.join("rules"));
+    let path = dir.join(&rule.file_name);
+    if path.exists() {
+        return Err(Error::Invalid(format!("{} already exists; the advisory was promoted before", path.display())));
+    }
+    std::fs::create_dir_all(&dir).map_err(Error::io("creating", &dir))?;
+    std::fs::write(&path, &rule.text).map_err(Error::io("writing", &path))?;
+    let opened = knowledge.open(None)?;
+    let loaded = opened.pack.data().rules.iter().any(|r| r.id.as_str() == rule.id);
+    Ok(Promoted { rule: rule.id, path, loaded })
+}
+
+/// The knowledge's health: stale, unowned and dangling records, cycles, drift.
+pub fn lint(loaded: &Loaded) -> Result<lore_govern::Report> {
+    Ok(lore_govern::lint(loaded.data()?, Day::today(), Some(&loaded.knowledge.root)))
+}
+
+/// Versions of a record: every one, or the one held at a moment.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum History {
+    /// Every version, oldest first.
+    All(Vec<lore_log::Version>),
+    /// The version lore held at `as_of`.
+    At {
+        /// The moment asked about.
+        as_of: Timestamp,
+        /// Whether the record's own valid time covered that day.
+        valid_then: bool,
+        /// The version.
+        version: Box<lore_log::Version>,
+    },
+}
+
+/// Versions of a record (`rule:ID`, `system:NAME`, a bare id) from the
+/// history the builds keep; `as_of` is a date, a time or a duration ago.
+pub fn history(loaded: &Loaded, id: &str, as_of: Option<&str>) -> Result<History> {
+    let now = Timestamp::now();
+    let at = match as_of {
+        None => None,
+        Some(text) => Some(crate::ops::decisions::parse_moment(text, now).ok_or_else(|| {
+            Error::Invalid(format!("--as-of: `{text}` is not a date, a time or a duration ago (30d)"))
+        })?),
+    };
+    let pack = loaded.pack()?;
+    let knowledge = &loaded.knowledge;
+    let mut log = lore_log::DecisionLog::open(&knowledge.log_path())?;
+    crate::history::sync(&mut log, &knowledge.history_key(), pack, now.0)?;
+    let (kind, bare) = match id.split_once(':') {
+        Some((kind, rest)) => (Some(kind), rest),
+        None => (None, id),
+    };
+    // A system may be asked for by an alias.
+    let bare = match kind {
+        Some("system") | None => query::resolve(pack.data(), bare)
+            .map(|ix| pack.data().systems[ix as usize].id.to_string())
+            .unwrap_or_else(|| bare.to_string()),
+        _ => bare.to_string(),
+    };
+    let versions = log.history(&knowledge.history_key(), kind, &bare)?;
+    if versions.is_empty() {
+        return Err(Error::not_found(format!("lore has no history of `{id}`"), query::suggest(pack.data(), &bare)));
+    }
+    let Some(at) = at else { return Ok(History::All(versions)) };
+    let Some(version) = versions.into_iter().rev().find(|v| v.believed_at(at)) else {
+        return Err(Error::not_found(format!("lore did not hold `{id}` at {}", Timestamp(at)), Vec::new()));
+    };
+    // The record's own valid time, judged as the gate judges it.
+    let valid_then = lore_model::Freshness {
+        valid_from: version.valid_from.as_deref().and_then(Day::parse),
+        valid_until: version.valid_until.as_deref().and_then(Day::parse),
+        ..lore_model::Freshness::default()
+    }
+    .valid_on(Timestamp(at).day());
+    Ok(History::At { as_of: Timestamp(at), valid_then, version: Box::new(version) })
+}
