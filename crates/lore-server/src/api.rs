@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use lore_pack::query;
-use lore_service::evaluate::{self, CheckAnswer, Input, Request};
+use lore_service::evaluate::{self, Input, Request};
 use lore_service::ops::{self, Page};
 use lore_service::{Error, Loaded};
 use serde::{Deserialize, Serialize};
@@ -62,9 +62,7 @@ pub struct CheckRequest {
 /// exactly as the hook does. Blocking.
 pub fn check(shared: &Shared, request: CheckRequest, caller: Option<&Caller>, source: &str) -> Answer {
     let kind = request.kind.as_deref().unwrap_or("shell");
-    let input = Input::of_kind(kind, request.input).ok_or_else(|| {
-        Error::Invalid(format!("unknown kind `{kind}`; expected shell, sql, terraform-plan, manifest or structured"))
-    })?;
+    let input = Input::of_kind(kind, request.input)?;
     let loaded = shared.current();
     let detail = request.detail;
     let request = Request {
@@ -78,16 +76,7 @@ pub fn check(shared: &Shared, request: CheckRequest, caller: Option<&Caller>, so
         example_rules: true,
         stale_check_every: None,
     };
-    let (analysis, mut verdict) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &request, true);
-    let mut notes = Vec::new();
-    if let Some(err) = &loaded.error {
-        notes.push(format!("knowledge could not be loaded ({err}); only the baseline applies"));
-    }
-    let recorded = shared
-        .with_log(|log| evaluate::record(log, &request, &analysis, &mut verdict).map_err(|e| e.to_string()))
-        .and_then(|result| result);
-    let decision_id = recorded.map_err(|err| notes.push(format!("decision not logged: {err}"))).ok();
-    to_json(&CheckAnswer::new(verdict, decision_id, notes, detail))
+    to_json(&evaluate::check_loaded(&loaded, &shared.log, &request, detail))
 }
 
 // ---- brief_system, blast_radius -------------------------------------------

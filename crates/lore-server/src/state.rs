@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
-use lore_log::DecisionLog;
 use lore_pack::Pack;
+use lore_service::evaluate::SharedLog;
 use lore_service::loaded::{config_stamp, manifest_stamp};
 use lore_service::{Knowledge, Loaded, Origin};
 
@@ -20,8 +20,8 @@ pub struct Shared {
     /// How the server runs.
     pub settings: Settings,
     current: ArcSwap<Loaded>,
-    /// One connection, held only to append: SQLite serialises writers anyway.
-    log: Mutex<Result<DecisionLog, String>>,
+    /// The decision log every check appends to.
+    pub log: SharedLog,
     reloading: Mutex<()>,
 }
 
@@ -29,14 +29,14 @@ impl Shared {
     /// Loads the knowledge and opens its decision log.
     pub fn new(knowledge: Knowledge, settings: Settings) -> Arc<Shared> {
         let (root, origin) = (knowledge.root.clone(), knowledge.origin);
-        let log = DecisionLog::open(&knowledge.log_path()).map_err(|e| e.to_string());
+        let log = SharedLog::open(&knowledge.log_path());
         let loaded = Loaded::load(Arc::new(knowledge));
         Arc::new(Shared {
             root,
             origin,
             settings,
             current: ArcSwap::from_pointee(loaded),
-            log: Mutex::new(log),
+            log,
             reloading: Mutex::new(()),
         })
     }
@@ -44,15 +44,6 @@ impl Shared {
     /// The knowledge as loaded now; a request keeps this version to its end.
     pub fn current(&self) -> Arc<Loaded> {
         self.current.load_full()
-    }
-
-    /// Runs `f` with the decision log; `Err` says why there is none.
-    pub fn with_log<T>(&self, f: impl FnOnce(&DecisionLog) -> T) -> Result<T, String> {
-        let guard = self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match &*guard {
-            Ok(log) => Ok(f(log)),
-            Err(err) => Err(err.clone()),
-        }
     }
 
     /// Whether lore serves its built-in example rather than someone's knowledge.

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::knowledge::{Knowledge, Origin};
+use crate::loaded::Loaded;
 
 /// A proposed action, as the caller gave it.
 #[derive(Debug, Clone)]
@@ -32,15 +33,20 @@ pub enum Input {
 }
 
 impl Input {
-    /// The input of `kind` (`shell`, `sql`, `terraform-plan`, `manifest`, `structured`).
-    pub fn of_kind(kind: &str, text: String) -> Option<Input> {
-        Some(match kind {
+    /// The input of `kind` (`shell`, `sql`, `terraform-plan`, `manifest`,
+    /// `structured`, or their aliases); `Invalid` for any other kind.
+    pub fn of_kind(kind: &str, text: String) -> Result<Input> {
+        Ok(match kind {
             "shell" | "command" => Input::Shell(text),
             "sql" => Input::Sql(text),
             "terraform-plan" | "plan" => Input::Plan(text),
             "manifest" | "kubernetes" => Input::Manifest(text),
             "structured" | "action" => Input::Structured(text),
-            _ => return None,
+            _ => {
+                return Err(crate::Error::Invalid(format!(
+                    "unknown kind `{kind}`; expected shell, sql, terraform-plan, manifest or structured"
+                )));
+            }
         })
     }
 
@@ -326,6 +332,42 @@ pub fn approve_hint(decision_id: Option<i64>) -> String {
 /// The decision log of the knowledge (`[gate] log`), else the default.
 pub fn log_path_for(flag: Option<&Path>) -> PathBuf {
     Knowledge::locate(flag).map_or_else(|_| lore_log::default_path(), |k| k.log_path())
+}
+
+/// The decision log of a long-running process, shared by its threads: one
+/// connection, held only to append (SQLite serialises writers anyway).
+pub struct SharedLog(std::sync::Mutex<Result<DecisionLog, String>>);
+
+impl SharedLog {
+    /// Opens the log at `path`; a log that cannot be opened is kept as why.
+    pub fn open(path: &Path) -> SharedLog {
+        SharedLog(std::sync::Mutex::new(DecisionLog::open(path).map_err(|e| e.to_string())))
+    }
+
+    /// Runs `f` with the log; `Err` says why there is none.
+    pub fn with<T>(&self, f: impl FnOnce(&DecisionLog) -> T) -> Result<T, String> {
+        let guard = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*guard {
+            Ok(log) => Ok(f(log)),
+            Err(err) => Err(err.clone()),
+        }
+    }
+}
+
+/// Checks an action against knowledge already loaded (a server's) and logs
+/// it, exactly as [`evaluate`] does for one-shot callers; the gate runs
+/// outside the log's lock. `detail` keeps the whole verdict in the answer.
+pub fn check_loaded(loaded: &Loaded, log: &SharedLog, request: &Request<'_>, detail: bool) -> CheckAnswer {
+    let (analysis, mut verdict) = assess(loaded.pack.as_ref(), &loaded.gate, request, true);
+    let mut notes = Vec::new();
+    if let Some(err) = &loaded.error {
+        notes.push(format!("knowledge could not be loaded ({err}); only the baseline applies"));
+    }
+    let recorded = log
+        .with(|log| record(log, request, &analysis, &mut verdict).map_err(|e| e.to_string()))
+        .and_then(|result| result);
+    let decision_id = recorded.map_err(|err| notes.push(format!("decision not logged: {err}"))).ok();
+    CheckAnswer::new(verdict, decision_id, notes, detail)
 }
 
 /// A checked action as an agent reads it over MCP or HTTP: the decision,

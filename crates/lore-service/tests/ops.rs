@@ -326,3 +326,23 @@ fn install_merges_the_hook_and_a_dry_run_writes_nothing() {
     );
     assert!(matches!(ops::agents::agent("notepad"), Err(Error::Invalid(_))));
 }
+
+#[test]
+fn a_check_on_loaded_knowledge_logs_it_and_says_when_it_cannot() {
+    let (example, loaded) = shared();
+    let log = evaluate::SharedLog::open(&example.dir.path().join("shared.db"));
+    let request = request(Input::Shell("kubectl --context prod-eu-1 delete ns payments".into()));
+    let answer = evaluate::check_loaded(loaded, &log, &request, false);
+    assert_eq!(answer.decision, Decision::Deny);
+    assert!(answer.decision_id.is_some() && answer.notes.is_empty(), "{:?}", answer.notes);
+    assert!(answer.approve.as_deref().is_some_and(|a| a.contains("lore approve")));
+    assert!(answer.verdict.is_none(), "the full verdict only on request");
+    assert!(evaluate::check_loaded(loaded, &log, &request, true).verdict.is_some());
+
+    let nowhere = evaluate::SharedLog::open(std::path::Path::new("/proc/no-such-dir/decisions.db"));
+    let unlogged = evaluate::check_loaded(loaded, &nowhere, &request, false);
+    assert_eq!(unlogged.decision, Decision::Deny, "a log that fails never changes the decision");
+    assert!(unlogged.decision_id.is_none());
+    assert!(unlogged.notes.iter().any(|n| n.starts_with("decision not logged")), "{:?}", unlogged.notes);
+    assert!(matches!(Input::of_kind("yaml", String::new()), Err(Error::Invalid(_))));
+}
