@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use lore_pack::query;
-use lore_service::Input;
+use lore_service::{Input, ops};
 
 #[derive(Parser)]
 #[command(
@@ -92,7 +92,7 @@ pub enum Command {
         #[arg(long)]
         env: Option<String>,
         /// How many hops to follow.
-        #[arg(long, default_value_t = 16)]
+        #[arg(long, default_value_t = ops::read::DEFAULT_BLAST_DEPTH)]
         depth: u32,
     },
     /// Search the knowledge; answers cite path:line.
@@ -106,7 +106,7 @@ pub enum Command {
         /// Only documents of this kind: runbook, incident, rule, system.
         #[arg(long)]
         kind: Option<String>,
-        #[arg(long, default_value_t = 5)]
+        #[arg(long, default_value_t = ops::read::DEFAULT_HITS)]
         limit: usize,
     },
     /// List systems.

@@ -745,11 +745,7 @@ fn within(name: Option<&[String; 1]>) -> Within<'_> {
 
 /// Incidents, newest first, optionally only those about a system: `lore incidents`.
 pub fn incidents(data: &ArchivedPackData, system: Option<&str>) -> Vec<IncidentSummary> {
-    let system = system.map(|s| {
-        resolve(data, s)
-            .map(|ix| data.systems[ix as usize].id.to_string())
-            .unwrap_or_else(|| lore_model::normalize_name(s))
-    });
+    let system = system.map(|s| canonical_name(data, s));
     let mut list: Vec<Incident> = data
         .incidents
         .iter()

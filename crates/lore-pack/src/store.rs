@@ -57,14 +57,16 @@ pub enum PackError {
         reason: String,
     },
     /// A file or directory could not be read or written.
-    #[error("{action} {path}: {source}")]
+    // The cause is in the message, so it is not also the error's `source`:
+    // a chain printer (anyhow's `{:#}`) would print it twice.
+    #[error("{action} {path}: {cause}")]
     Io {
         /// What was being done (`reading`, `mapping`, `renaming`, …).
         action: &'static str,
         /// The file or directory.
         path: PathBuf,
         /// What failed.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The search index failed; holds its message.
     #[error("search index: {0}")]
@@ -79,7 +81,7 @@ impl From<lore_search::SearchError> for PackError {
 
 impl PackError {
     pub(crate) fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> PackError + 'a {
-        move |source| PackError::Io { action, path: path.to_path_buf(), source }
+        move |cause| PackError::Io { action, path: path.to_path_buf(), cause }
     }
 
     /// A rebuild would fix it.

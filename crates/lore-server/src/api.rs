@@ -131,7 +131,7 @@ pub fn blast(loaded: &Loaded, request: &BlastRequest) -> Answer {
     let typed = ops::BlastRequest {
         system: request.system.clone(),
         env: request.env.clone(),
-        depth: request.depth.unwrap_or(16),
+        depth: request.depth.unwrap_or(ops::read::DEFAULT_BLAST_DEPTH),
     };
     let mut radius = ops::blast(loaded, &typed)?;
     let nodes = std::mem::take(&mut radius.nodes);
@@ -173,7 +173,7 @@ pub fn search(loaded: &Loaded, request: &SearchKnowledgeRequest) -> Answer {
             text: request.query.clone(),
             system: request.system.clone(),
             kind: request.kind.clone(),
-            limit: request.limit.unwrap_or(5),
+            limit: request.limit.unwrap_or(ops::read::DEFAULT_HITS),
             offset: request.offset.unwrap_or(0),
         },
     )?;

@@ -23,23 +23,25 @@ pub use state::Shared;
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// The address is taken or not this machine's.
-    #[error("cannot listen on {addr}: {source}")]
+    // Causes are in the messages, not the errors' `source`: a chain printer
+    // would print them twice.
+    #[error("cannot listen on {addr}: {cause}")]
     Listen {
         /// Where lore tried to listen.
         addr: std::net::SocketAddr,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Open to the network without API tokens.
     #[error("{0}")]
     Refused(String),
     /// The async runtime would not start, or serving failed.
-    #[error("{what}: {source}")]
+    #[error("{what}: {cause}")]
     Io {
         /// What lore was doing.
         what: &'static str,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The MCP session failed.
     #[error("MCP: {0}")]
@@ -68,8 +70,8 @@ pub fn serve_http(
     runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(settings.addr)
             .await
-            .map_err(|source| ServeError::Listen { addr: settings.addr, source })?;
-        let addr = listener.local_addr().map_err(|source| ServeError::Io { what: "reading the address", source })?;
+            .map_err(|cause| ServeError::Listen { addr: settings.addr, cause })?;
+        let addr = listener.local_addr().map_err(|cause| ServeError::Io { what: "reading the address", cause })?;
         let shared = Shared::new(knowledge, settings);
         ready(addr, &shared);
         tokio::spawn(reload_loop(shared.clone()));
@@ -78,7 +80,7 @@ pub fn serve_http(
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
-            .map_err(|source| ServeError::Io { what: "serving HTTP", source })
+            .map_err(|cause| ServeError::Io { what: "serving HTTP", cause })
     })
 }
 
@@ -99,7 +101,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|source| ServeError::Io { what: "starting the async runtime", source })
+        .map_err(|cause| ServeError::Io { what: "starting the async runtime", cause })
 }
 
 /// Picks up a rebuilt pack or changed sources without a restart.

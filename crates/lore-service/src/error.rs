@@ -46,15 +46,16 @@ pub enum Error {
     #[cfg(feature = "semantic")]
     #[error(transparent)]
     Model(#[from] lore_search::semantic::SemanticError),
-    /// A file lore reads or writes.
-    #[error("{action} {}: {source}", path.display())]
+    /// A file lore reads or writes. The cause is in the message, not the
+    /// error's `source`, so a chain printer does not say it twice.
+    #[error("{action} {}: {cause}", path.display())]
     Io {
         /// What lore was doing: "reading", "writing", …
         action: &'static str,
         /// The file or directory.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A file lore reads is not what it should be (malformed JSON or TOML).
     #[error("{}: {message}", path.display())]
@@ -78,6 +79,6 @@ impl Error {
     /// An I/O failure on `path` while doing `action`.
     pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
-        move |source| Error::Io { action, path, source }
+        move |cause| Error::Io { action, path, cause }
     }
 }

@@ -60,7 +60,7 @@ impl Knowledge {
             }
             return Knowledge::at(dir, Origin::Flag);
         }
-        let cwd = std::env::current_dir().map_err(Error::io("reading", "the working directory"))?;
+        let cwd = std::env::current_dir().map_err(Error::io("cannot read", "the working directory"))?;
         if let Some(dir) = cwd.ancestors().find(|d| d.join(CONFIG_FILE).is_file()) {
             return Knowledge::at(dir, Origin::Nearest);
         }
@@ -73,7 +73,7 @@ impl Knowledge {
 
     /// The knowledge at `dir`, found as `origin` says.
     pub fn at(dir: &Path, origin: Origin) -> Result<Knowledge> {
-        let root = dir.canonicalize().map_err(Error::io("opening", dir))?;
+        let root = dir.canonicalize().map_err(Error::io("cannot open", dir))?;
         let config_path = root.join(CONFIG_FILE);
         let config = if config_path.is_file() { Config::load(&config_path)? } else { Config::default() };
         let pack_dir = pack_dir(&root, &config)?;
@@ -193,7 +193,12 @@ impl Knowledge {
             }
             Err(err) => return Err(err.into()),
         }
-        self.build(false, progress)?;
+        // A build that fails says why after what led to it (a damaged pack).
+        let said_first = |err: Error| match notes.is_empty() {
+            true => err,
+            false => Error::Unavailable(format!("{}; {err}", notes.join("; "))),
+        };
+        self.build(false, progress).map_err(said_first)?;
         Ok(Opened { pack: Pack::open(&self.pack_dir)?, notes })
     }
 }

@@ -17,7 +17,12 @@ pub fn run(g: &Global, id: &str, decision: Enforce, to: Option<&Path>) -> Result
     };
     let knowledge = ui::locate(g)?;
     let request = PromoteRequest { id: id.to_string(), decision, to: to.map(Path::to_path_buf) };
-    Ui::of(g).answer(ops::promote(&knowledge, &request), |promoted| {
+    let ui = Ui::of(g);
+    let promoted = ops::promote(&knowledge, &request);
+    if let Ok(promoted) = &promoted {
+        ui.notes(&promoted.notes);
+    }
+    ui.answer(promoted, |promoted| {
         let mut out = format!(
             "wrote rule `{}` to {}; review and commit it like any change\n",
             promoted.rule,

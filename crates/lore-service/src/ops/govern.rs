@@ -192,13 +192,16 @@ pub struct Promoted {
     pub path: PathBuf,
     /// `false` when the rebuilt pack did not load it (outside every source).
     pub loaded: bool,
+    /// Notes for the user from opening the knowledge (a build).
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// Writes a rule file from a mined advisory, owned by its system's owner,
 /// for review like any change.
 pub fn promote(knowledge: &Knowledge, request: &PromoteRequest) -> Result<Promoted> {
     knowledge.writable_for("promote")?;
-    let (advisory, owner) = {
+    let (advisory, owner, notes) = {
         let opened = knowledge.open(None)?;
         let data = opened.pack.data();
         let Some(archived) = data.advisories.iter().find(|a| a.id.as_str().eq_ignore_ascii_case(&request.id)) else {
@@ -210,7 +213,7 @@ pub fn promote(knowledge: &Knowledge, request: &PromoteRequest) -> Result<Promot
             .iter()
             .filter_map(|s| query::resolve(data, s))
             .find_map(|ix| query::system(data, ix).owners.into_iter().next());
-        (advisory, owner)
+        (advisory, owner, opened.notes)
     };
     let rule = lore_govern::promote::rule_file(&advisory, owner.as_deref(), request.decision, Day::today())?;
     let dir = request.to.clone().unwrap_or_else(|| knowledge.root.join("rules"));
@@ -220,9 +223,8 @@ pub fn promote(knowledge: &Knowledge, request: &PromoteRequest) -> Result<Promot
     }
     std::fs::create_dir_all(&dir).map_err(Error::io("creating", &dir))?;
     std::fs::write(&path, &rule.text).map_err(Error::io("writing", &path))?;
-    let opened = knowledge.open(None)?;
-    let loaded = opened.pack.data().rules.iter().any(|r| r.id.as_str() == rule.id);
-    Ok(Promoted { rule: rule.id, path, loaded })
+    let loaded = holds_file(knowledge, &path)?;
+    Ok(Promoted { rule: rule.id, path, loaded, notes })
 }
 
 /// The knowledge's health: stale, unowned and dangling records, cycles, drift.

@@ -13,6 +13,10 @@ use crate::loaded::Loaded;
 
 /// The smallest and largest briefing budgets, in bytes of JSON.
 pub const BRIEF_BUDGET_RANGE: (usize, usize) = (500, 200_000);
+/// How many hops a blast radius follows unless asked otherwise.
+pub const DEFAULT_BLAST_DEPTH: u32 = 16;
+/// How many hits a search returns unless asked otherwise.
+pub const DEFAULT_HITS: usize = 5;
 /// The most hops a blast radius follows.
 pub const MAX_BLAST_DEPTH: u32 = 64;
 /// The most hits one search returns, and the furthest it pages.
