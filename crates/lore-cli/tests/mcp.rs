@@ -127,7 +127,7 @@ async fn exercise(client: &RunningService<RoleClient, ()>, log: &Path, expected_
     let text = serde_json::to_string(&prompt.messages).expect("json");
     assert!(text.contains("check_action") && text.contains("payments-db"), "{text}");
 
-    let log = lore_log::DecisionLog::open(log).expect("log");
+    let log = lore_log::open(log).expect("log");
     let entries = log.query(&lore_log::Filter::default()).expect("query");
     assert_eq!(entries.len(), 1, "the check was logged, and only the check");
     assert_eq!(entries[0].source, expected_source);
@@ -143,7 +143,7 @@ async fn mcp_over_stdio() {
     let client = ().serve(transport).await.expect("initialize over stdio");
     exercise(&client, &k.log, "mcp").await;
     client.cancel().await.expect("close");
-    let log = lore_log::DecisionLog::open(&k.log).expect("log");
+    let log = lore_log::open(&k.log).expect("log");
     let entry = &log.query(&lore_log::Filter::default()).expect("query")[0];
     assert!(entry.agent.as_deref().is_some_and(|a| a.starts_with("rmcp")), "the client's own name: {:?}", entry.agent);
 }
@@ -198,7 +198,7 @@ async fn mcp_over_streamable_http_with_a_token() {
     exercise(&client, &k.log, "mcp-http").await;
     client.cancel().await.expect("close");
 
-    let log = lore_log::DecisionLog::open(&k.log).expect("log");
+    let log = lore_log::open(&k.log).expect("log");
     let entry = &log.query(&lore_log::Filter::default()).expect("query")[0];
     assert_eq!(entry.agent.as_deref(), Some("cursor"), "the token's identity is logged");
     assert_eq!(entry.team.as_deref(), Some("payments"));

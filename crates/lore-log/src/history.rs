@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use crate::{DecisionLog, LogError};
+use crate::{DecisionLog, History, LogError};
 
 /// A record as it is in the pack now.
 #[derive(Debug, Clone)]
@@ -68,9 +68,9 @@ pub struct Synced {
     pub retired: usize,
 }
 
-impl DecisionLog {
+impl History for DecisionLog {
     /// Brings the history of `knowledge` (its root) up to the pack's records.
-    pub fn sync_history(
+    fn sync_history(
         &mut self,
         knowledge: &str,
         records: &[Current],
@@ -144,7 +144,7 @@ impl DecisionLog {
     }
 
     /// The pack version the history of `knowledge` was last brought up to.
-    pub fn synced_version(&self, knowledge: &str) -> Result<Option<String>, LogError> {
+    fn synced_version(&self, knowledge: &str) -> Result<Option<String>, LogError> {
         self.conn
             .query_row("SELECT pack_version FROM knowledge_synced WHERE knowledge = ?1", params![knowledge], |r| {
                 r.get(0)
@@ -154,7 +154,7 @@ impl DecisionLog {
     }
 
     /// Every version of a record, oldest first.
-    pub fn history(&self, knowledge: &str, kind: Option<&str>, id: &str) -> Result<Vec<Version>, LogError> {
+    fn history(&self, knowledge: &str, kind: Option<&str>, id: &str) -> Result<Vec<Version>, LogError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -184,7 +184,7 @@ impl DecisionLog {
     }
 
     /// Whether any history was recorded for `knowledge`.
-    pub fn has_history(&self, knowledge: &str) -> Result<bool, LogError> {
+    fn has_history(&self, knowledge: &str) -> Result<bool, LogError> {
         self.conn
             .query_row("SELECT 1 FROM knowledge WHERE knowledge = ?1 LIMIT 1", params![knowledge], |_| Ok(()))
             .optional()

@@ -1,15 +1,19 @@
-//! The decision log: every decision the gate makes, appended to an embedded
-//! SQLite database in WAL mode, so that hook processes running at once never
-//! lose a record and a killed process loses at most the one in flight.
+//! The store of what lore decided and learned: every decision the gate
+//! makes, humans' approvals, and the knowledge's bitemporal history.
+//!
+//! The domain sees only the [`Store`] trait. [`DecisionLog`] keeps it in an
+//! embedded SQLite database in WAL mode, so that hook processes running at
+//! once never lose a record and a killed process loses at most the one in
+//! flight. The schema and its migrations are in docs/store.md.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 mod history;
+mod sqlite;
 
 pub use history::{Current, Synced, Version};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+pub use sqlite::DecisionLog;
 
 /// Why the decision log could not be opened, read or written.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +74,9 @@ pub struct NewRecord {
 pub struct Entry {
     /// Its ID (row ID), increasing; what `lore approve` takes.
     pub id: i64,
+    /// Its globally unique ID (a UUID, time-ordered for new decisions): the
+    /// same decision has it in every store it is delivered to.
+    pub uid: String,
     /// When it was decided, in Unix seconds.
     pub ts_unix: i64,
     /// Which front end asked (see [`NewRecord::source`]).
@@ -102,7 +109,7 @@ pub struct Entry {
     pub executed: bool,
 }
 
-/// Which decisions [`DecisionLog::query`] returns; `None` means any.
+/// Which decisions [`Decisions::query`] returns; `None` means any.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     /// Only decisions at or after this time, in Unix seconds.
@@ -117,67 +124,6 @@ pub struct Filter {
     pub limit: usize,
 }
 
-/// An open decision log (one SQLite connection).
-pub struct DecisionLog {
-    pub(crate) conn: Connection,
-    path: PathBuf,
-}
-
-/// Past this size the WAL is checkpointed into the database and truncated.
-const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
-const SCHEMA_VERSION: i64 = 3;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS decisions (
-    id INTEGER PRIMARY KEY,
-    ts_unix INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    agent TEXT,
-    session TEXT,
-    cwd TEXT,
-    input TEXT NOT NULL,
-    input_kind TEXT NOT NULL,
-    actions TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    reasons TEXT NOT NULL,
-    rule_ids TEXT NOT NULL,
-    systems TEXT NOT NULL,
-    pack_version TEXT,
-    executed INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS decisions_ts ON decisions (ts_unix);
-CREATE TABLE IF NOT EXISTS approvals (
-    id INTEGER PRIMARY KEY,
-    decision_id INTEGER NOT NULL,
-    input TEXT NOT NULL,
-    approved_by TEXT,
-    ts_unix INTEGER NOT NULL,
-    expires_unix INTEGER NOT NULL,
-    used INTEGER NOT NULL DEFAULT 0
-);
-";
-
-/// Each step takes a log from the version before it to the next.
-const MIGRATIONS: [&str; 2] = [
-    "ALTER TABLE decisions ADD COLUMN team TEXT;",
-    "CREATE TABLE IF NOT EXISTS knowledge (
-        id INTEGER PRIMARY KEY,
-        knowledge TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        record_id TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        record TEXT NOT NULL,
-        cite TEXT NOT NULL,
-        valid_from TEXT,
-        valid_until TEXT,
-        learned_unix INTEGER NOT NULL,
-        retired_unix INTEGER,
-        pack_version TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS knowledge_record ON knowledge (knowledge, kind, record_id);
-    CREATE TABLE IF NOT EXISTS knowledge_synced (knowledge TEXT PRIMARY KEY, pack_version TEXT NOT NULL);",
-];
-
 /// Where the log lives when nothing says otherwise.
 pub fn default_path() -> PathBuf {
     if let Ok(path) = std::env::var("LORE_LOG") {
@@ -190,252 +136,58 @@ pub fn default_path() -> PathBuf {
     state.join("lore").join("decisions.db")
 }
 
-impl DecisionLog {
-    /// Opens the log at `path`, creating it and its directory if missing and
-    /// bringing an older schema up to date.
-    pub fn open(path: &Path) -> Result<DecisionLog, LogError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| LogError::Io { path: path.to_path_buf(), source })?;
-        }
-        let err = |source| LogError::Sqlite { path: path.to_path_buf(), source };
-        let conn = Connection::open(path).map_err(err)?;
-        // Hooks run concurrently: wait for the writer instead of failing.
-        conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
-        // Hooks are short-lived processes. Checkpointing and deleting the
-        // WAL at every close would cost three fsyncs per call; instead the
-        // WAL stays between calls and is checkpointed (and truncated) once
-        // it passes WAL_CHECKPOINT_BYTES, which keeps the next process's
-        // recovery of it small. Commits are as durable as WAL with NORMAL.
-        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).map_err(err)?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(err)?;
-        if version < SCHEMA_VERSION {
-            conn.execute_batch(SCHEMA).map_err(err)?;
-            for migration in MIGRATIONS.iter().skip((version - 1).max(0) as usize) {
-                // Two processes may migrate at once; the loser finds the column there.
-                if let Err(e) = conn.execute_batch(migration)
-                    && !e.to_string().contains("duplicate column")
-                {
-                    return Err(err(e));
-                }
-            }
-            conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(err)?;
-        }
-        Ok(DecisionLog { conn, path: path.to_path_buf() })
-    }
-
-    pub(crate) fn err(&self) -> impl Fn(rusqlite::Error) -> LogError + '_ {
-        |source| LogError::Sqlite { path: self.path.clone(), source }
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Appends one decision and returns its id.
-    pub fn append(&self, r: &NewRecord) -> Result<i64, LogError> {
-        self.conn
-            .execute(
-                "INSERT INTO decisions (ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![
-                    r.ts_unix,
-                    r.source,
-                    r.agent,
-                    r.session,
-                    r.cwd,
-                    r.input,
-                    r.input_kind,
-                    r.actions,
-                    r.decision,
-                    r.reasons,
-                    r.rule_ids.join(","),
-                    r.systems.join(","),
-                    r.pack_version,
-                    r.team
-                ],
-            )
-            .map_err(self.err())?;
-        let id = self.conn.last_insert_rowid();
-        self.checkpoint_if_large()?;
-        Ok(id)
-    }
-
-    fn checkpoint_if_large(&self) -> Result<(), LogError> {
-        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
-        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES) {
-            // Another process may be writing; a busy checkpoint is simply retried next time.
-            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-        }
-        Ok(())
-    }
-
+/// Decisions and the approvals of them: what the gate appends and a human
+/// approves, whichever store keeps them.
+pub trait Decisions {
+    /// Appends one decision (giving it a new unique id) and returns its id.
+    fn append(&self, record: &NewRecord) -> Result<i64, LogError>;
     /// Records that the latest decision on `input` in `session` actually ran.
-    pub fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError> {
-        let changed = self
-            .conn
-            .execute(
-                "UPDATE decisions SET executed = 1 WHERE id = (
-                    SELECT id FROM decisions WHERE input = ?1 AND (session IS ?2) ORDER BY id DESC LIMIT 1)",
-                params![input, session],
-            )
-            .map_err(self.err())?;
-        Ok(changed > 0)
-    }
-
+    fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError>;
     /// The decisions `filter` selects, newest first.
-    pub fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError> {
-        let limit = if filter.limit == 0 { 50 } else { filter.limit } as i64;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed, team
-                 FROM decisions
-                 WHERE (?1 IS NULL OR ts_unix >= ?1) AND (?2 IS NULL OR decision = ?2) AND (?3 IS NULL OR agent = ?3)
-                   AND (?4 IS NULL OR (',' || systems || ',') LIKE ('%,' || ?4 || ',%'))
-                 ORDER BY id DESC LIMIT ?5",
-            )
-            .map_err(self.err())?;
-        let rows = stmt
-            .query_map(params![filter.since_unix, filter.decision, filter.agent, filter.system, limit], |row| {
-                let split =
-                    |s: String| -> Vec<String> { s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect() };
-                let json = |s: String| serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s));
-                Ok(Entry {
-                    id: row.get(0)?,
-                    ts_unix: row.get(1)?,
-                    source: row.get(2)?,
-                    agent: row.get(3)?,
-                    session: row.get(4)?,
-                    cwd: row.get(5)?,
-                    input: row.get(6)?,
-                    input_kind: row.get(7)?,
-                    actions: json(row.get(8)?),
-                    decision: row.get(9)?,
-                    reasons: json(row.get(10)?),
-                    rule_ids: split(row.get(11)?),
-                    systems: split(row.get(12)?),
-                    pack_version: row.get(13)?,
-                    executed: row.get::<_, i64>(14)? != 0,
-                    team: row.get(15)?,
-                })
-            })
-            .map_err(self.err())?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
-    }
-
-    /// How many decisions the log holds.
-    pub fn count(&self) -> Result<i64, LogError> {
-        self.conn.query_row("SELECT count(*) FROM decisions", [], |row| row.get(0)).map_err(self.err())
-    }
-
-    /// The decision with this ID, if any.
-    pub fn get(&self, id: i64) -> Result<Option<Entry>, LogError> {
-        Ok(self.query(&Filter { limit: i64::MAX as usize, ..Filter::default() })?.into_iter().find(|e| e.id == id))
-    }
-
-    /// A human approves the input of decision `id` once, for `minutes`.
-    pub fn approve(&self, id: i64, by: Option<&str>, now: i64, minutes: u32) -> Result<Option<String>, LogError> {
-        let input: Option<String> = self
-            .conn
-            .query_row("SELECT input FROM decisions WHERE id = ?1", params![id], |row| row.get(0))
-            .optional()
-            .map_err(self.err())?;
-        let Some(input) = input else { return Ok(None) };
-        self.conn
-            .execute(
-                "INSERT INTO approvals (decision_id, input, approved_by, ts_unix, expires_unix) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, input, by, now, now + i64::from(minutes) * 60],
-            )
-            .map_err(self.err())?;
-        Ok(Some(input))
-    }
-
-    /// Uses up an unexpired approval of exactly this input, if there is one.
-    pub fn take_approval(&self, input: &str, now: i64) -> Result<Option<(i64, Option<String>)>, LogError> {
-        let found: Option<(i64, i64, Option<String>)> = self
-            .conn
-            .query_row(
-                "SELECT id, decision_id, approved_by FROM approvals WHERE input = ?1 AND used = 0 AND expires_unix >= ?2 ORDER BY id DESC LIMIT 1",
-                params![input, now],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()
-            .map_err(self.err())?;
-        let Some((approval, decision, by)) = found else { return Ok(None) };
-        self.conn.execute("UPDATE approvals SET used = 1 WHERE id = ?1", params![approval]).map_err(self.err())?;
-        Ok(Some((decision, by)))
-    }
+    fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError>;
+    /// How many decisions the store holds.
+    fn count(&self) -> Result<i64, LogError>;
+    /// The decision with this id, if any.
+    fn get(&self, id: i64) -> Result<Option<Entry>, LogError>;
+    /// A human approves the input of decision `id` once, for `minutes`;
+    /// returns that input, or `None` when there is no such decision.
+    fn approve(&self, id: i64, by: Option<&str>, now: i64, minutes: u32) -> Result<Option<String>, LogError>;
+    /// Uses up an unexpired approval of exactly this input, if there is one:
+    /// the approved decision's id and who approved it.
+    fn take_approval(&self, input: &str, now: i64) -> Result<Option<(i64, Option<String>)>, LogError>;
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The knowledge's bitemporal history (see [`history`](crate::Version)).
+pub trait History {
+    /// Brings the history of `knowledge` (its root) up to the pack's records.
+    fn sync_history(
+        &mut self,
+        knowledge: &str,
+        records: &[Current],
+        pack_version: &str,
+        now: i64,
+    ) -> Result<Synced, LogError>;
+    /// The pack version the history of `knowledge` was last brought up to.
+    fn synced_version(&self, knowledge: &str) -> Result<Option<String>, LogError>;
+    /// Every version of a record, oldest first.
+    fn history(&self, knowledge: &str, kind: Option<&str>, id: &str) -> Result<Vec<Version>, LogError>;
+    /// Whether any history was recorded for `knowledge`.
+    fn has_history(&self, knowledge: &str) -> Result<bool, LogError>;
+}
 
-    fn record(input: &str, decision: &str) -> NewRecord {
-        NewRecord {
-            ts_unix: 1_000,
-            source: "test".into(),
-            agent: Some("claude-code".into()),
-            session: Some("s1".into()),
-            input: input.into(),
-            input_kind: "shell".into(),
-            actions: "[]".into(),
-            decision: decision.into(),
-            reasons: "[]".into(),
-            systems: vec!["payments-db".into()],
-            ..NewRecord::default()
-        }
-    }
+/// Everything lore keeps beside the pack. The domain uses only this; which
+/// store holds it (embedded SQLite, by default) is the opener's business.
+pub trait Store: Decisions + History + Send {}
 
-    #[test]
-    fn append_query_execute_and_approve() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let log = DecisionLog::open(&dir.path().join("nested/decisions.db")).expect("open");
-        let a = log.append(&record("rm -rf /", "deny")).expect("append");
-        log.append(&record("ls", "allow")).expect("append");
-        assert_eq!(log.count().expect("count"), 2);
-        let denied = log.query(&Filter { decision: Some("deny".into()), ..Filter::default() }).expect("query");
-        assert_eq!(denied.len(), 1);
-        assert_eq!(denied[0].input, "rm -rf /");
-        let by_system = log.query(&Filter { system: Some("payments-db".into()), ..Filter::default() }).expect("query");
-        assert_eq!(by_system.len(), 2);
-        assert!(log.query(&Filter { system: Some("payments".into()), ..Filter::default() }).expect("query").is_empty());
-        assert!(log.mark_executed(Some("s1"), "ls").expect("mark"));
-        assert!(log.query(&Filter { decision: Some("allow".into()), ..Filter::default() }).expect("q")[0].executed);
+impl<T: Decisions + History + Send> Store for T {}
 
-        assert_eq!(log.approve(a, Some("dana"), 1_000, 10).expect("approve").as_deref(), Some("rm -rf /"));
-        assert_eq!(log.take_approval("rm -rf /", 1_100).expect("take"), Some((a, Some("dana".into()))));
-        assert_eq!(log.take_approval("rm -rf /", 1_100).expect("take"), None, "an approval is used once");
-        log.approve(a, None, 1_000, 10).expect("approve");
-        assert_eq!(log.take_approval("rm -rf /", 1_000 + 11 * 60).expect("take"), None, "and expires");
-        assert_eq!(log.approve(999, None, 0, 1).expect("approve"), None);
-    }
+/// Opens the store at `path` (the embedded SQLite log), creating it and
+/// bringing its schema up to date.
+pub fn open(path: &std::path::Path) -> Result<Box<dyn Store>, LogError> {
+    Ok(Box::new(DecisionLog::open(path)?))
+}
 
-    #[test]
-    fn a_version_1_log_gains_the_team_column_and_keeps_its_records() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("decisions.db");
-        {
-            let conn = Connection::open(&path).expect("open");
-            conn.execute_batch(SCHEMA).expect("v1 schema");
-            conn.execute_batch(
-                "INSERT INTO decisions (ts_unix, source, input, input_kind, actions, decision, reasons, rule_ids, systems)
-                 VALUES (1, 'hook', 'ls', 'shell', '[]', 'allow', '[]', '', '');
-                 PRAGMA user_version = 1;",
-            )
-            .expect("v1 record");
-        }
-        let log = DecisionLog::open(&path).expect("migrates");
-        log.append(&NewRecord { team: Some("payments".into()), ..record("kubectl get pods", "allow") })
-            .expect("append");
-        let entries = log.query(&Filter::default()).expect("query");
-        assert_eq!(entries.len(), 2);
-        assert_eq!(entries[0].team.as_deref(), Some("payments"));
-        assert_eq!(entries[1].team, None);
-        drop(log);
-        DecisionLog::open(&path).expect("opens again without migrating twice");
-    }
+/// A new globally unique decision id: a UUID v7, so ids sort by time.
+pub fn new_uid() -> String {
+    uuid::Uuid::now_v7().to_string()
 }

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use lore_log::{DecisionLog, NewRecord};
+use lore_log::{DecisionLog, Decisions, NewRecord};
 
 fn record(i: usize, writer: &str) -> NewRecord {
     NewRecord {

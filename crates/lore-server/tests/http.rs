@@ -104,7 +104,7 @@ async fn check_decides_and_logs_as_the_hook_does_with_the_tokens_identity() {
     assert_eq!(detailed["decision"], "ask", "the baseline asks before a database is dropped: {detailed}");
     assert!(detailed["verdict"]["actions"].is_array());
 
-    let log = lore_log::DecisionLog::open(&server.log).expect("log");
+    let log = lore_log::open(&server.log).expect("log");
     let entries = log.query(&lore_log::Filter::default()).expect("query");
     assert_eq!(entries.len(), 3, "every check is logged");
     for entry in &entries {

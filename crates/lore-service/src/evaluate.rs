@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use lore_action::Analysis;
 use lore_gate::{Context, GateConfig, Reason, ReasonKind, Verdict};
-use lore_log::{DecisionLog, LogError, NewRecord};
+use lore_log::{LogError, NewRecord, Store};
 use lore_model::{Decision, Timestamp};
 use lore_pack::Pack;
 use serde::Serialize;
@@ -179,8 +179,8 @@ pub fn evaluate(flag: Option<&Path>, request: Request<'_>) -> Outcome {
     };
     let (analysis, mut verdict) = assess(pack.as_ref(), &config, &request, knowledge_expected);
     let log_path = knowledge.as_ref().map_or_else(|_| lore_log::default_path(), Knowledge::log_path);
-    let decision_id = match DecisionLog::open(&log_path) {
-        Ok(log) => record(&log, &request, &analysis, &mut verdict)
+    let decision_id = match lore_log::open(&log_path) {
+        Ok(log) => record(log.as_ref(), &request, &analysis, &mut verdict)
             .map_err(|err| notes.push(format!("decision not logged: {err}")))
             .ok(),
         Err(err) => {
@@ -218,7 +218,7 @@ pub fn assess(
 /// Uses up a human's standing approval of this exact input, if any, and
 /// appends the decision to the log; returns the decision's id.
 pub fn record(
-    log: &DecisionLog,
+    log: &dyn Store,
     request: &Request<'_>,
     analysis: &Analysis,
     verdict: &mut Verdict,
@@ -336,19 +336,19 @@ pub fn log_path_for(flag: Option<&Path>) -> PathBuf {
 
 /// The decision log of a long-running process, shared by its threads: one
 /// connection, held only to append (SQLite serialises writers anyway).
-pub struct SharedLog(std::sync::Mutex<Result<DecisionLog, String>>);
+pub struct SharedLog(std::sync::Mutex<Result<Box<dyn Store>, String>>);
 
 impl SharedLog {
     /// Opens the log at `path`; a log that cannot be opened is kept as why.
     pub fn open(path: &Path) -> SharedLog {
-        SharedLog(std::sync::Mutex::new(DecisionLog::open(path).map_err(|e| e.to_string())))
+        SharedLog(std::sync::Mutex::new(lore_log::open(path).map_err(|e| e.to_string())))
     }
 
     /// Runs `f` with the log; `Err` says why there is none.
-    pub fn with<T>(&self, f: impl FnOnce(&DecisionLog) -> T) -> Result<T, String> {
+    pub fn with<T>(&self, f: impl FnOnce(&dyn Store) -> T) -> Result<T, String> {
         let guard = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         match &*guard {
-            Ok(log) => Ok(f(log)),
+            Ok(log) => Ok(f(log.as_ref())),
             Err(err) => Err(err.clone()),
         }
     }

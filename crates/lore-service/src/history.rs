@@ -1,14 +1,14 @@
 //! Recording what the knowledge said, build after build, so a question can
 //! be asked of any past date (see `lore_log::history`).
 
-use lore_log::{Current, DecisionLog, LogError, Synced};
+use lore_log::{Current, LogError, Store, Synced};
 use lore_model::Meta;
 use lore_pack::{Pack, query};
 use serde::Serialize;
 use serde_json::Value;
 
 /// Brings the history up to `pack`; nothing to do when it already is.
-pub fn sync(log: &mut DecisionLog, knowledge: &str, pack: &Pack, now: i64) -> Result<Synced, LogError> {
+pub fn sync(log: &mut dyn Store, knowledge: &str, pack: &Pack, now: i64) -> Result<Synced, LogError> {
     let version = pack.manifest().version();
     if log.synced_version(knowledge)?.as_deref() == Some(version.as_str()) {
         return Ok(Synced::default());

@@ -153,8 +153,8 @@ impl Knowledge {
 
     fn record_history(&self) -> Result<()> {
         let pack = Pack::open(&self.pack_dir)?;
-        let mut log = lore_log::DecisionLog::open(&self.log_path())?;
-        crate::history::sync(&mut log, &self.history_key(), &pack, lore_model::Timestamp::now().0)?;
+        let mut log = lore_log::open(&self.log_path())?;
+        crate::history::sync(log.as_mut(), &self.history_key(), &pack, lore_model::Timestamp::now().0)?;
         Ok(())
     }
 

@@ -171,9 +171,9 @@ fn assess_judges_without_logging_and_record_logs_with_the_pack_version() {
     assert_eq!(verdict.decision, Decision::Deny);
     assert!(verdict.rule_ids().contains(&"no-delete-prod-namespaces".to_string()));
     assert_eq!(verdict.pack_version, loaded.version());
-    let log = lore_log::DecisionLog::open(&example.dir.path().join("assess.db")).expect("log");
+    let log = lore_log::open(&example.dir.path().join("assess.db")).expect("log");
     assert_eq!(log.count().expect("count"), 0, "assessing logs nothing");
-    let id = evaluate::record(&log, &request, &analysis, &mut verdict).expect("logged");
+    let id = evaluate::record(log.as_ref(), &request, &analysis, &mut verdict).expect("logged");
     let entries = log.query(&lore_log::Filter { limit: 10, ..Default::default() }).expect("query");
     assert_eq!(entries.len(), 1);
     assert_eq!((entries[0].id, entries[0].decision.as_str()), (id, "deny"));
@@ -183,25 +183,25 @@ fn assess_judges_without_logging_and_record_logs_with_the_pack_version() {
 #[test]
 fn a_standing_approval_lets_an_ask_through_once_but_not_an_unapprovable_deny() {
     let (example, loaded) = shared();
-    let log = lore_log::DecisionLog::open(&example.dir.path().join("approvals.db")).expect("log");
+    let log = lore_log::open(&example.dir.path().join("approvals.db")).expect("log");
     let ask = request(Input::Shell("terraform destroy".into()));
     let (analysis, mut verdict) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &ask, true);
     assert!(verdict.decision >= Decision::Ask, "{:?}", verdict.decision);
-    let id = evaluate::record(&log, &ask, &analysis, &mut verdict).expect("logged");
+    let id = evaluate::record(log.as_ref(), &ask, &analysis, &mut verdict).expect("logged");
     log.approve(id, Some("dana"), lore_model::Timestamp::now().0, 10).expect("approve");
     let (analysis, mut again) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &ask, true);
-    evaluate::record(&log, &ask, &analysis, &mut again).expect("logged");
+    evaluate::record(log.as_ref(), &ask, &analysis, &mut again).expect("logged");
     assert_eq!(again.decision, Decision::Allow, "approved once");
     let (analysis, mut third) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &ask, true);
-    evaluate::record(&log, &ask, &analysis, &mut third).expect("logged");
+    evaluate::record(log.as_ref(), &ask, &analysis, &mut third).expect("logged");
     assert!(third.decision >= Decision::Ask, "an approval is used up");
 
     let root = request(Input::Shell("rm -rf /".into()));
     let (analysis, mut verdict) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &root, true);
-    let id = evaluate::record(&log, &root, &analysis, &mut verdict).expect("logged");
+    let id = evaluate::record(log.as_ref(), &root, &analysis, &mut verdict).expect("logged");
     log.approve(id, Some("dana"), lore_model::Timestamp::now().0, 10).expect("approve");
     let (analysis, mut again) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &root, true);
-    evaluate::record(&log, &root, &analysis, &mut again).expect("logged");
+    evaluate::record(log.as_ref(), &root, &analysis, &mut again).expect("logged");
     assert_eq!(again.decision, Decision::Deny, "no approval lifts rm -rf /");
 }
 

@@ -32,7 +32,7 @@ pub fn run(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
     };
     let Some(command) = parsed.command.clone() else { return Ok(exit::OK) };
     if parsed.event == Event::After || event == Some("post") {
-        if let Ok(log) = lore_log::DecisionLog::open(&evaluate::log_path_for(g.knowledge.as_deref())) {
+        if let Ok(log) = lore_log::open(&evaluate::log_path_for(g.knowledge.as_deref())) {
             let _ = log.mark_executed(parsed.session.as_deref(), &command);
         }
         return Ok(exit::OK);

@@ -93,7 +93,7 @@ pub struct Health {
 pub fn health(flag: Option<&Path>, home: &Path, project: &Path) -> Health {
     let mut checks = vec![knowledge_check(flag)];
     let log_path = log_path_for(flag);
-    checks.push(match lore_log::DecisionLog::open(&log_path).and_then(|l| l.count()) {
+    checks.push(match lore_log::open(&log_path).and_then(|l| l.count()) {
         Ok(n) => check("decision log", true, format!("{} ({n} decisions)", log_path.display())),
         Err(err) => check("decision log", false, err.to_string()),
     });

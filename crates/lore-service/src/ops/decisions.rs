@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use lore_log::{DecisionLog, Entry, Filter};
+use lore_log::{Entry, Filter};
 use lore_model::Timestamp;
 use serde::Serialize;
 
@@ -62,7 +62,7 @@ pub fn log(flag: Option<&Path>, request: LogRequest) -> Result<LogAnswer> {
             })?),
         };
     let path = log_path_for(flag);
-    let log = DecisionLog::open(&path)?;
+    let log = lore_log::open(&path)?;
     let filter = Filter {
         since_unix,
         decision: request.decision,
@@ -96,7 +96,7 @@ pub struct Approved {
 /// Lets the input of an asked or denied decision through once, within `minutes`.
 pub fn approve(flag: Option<&Path>, request: &ApproveRequest) -> Result<Approved> {
     let path = log_path_for(flag);
-    let log = DecisionLog::open(&path)?;
+    let log = lore_log::open(&path)?;
     match log.approve(request.decision, request.by.as_deref(), Timestamp::now().0, request.minutes)? {
         Some(input) => Ok(Approved { input, minutes: request.minutes }),
         None => Err(Error::not_found(format!("no decision {} in {}", request.decision, path.display()), Vec::new())),

@@ -261,8 +261,8 @@ pub fn history(loaded: &Loaded, id: &str, as_of: Option<&str>) -> Result<History
     };
     let pack = loaded.pack()?;
     let knowledge = &loaded.knowledge;
-    let mut log = lore_log::DecisionLog::open(&knowledge.log_path())?;
-    crate::history::sync(&mut log, &knowledge.history_key(), pack, now.0)?;
+    let mut log = lore_log::open(&knowledge.log_path())?;
+    crate::history::sync(log.as_mut(), &knowledge.history_key(), pack, now.0)?;
     let (kind, bare) = match id.split_once(':') {
         Some((kind, rest)) => (Some(kind), rest),
         None => (None, id),

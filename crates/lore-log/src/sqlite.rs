@@ -1,0 +1,377 @@
+//! The embedded store: SQLite in WAL mode, one file per user (or per
+//! `[gate] log`), with versioned migrations applied on open.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::{Decisions, Entry, Filter, LogError, NewRecord, new_uid};
+
+/// An open decision log (one SQLite connection).
+pub struct DecisionLog {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+}
+
+/// Past this size the WAL is checkpointed into the database and truncated.
+const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
+/// The version `MIGRATIONS` bring a log to (SQLite's `user_version`).
+const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64 + 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    ts_unix INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    agent TEXT,
+    session TEXT,
+    cwd TEXT,
+    input TEXT NOT NULL,
+    input_kind TEXT NOT NULL,
+    actions TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    rule_ids TEXT NOT NULL,
+    systems TEXT NOT NULL,
+    pack_version TEXT,
+    executed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS decisions_ts ON decisions (ts_unix);
+CREATE TABLE IF NOT EXISTS approvals (
+    id INTEGER PRIMARY KEY,
+    decision_id INTEGER NOT NULL,
+    input TEXT NOT NULL,
+    approved_by TEXT,
+    ts_unix INTEGER NOT NULL,
+    expires_unix INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+";
+
+/// Each step takes a log from the version before it to the next: entry `i`
+/// takes version `i + 1` to `i + 2` (the base schema is version 1). Steps
+/// are only ever appended; docs/store.md lists them.
+const MIGRATIONS: [&str; 3] = [
+    "ALTER TABLE decisions ADD COLUMN team TEXT;",
+    "CREATE TABLE IF NOT EXISTS knowledge (
+        id INTEGER PRIMARY KEY,
+        knowledge TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        record TEXT NOT NULL,
+        cite TEXT NOT NULL,
+        valid_from TEXT,
+        valid_until TEXT,
+        learned_unix INTEGER NOT NULL,
+        retired_unix INTEGER,
+        pack_version TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS knowledge_record ON knowledge (knowledge, kind, record_id);
+    CREATE TABLE IF NOT EXISTS knowledge_synced (knowledge TEXT PRIMARY KEY, pack_version TEXT NOT NULL);",
+    // 3 → 4: a globally unique id per decision, so that delivering it to a
+    // shared store is idempotent; older decisions get random ones.
+    "ALTER TABLE decisions ADD COLUMN uid TEXT;
+    UPDATE decisions SET uid = lower(
+        hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
+        || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+    WHERE uid IS NULL;
+    CREATE UNIQUE INDEX IF NOT EXISTS decisions_uid ON decisions (uid);",
+];
+
+impl DecisionLog {
+    /// Opens the log at `path`, creating it and its directory if missing and
+    /// bringing an older schema up to date.
+    pub fn open(path: &Path) -> Result<DecisionLog, LogError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| LogError::Io { path: path.to_path_buf(), source })?;
+        }
+        let err = |source| LogError::Sqlite { path: path.to_path_buf(), source };
+        let conn = Connection::open(path).map_err(err)?;
+        // Hooks run concurrently: wait for the writer instead of failing.
+        conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        // Hooks are short-lived processes. Checkpointing and deleting the
+        // WAL at every close would cost three fsyncs per call; instead the
+        // WAL stays between calls and is checkpointed (and truncated) once
+        // it passes WAL_CHECKPOINT_BYTES, which keeps the next process's
+        // recovery of it small. Commits are as durable as WAL with NORMAL.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).map_err(err)?;
+        let mut log = DecisionLog { conn, path: path.to_path_buf() };
+        log.migrate()?;
+        Ok(log)
+    }
+
+    /// Brings the schema up to `SCHEMA_VERSION`, in one write transaction:
+    /// of two processes opening an old log at once, the second finds it done.
+    fn migrate(&mut self) -> Result<(), LogError> {
+        let path = self.path.clone();
+        let err = |source| LogError::Sqlite { path: path.clone(), source };
+        let version = |conn: &Connection| conn.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0));
+        if version(&self.conn).map_err(err)? >= SCHEMA_VERSION {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+        let found = version(&tx).map_err(err)?;
+        if found < SCHEMA_VERSION {
+            tx.execute_batch(SCHEMA).map_err(err)?;
+            for migration in MIGRATIONS.iter().skip((found - 1).max(0) as usize) {
+                tx.execute_batch(migration).map_err(err)?;
+            }
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    pub(crate) fn err(&self) -> impl Fn(rusqlite::Error) -> LogError + '_ {
+        |source| LogError::Sqlite { path: self.path.clone(), source }
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn checkpoint_if_large(&self) -> Result<(), LogError> {
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES) {
+            // Another process may be writing; a busy checkpoint is simply retried next time.
+            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+        Ok(())
+    }
+}
+
+impl Decisions for DecisionLog {
+    /// Appends one decision and returns its id.
+    fn append(&self, r: &NewRecord) -> Result<i64, LogError> {
+        self.conn
+            .execute(
+                "INSERT INTO decisions (ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team, uid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                params![
+                    r.ts_unix,
+                    r.source,
+                    r.agent,
+                    r.session,
+                    r.cwd,
+                    r.input,
+                    r.input_kind,
+                    r.actions,
+                    r.decision,
+                    r.reasons,
+                    r.rule_ids.join(","),
+                    r.systems.join(","),
+                    r.pack_version,
+                    r.team,
+                    new_uid()
+                ],
+            )
+            .map_err(self.err())?;
+        let id = self.conn.last_insert_rowid();
+        self.checkpoint_if_large()?;
+        Ok(id)
+    }
+
+    /// Records that the latest decision on `input` in `session` actually ran.
+    fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE decisions SET executed = 1 WHERE id = (
+                    SELECT id FROM decisions WHERE input = ?1 AND (session IS ?2) ORDER BY id DESC LIMIT 1)",
+                params![input, session],
+            )
+            .map_err(self.err())?;
+        Ok(changed > 0)
+    }
+
+    /// The decisions `filter` selects, newest first.
+    fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError> {
+        let limit = if filter.limit == 0 { 50 } else { filter.limit } as i64;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed, team, uid
+                 FROM decisions
+                 WHERE (?1 IS NULL OR ts_unix >= ?1) AND (?2 IS NULL OR decision = ?2) AND (?3 IS NULL OR agent = ?3)
+                   AND (?4 IS NULL OR (',' || systems || ',') LIKE ('%,' || ?4 || ',%'))
+                 ORDER BY id DESC LIMIT ?5",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![filter.since_unix, filter.decision, filter.agent, filter.system, limit], |row| {
+                let split =
+                    |s: String| -> Vec<String> { s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect() };
+                let json = |s: String| serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s));
+                Ok(Entry {
+                    id: row.get(0)?,
+                    ts_unix: row.get(1)?,
+                    source: row.get(2)?,
+                    agent: row.get(3)?,
+                    session: row.get(4)?,
+                    cwd: row.get(5)?,
+                    input: row.get(6)?,
+                    input_kind: row.get(7)?,
+                    actions: json(row.get(8)?),
+                    decision: row.get(9)?,
+                    reasons: json(row.get(10)?),
+                    rule_ids: split(row.get(11)?),
+                    systems: split(row.get(12)?),
+                    pack_version: row.get(13)?,
+                    executed: row.get::<_, i64>(14)? != 0,
+                    team: row.get(15)?,
+                    uid: row.get::<_, Option<String>>(16)?.unwrap_or_default(),
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    /// How many decisions the log holds.
+    fn count(&self) -> Result<i64, LogError> {
+        self.conn.query_row("SELECT count(*) FROM decisions", [], |row| row.get(0)).map_err(self.err())
+    }
+
+    /// The decision with this ID, if any.
+    fn get(&self, id: i64) -> Result<Option<Entry>, LogError> {
+        Ok(self.query(&Filter { limit: i64::MAX as usize, ..Filter::default() })?.into_iter().find(|e| e.id == id))
+    }
+
+    /// A human approves the input of decision `id` once, for `minutes`.
+    fn approve(&self, id: i64, by: Option<&str>, now: i64, minutes: u32) -> Result<Option<String>, LogError> {
+        let input: Option<String> = self
+            .conn
+            .query_row("SELECT input FROM decisions WHERE id = ?1", params![id], |row| row.get(0))
+            .optional()
+            .map_err(self.err())?;
+        let Some(input) = input else { return Ok(None) };
+        self.conn
+            .execute(
+                "INSERT INTO approvals (decision_id, input, approved_by, ts_unix, expires_unix) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, input, by, now, now + i64::from(minutes) * 60],
+            )
+            .map_err(self.err())?;
+        Ok(Some(input))
+    }
+
+    /// Uses up an unexpired approval of exactly this input, if there is one.
+    fn take_approval(&self, input: &str, now: i64) -> Result<Option<(i64, Option<String>)>, LogError> {
+        let found: Option<(i64, i64, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT id, decision_id, approved_by FROM approvals WHERE input = ?1 AND used = 0 AND expires_unix >= ?2 ORDER BY id DESC LIMIT 1",
+                params![input, now],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        let Some((approval, decision, by)) = found else { return Ok(None) };
+        self.conn.execute("UPDATE approvals SET used = 1 WHERE id = ?1", params![approval]).map_err(self.err())?;
+        Ok(Some((decision, by)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(input: &str, decision: &str) -> NewRecord {
+        NewRecord {
+            ts_unix: 1_000,
+            source: "test".into(),
+            agent: Some("claude-code".into()),
+            session: Some("s1".into()),
+            input: input.into(),
+            input_kind: "shell".into(),
+            actions: "[]".into(),
+            decision: decision.into(),
+            reasons: "[]".into(),
+            systems: vec!["payments-db".into()],
+            ..NewRecord::default()
+        }
+    }
+
+    #[test]
+    fn append_query_execute_and_approve() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = DecisionLog::open(&dir.path().join("nested/decisions.db")).expect("open");
+        let a = log.append(&record("rm -rf /", "deny")).expect("append");
+        log.append(&record("ls", "allow")).expect("append");
+        assert_eq!(log.count().expect("count"), 2);
+        let denied = log.query(&Filter { decision: Some("deny".into()), ..Filter::default() }).expect("query");
+        assert_eq!(denied.len(), 1);
+        assert_eq!(denied[0].input, "rm -rf /");
+        let by_system = log.query(&Filter { system: Some("payments-db".into()), ..Filter::default() }).expect("query");
+        assert_eq!(by_system.len(), 2);
+        assert!(log.query(&Filter { system: Some("payments".into()), ..Filter::default() }).expect("query").is_empty());
+        assert!(log.mark_executed(Some("s1"), "ls").expect("mark"));
+        assert!(log.query(&Filter { decision: Some("allow".into()), ..Filter::default() }).expect("q")[0].executed);
+
+        assert_eq!(log.approve(a, Some("dana"), 1_000, 10).expect("approve").as_deref(), Some("rm -rf /"));
+        assert_eq!(log.take_approval("rm -rf /", 1_100).expect("take"), Some((a, Some("dana".into()))));
+        assert_eq!(log.take_approval("rm -rf /", 1_100).expect("take"), None, "an approval is used once");
+        log.approve(a, None, 1_000, 10).expect("approve");
+        assert_eq!(log.take_approval("rm -rf /", 1_000 + 11 * 60).expect("take"), None, "and expires");
+        assert_eq!(log.approve(999, None, 0, 1).expect("approve"), None);
+    }
+
+    #[test]
+    fn a_version_1_log_gains_the_team_column_and_keeps_its_records() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("decisions.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(SCHEMA).expect("v1 schema");
+            conn.execute_batch(
+                "INSERT INTO decisions (ts_unix, source, input, input_kind, actions, decision, reasons, rule_ids, systems)
+                 VALUES (1, 'hook', 'ls', 'shell', '[]', 'allow', '[]', '', '');
+                 PRAGMA user_version = 1;",
+            )
+            .expect("v1 record");
+        }
+        let log = DecisionLog::open(&path).expect("migrates");
+        log.append(&NewRecord { team: Some("payments".into()), ..record("kubectl get pods", "allow") })
+            .expect("append");
+        let entries = log.query(&Filter::default()).expect("query");
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].team.as_deref(), Some("payments"));
+        assert_eq!(entries[1].team, None);
+        drop(log);
+        DecisionLog::open(&path).expect("opens again without migrating twice");
+    }
+
+    #[test]
+    fn every_decision_gets_a_unique_id_and_a_version_3_log_gains_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("decisions.db");
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(SCHEMA).expect("v1 schema");
+            for migration in &MIGRATIONS[..2] {
+                conn.execute_batch(migration).expect("to v3");
+            }
+            conn.execute_batch(
+                "INSERT INTO decisions (ts_unix, source, input, input_kind, actions, decision, reasons, rule_ids, systems)
+                 VALUES (1, 'hook', 'ls', 'shell', '[]', 'allow', '[]', '', ''), (2, 'hook', 'pwd', 'shell', '[]', 'allow', '[]', '', '');
+                 PRAGMA user_version = 3;",
+            )
+            .expect("v3 records");
+        }
+        let log = DecisionLog::open(&path).expect("migrates");
+        for _ in 0..50 {
+            log.append(&record("kubectl get pods", "allow")).expect("append");
+        }
+        let entries = log.query(&Filter { limit: 100, ..Filter::default() }).expect("query");
+        assert_eq!(entries.len(), 52);
+        let uids: std::collections::HashSet<&str> = entries.iter().map(|e| e.uid.as_str()).collect();
+        assert_eq!(uids.len(), 52, "no id repeats, old or new");
+        assert!(entries.iter().all(|e| e.uid.len() == 36 && e.uid.matches('-').count() == 4), "UUID-shaped");
+        let newest: Vec<&str> = entries[..50].iter().rev().map(|e| e.uid.as_str()).collect();
+        assert!(newest.windows(2).all(|w| w[0] < w[1]), "new ids sort by time (UUID v7)");
+        let version: i64 = log.conn.pragma_query_value(None, "user_version", |row| row.get(0)).expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+}
