@@ -28,6 +28,17 @@ pub struct Config {
     pub server: Option<toml::Table>,
     /// `[search]`: the embedding model, for hybrid search.
     pub search: SearchSettings,
+    /// `[store]`: a shared store for `lore serve` (PostgreSQL).
+    pub store: StoreSettings,
+}
+
+/// `[store]` in `lore.toml`. `LORE_STORE_URL` wins over it, and is the
+/// better place for a URL with a password in it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// `postgres://user:password@host:port/db`; `None` keeps the embedded SQLite log.
+    pub url: Option<String>,
 }
 
 /// `[search]` in `lore.toml`.

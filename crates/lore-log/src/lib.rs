@@ -9,9 +9,11 @@
 use std::path::PathBuf;
 
 mod history;
+mod postgres;
 mod sqlite;
 
 pub use history::{Current, Synced, Version};
+pub use postgres::{PgStore, redact};
 use serde::{Deserialize, Serialize};
 pub use sqlite::DecisionLog;
 
@@ -25,6 +27,17 @@ pub enum LogError {
         path: PathBuf,
         /// SQLite's error.
         source: rusqlite::Error,
+    },
+    /// The shared store failed: it is unreachable, refused the login, or
+    /// answered with an error. Never shows the password.
+    #[error("store {store} (from {setting}): {message}")]
+    Store {
+        /// The setting the store's URL came from (`LORE_STORE_URL`, `[store] url`).
+        setting: String,
+        /// The store's URL without its password.
+        store: String,
+        /// What went wrong.
+        message: String,
     },
     /// The log's directory could not be created.
     #[error("decision log {path}: cannot create its directory: {source}")]
@@ -155,6 +168,10 @@ pub trait Decisions {
     /// Uses up an unexpired approval of exactly this input, if there is one:
     /// the approved decision's id and who approved it.
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<(i64, Option<String>)>, LogError>;
+    /// Whether the store answers now (an embedded one always does).
+    fn reachable(&self) -> bool {
+        true
+    }
 }
 
 /// The knowledge's bitemporal history (see [`history`](crate::Version)).
@@ -185,6 +202,11 @@ impl<T: Decisions + History + Send> Store for T {}
 /// bringing its schema up to date.
 pub fn open(path: &std::path::Path) -> Result<Box<dyn Store>, LogError> {
     Ok(Box::new(DecisionLog::open(path)?))
+}
+
+/// Opens the shared store at `url` (PostgreSQL), which came from `setting`.
+pub fn open_shared(url: &str, setting: &str) -> Result<Box<dyn Store>, LogError> {
+    Ok(Box::new(PgStore::open(url, setting)?))
 }
 
 /// A new globally unique decision id: a UUID v7, so ids sort by time.

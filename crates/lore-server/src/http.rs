@@ -242,12 +242,19 @@ async fn healthz() -> Json<Value> {
 /// The knowledge is loaded and requests can be served.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, description = "Ready", body = Value),
-        (status = 503, description = "No knowledge loaded", body = Problem, content_type = "application/problem+json")))]
+        (status = 503, description = "No knowledge loaded, or the store does not answer", body = Problem, content_type = "application/problem+json")))]
 async fn readyz(State(app): State<App>) -> Result<Json<Value>, Problem> {
     let loaded = app.shared.current();
-    match loaded.version() {
-        Some(version) => Ok(Json(json!({ "status": "ready", "pack_version": version }))),
-        None => Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, loaded.unavailable())),
+    let Some(version) = loaded.version() else {
+        return Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, loaded.unavailable()));
+    };
+    let shared = app.shared.clone();
+    let store = tokio::task::spawn_blocking(move || shared.log.reachable()).await;
+    match store {
+        Ok(Ok(true)) => Ok(Json(json!({ "status": "ready", "pack_version": version, "store": "reachable" }))),
+        Ok(Ok(false)) => Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, "the store does not answer")),
+        Ok(Err(why)) => Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("no store: {why}"))),
+        Err(err) => Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, format!("the store check failed: {err}"))),
     }
 }
 

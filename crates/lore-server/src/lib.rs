@@ -53,7 +53,7 @@ type Result<T> = std::result::Result<T, ServeError>;
 /// Serves MCP on stdin and stdout until the client closes them.
 pub fn serve_stdio(knowledge: Knowledge, settings: Settings) -> Result<()> {
     runtime()?.block_on(async move {
-        let shared = Shared::new(knowledge, settings);
+        let shared = load(knowledge, settings).await?;
         tokio::spawn(reload_loop(shared.clone()));
         mcp::LoreMcp::new(shared, "mcp").serve_stdio().await
     })
@@ -72,7 +72,7 @@ pub fn serve_http(
             .await
             .map_err(|cause| ServeError::Listen { addr: settings.addr, cause })?;
         let addr = listener.local_addr().map_err(|cause| ServeError::Io { what: "reading the address", cause })?;
-        let shared = Shared::new(knowledge, settings);
+        let shared = load(knowledge, settings).await?;
         ready(addr, &shared);
         tokio::spawn(reload_loop(shared.clone()));
         axum::serve(listener, http::router(shared, addr))
@@ -82,6 +82,14 @@ pub fn serve_http(
             .await
             .map_err(|cause| ServeError::Io { what: "serving HTTP", cause })
     })
+}
+
+/// Loads the knowledge and opens the store off the async threads: both
+/// block (a build, a PostgreSQL connection).
+async fn load(knowledge: Knowledge, settings: Settings) -> Result<Arc<Shared>> {
+    tokio::task::spawn_blocking(move || Shared::new(knowledge, settings))
+        .await
+        .map_err(|e| ServeError::Io { what: "loading the knowledge", cause: std::io::Error::other(e.to_string()) })
 }
 
 /// Without tokens, anyone who can reach the port could read the knowledge

@@ -29,7 +29,7 @@ impl Shared {
     /// Loads the knowledge and opens its decision log.
     pub fn new(knowledge: Knowledge, settings: Settings) -> Arc<Shared> {
         let (root, origin) = (knowledge.root.clone(), knowledge.origin);
-        let log = SharedLog::open(&knowledge.log_path());
+        let log = SharedLog::for_server(&knowledge);
         let loaded = Loaded::load(Arc::new(knowledge));
         Arc::new(Shared {
             root,

@@ -29,6 +29,16 @@ async fn start_with(settings: Settings) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = dir.path().join("decisions.db");
     let root = lore_testkit::example_copy(&dir.path().join("acme"), &log);
+    serve(root, log, dir, settings).await
+}
+
+/// Another server of the knowledge at `root` (its directory stays the first's).
+async fn start_on(root: &std::path::Path, settings: Settings) -> Server {
+    let dir = tempfile::tempdir().expect("tempdir");
+    serve(root.to_path_buf(), dir.path().join("unused.db"), dir, settings).await
+}
+
+async fn serve(root: PathBuf, log: PathBuf, dir: tempfile::TempDir, settings: Settings) -> Server {
     let knowledge = Knowledge::at(&root, Origin::Flag).expect("knowledge");
     let settings = Settings {
         tokens: vec![Token { secret: SECRET.into(), agent: "ci-bot".into(), team: Some("platform".into()) }],
@@ -414,4 +424,53 @@ async fn an_edited_lore_toml_is_picked_up_and_a_broken_one_is_not_served() {
         }
     }
     assert_eq!(brief["system"]["id"], "search-service", "the new alias is served: {brief}");
+}
+
+/// Two servers ("replicas") of the same knowledge on one PostgreSQL store;
+/// the first owns the knowledge's directory.
+async fn replicas_on_one_store(url: &str) -> (Server, Server) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("decisions.db");
+    let root = lore_testkit::example_copy(&dir.path().join("acme"), &log);
+    let config = root.join("lore.toml");
+    let mut text = std::fs::read_to_string(&config).expect("lore.toml");
+    text.push_str(&format!("\n[store]\nurl = {url:?}\n"));
+    std::fs::write(&config, text).expect("lore.toml");
+    let first = serve(root.clone(), log, dir, Settings::default()).await;
+    let second = start_on(&root, Settings::default()).await;
+    (first, second)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_on_one_store_share_decisions_and_approvals() {
+    let Some(admin) = lore_testkit::postgres_server() else { return };
+    // PostgreSQL's client blocks: off the async threads.
+    let url = tokio::task::spawn_blocking(move || lore_testkit::fresh_database(&admin)).await.expect("database");
+    let (a, b) = replicas_on_one_store(&url).await;
+    let (status, _, ready) = a.get("/readyz").await;
+    assert_eq!((status, ready["store"].as_str()), (200, Some("reachable")), "{ready}");
+
+    let asked = a.check("terraform destroy").await;
+    assert!(matches!(asked["decision"].as_str(), Some("ask" | "deny")), "{asked}");
+    let id = asked["decision_id"].as_i64().expect("logged in the shared store");
+    let other = b.check("kubectl get pods").await;
+    assert_ne!(other["decision_id"].as_i64(), Some(id), "ids are unique across replicas");
+
+    // A human approves through replica B's store; replica A honours it at once.
+    let shared = b.shared.clone();
+    let approved = tokio::task::spawn_blocking(move || {
+        shared.log.with(|store| store.approve(id, Some("dana"), lore_model::Timestamp::now().0, 10))
+    })
+    .await
+    .expect("approve");
+    assert!(matches!(approved, Ok(Ok(Some(_)))), "{approved:?}");
+    let allowed = a.check("terraform destroy").await;
+    assert_eq!(allowed["decision"], "allow", "{allowed}");
+    let again = b.check("terraform destroy").await;
+    assert_ne!(again["decision"], "allow", "the approval was used once, on replica A");
+
+    let count = tokio::task::spawn_blocking(move || lore_log::open_shared(&url, "test").and_then(|s| s.count()))
+        .await
+        .expect("count");
+    assert_eq!(count.expect("the store"), 4, "every check of both replicas is in the one store");
 }

@@ -344,6 +344,17 @@ impl SharedLog {
         SharedLog(std::sync::Mutex::new(lore_log::open(path).map_err(|e| e.to_string())))
     }
 
+    /// The store a server uses for `knowledge`: the shared one when
+    /// configured, else the embedded log; one that cannot be opened is kept as why.
+    pub fn for_server(knowledge: &Knowledge) -> SharedLog {
+        SharedLog(std::sync::Mutex::new(knowledge.server_store().map_err(|e| e.to_string())))
+    }
+
+    /// Whether the store answers now; `Err` says why it is not there at all.
+    pub fn reachable(&self) -> Result<bool, String> {
+        self.with(|store| store.reachable())
+    }
+
     /// Runs `f` with the log; `Err` says why there is none.
     pub fn with<T>(&self, f: impl FnOnce(&dyn Store) -> T) -> Result<T, String> {
         let guard = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -16,6 +16,8 @@ static EXAMPLE: Dir<'static> = include_dir!("$OUT_DIR/example-acme");
 
 /// Names the embedding model's directory; wins over `[search] model`.
 pub const MODEL_ENV: &str = "LORE_MODEL";
+/// Names the shared store; wins over `[store] url`.
+pub const STORE_ENV: &str = "LORE_STORE_URL";
 
 /// How the knowledge was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +146,26 @@ impl Knowledge {
             .ok()
             .and_then(|c| c.log)
             .unwrap_or_else(lore_log::default_path)
+    }
+
+    /// The shared store's URL and the setting it came from: `LORE_STORE_URL`,
+    /// else `[store] url`; `None` keeps the embedded log.
+    pub fn store_url(&self) -> Option<(String, &'static str)> {
+        match std::env::var(STORE_ENV) {
+            Ok(url) if !url.trim().is_empty() => Some((url, STORE_ENV)),
+            _ => {
+                self.config.store.url.clone().filter(|u| !u.trim().is_empty()).map(|u| (u, "[store] url in lore.toml"))
+            }
+        }
+    }
+
+    /// The store a long-running server keeps decisions, approvals and
+    /// history in: the shared one when configured, else the embedded log.
+    pub fn server_store(&self) -> Result<Box<dyn lore_log::Store>> {
+        Ok(match self.store_url() {
+            Some((url, setting)) => lore_log::open_shared(&url, setting)?,
+            None => lore_log::open(&self.log_path())?,
+        })
     }
 
     /// The key the history of this knowledge is kept under.

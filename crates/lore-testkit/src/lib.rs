@@ -29,6 +29,41 @@ pub fn example_copy(to: &Path, log: &Path) -> PathBuf {
     to.to_path_buf()
 }
 
+/// The PostgreSQL server for store tests (`LORE_TEST_POSTGRES_URL`; CI
+/// starts one with scripts/pg-test-server.sh), or `None`, said once, when
+/// there is none. With `LORE_REQUIRE_POSTGRES` set, its absence fails.
+pub fn postgres_server() -> Option<String> {
+    match std::env::var("LORE_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("LORE_REQUIRE_POSTGRES").is_none(),
+                "LORE_REQUIRE_POSTGRES is set but LORE_TEST_POSTGRES_URL is not"
+            );
+            eprintln!("skipping PostgreSQL: set LORE_TEST_POSTGRES_URL (scripts/pg-test-server.sh starts one)");
+            None
+        }
+    }
+}
+
+/// A new, empty database on the test server at `admin`, and its URL.
+pub fn fresh_database(admin: &str) -> String {
+    let name = format!("lore_test_{:016x}{:08x}", std::process::id() as u64 ^ nanos(), unique());
+    let mut client = postgres::Client::connect(admin, postgres::NoTls).expect("the test PostgreSQL answers");
+    client.batch_execute(&format!("CREATE DATABASE {name}")).expect("creating a test database");
+    let (server, _) = admin.rsplit_once('/').expect("the test URL names a database");
+    format!("{server}/{name}")
+}
+
+fn nanos() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
+
+fn unique() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Builds the pack of the knowledge at `root`, configured by `config`, into
 /// `pack_dir`, embedding its documents with the model in `model` when given
 /// (lexical search only otherwise). Reuses `pack_dir`'s cache, if any, and

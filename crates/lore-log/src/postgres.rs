@@ -1,0 +1,458 @@
+//! The shared store: PostgreSQL, for several `lore serve` replicas and the
+//! hooks that deliver to them. A pool of connections (r2d2), bounded
+//! timeouts, TLS through rustls when the URL asks for it (`sslmode=require`),
+//! and versioned migrations applied on open under an advisory lock.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use postgres::{Config, GenericClient, Row};
+use r2d2_postgres::PostgresConnectionManager;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::history::{Current, Synced, Version};
+use crate::{Decisions, Entry, Filter, History, LogError, NewRecord, new_uid};
+
+type Pool = r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>;
+
+/// How long to wait for a connection, to connect, and for one statement.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const STATEMENT_TIMEOUT_MS: u64 = 10_000;
+/// Connections a process keeps open at most.
+const POOL_SIZE: u32 = 16;
+
+/// Each step takes the schema from the version before it to the next; step
+/// `i` makes version `i + 1`. Steps are only ever appended (docs/store.md).
+const MIGRATIONS: [&str; 1] = ["
+CREATE TABLE decisions (
+    id BIGSERIAL PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    ts_unix BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    agent TEXT,
+    team TEXT,
+    session TEXT,
+    cwd TEXT,
+    input TEXT NOT NULL,
+    input_kind TEXT NOT NULL,
+    actions TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    rule_ids TEXT NOT NULL,
+    systems TEXT NOT NULL,
+    pack_version TEXT,
+    executed BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX decisions_ts ON decisions (ts_unix);
+CREATE INDEX decisions_input ON decisions (input);
+CREATE TABLE approvals (
+    id BIGSERIAL PRIMARY KEY,
+    decision_id BIGINT NOT NULL REFERENCES decisions (id),
+    input TEXT NOT NULL,
+    approved_by TEXT,
+    ts_unix BIGINT NOT NULL,
+    expires_unix BIGINT NOT NULL,
+    used BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX approvals_input ON approvals (input) WHERE NOT used;
+CREATE TABLE knowledge (
+    id BIGSERIAL PRIMARY KEY,
+    knowledge TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    record TEXT NOT NULL,
+    cite TEXT NOT NULL,
+    valid_from TEXT,
+    valid_until TEXT,
+    learned_unix BIGINT NOT NULL,
+    retired_unix BIGINT,
+    pack_version TEXT NOT NULL
+);
+CREATE INDEX knowledge_record ON knowledge (knowledge, kind, lower(record_id));
+CREATE TABLE knowledge_synced (knowledge TEXT PRIMARY KEY, pack_version TEXT NOT NULL);
+"];
+
+/// A pool of connections to one PostgreSQL database.
+pub struct PgStore {
+    pool: Pool,
+    /// The URL without its password, for messages.
+    shown: String,
+}
+
+/// `url` with any password replaced by `***`: what messages may show.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return "(a postgres URL)".into() };
+    let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _password)) => format!("{name}:***@{host}"),
+            None => format!("{user}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    let query = tail.split_once('?').map(|(path, query)| {
+        let kept: Vec<&str> = query.split('&').filter(|kv| !kv.starts_with("password=")).collect();
+        format!("{path}?{}", kept.join("&"))
+    });
+    let tail = query.unwrap_or_else(|| tail.to_string());
+    if tail.is_empty() { format!("{scheme}://{authority}") } else { format!("{scheme}://{authority}/{tail}") }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/db`),
+    /// from the setting named `setting`, and brings its schema up to date.
+    pub fn open(url: &str, setting: &str) -> Result<PgStore, LogError> {
+        let shown = redact(url);
+        let bad = |message: String| LogError::Store { setting: setting.to_string(), store: shown.clone(), message };
+        let mut config: Config = url.parse().map_err(|e| bad(format!("not a PostgreSQL URL ({e})")))?;
+        config.connect_timeout(CONNECT_TIMEOUT);
+        config.options(&format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
+        // One connection first, to migrate and to say exactly why it fails
+        // (the pool only reports that it timed out).
+        let mut first = config.connect(tls()).map_err(|e| bad(format!("cannot connect: {}", describe(&e))))?;
+        migrate(&mut first).map_err(|e| bad(describe(&e)))?;
+        let manager = PostgresConnectionManager::new(config, tls());
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(0))
+            .connection_timeout(CONNECT_TIMEOUT)
+            .error_handler(Box::new(r2d2::NopErrorHandler))
+            .build(manager)
+            .map_err(|e| bad(format!("cannot connect: {e}")))?;
+        Ok(PgStore { pool, shown })
+    }
+
+    fn client(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<MakeRustlsConnect>>, LogError> {
+        self.pool.get().map_err(|e| self.err_text(format!("cannot connect: {e}")))
+    }
+
+    fn err_text(&self, message: String) -> LogError {
+        LogError::Store { setting: "[store] url".into(), store: self.shown.clone(), message }
+    }
+
+    fn err(&self) -> impl Fn(postgres::Error) -> LogError + '_ {
+        |e| self.err_text(describe(&e))
+    }
+}
+
+/// Applies the migrations not yet applied, under an advisory lock so that
+/// replicas starting together migrate once.
+fn migrate(client: &mut postgres::Client) -> Result<(), postgres::Error> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock(7274419231)", &[])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS lore_migrations (version INTEGER PRIMARY KEY, applied_unix BIGINT NOT NULL)",
+    )?;
+    let applied: i32 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM lore_migrations", &[])?.get(0);
+    for (step, sql) in MIGRATIONS.iter().enumerate().skip(applied.max(0) as usize) {
+        tx.batch_execute(sql)?;
+        tx.execute(
+            "INSERT INTO lore_migrations (version, applied_unix) VALUES ($1, extract(epoch FROM now())::BIGINT)",
+            &[&(step as i32 + 1)],
+        )?;
+    }
+    tx.commit()
+}
+
+/// TLS through rustls with the web's root certificates; used only when the
+/// URL's `sslmode` asks for it (`prefer`, the default, tries it first).
+fn tls() -> MakeRustlsConnect {
+    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
+    match config {
+        Ok(config) => MakeRustlsConnect::new(config),
+        // ring supports the default versions; this cannot fail, but a
+        // store without TLS is still a store for `sslmode=disable`.
+        Err(_) => MakeRustlsConnect::new(
+            rustls::ClientConfig::builder()
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth(),
+        ),
+    }
+}
+
+/// A PostgreSQL error said for a person: the server's message when it sent one.
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => e.to_string(),
+    }
+}
+
+fn split(s: String) -> Vec<String> {
+    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+fn json(s: String) -> serde_json::Value {
+    serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s))
+}
+
+fn entry(row: &Row) -> Entry {
+    Entry {
+        id: row.get(0),
+        ts_unix: row.get(1),
+        source: row.get(2),
+        agent: row.get(3),
+        session: row.get(4),
+        cwd: row.get(5),
+        input: row.get(6),
+        input_kind: row.get(7),
+        actions: json(row.get(8)),
+        decision: row.get(9),
+        reasons: json(row.get(10)),
+        rule_ids: split(row.get(11)),
+        systems: split(row.get(12)),
+        pack_version: row.get(13),
+        executed: row.get(14),
+        team: row.get(15),
+        uid: row.get(16),
+    }
+}
+
+const ENTRY_COLUMNS: &str = "id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed, team, uid";
+
+impl PgStore {
+    /// Stores a decision made elsewhere (a hook's local log) under its own
+    /// `uid`; a second delivery of the same `uid` changes nothing. Returns
+    /// whether it was new.
+    pub fn deliver(&self, uid: &str, r: &NewRecord) -> Result<bool, LogError> {
+        let mut client = self.client()?;
+        insert(&mut *client, uid, r).map(|id| id.is_some()).map_err(self.err())
+    }
+}
+
+fn insert(client: &mut impl GenericClient, uid: &str, r: &NewRecord) -> Result<Option<i64>, postgres::Error> {
+    let row = client.query_opt(
+        "INSERT INTO decisions (uid, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         ON CONFLICT (uid) DO NOTHING RETURNING id",
+        &[
+            &uid,
+            &r.ts_unix,
+            &r.source,
+            &r.agent,
+            &r.session,
+            &r.cwd,
+            &r.input,
+            &r.input_kind,
+            &r.actions,
+            &r.decision,
+            &r.reasons,
+            &r.rule_ids.join(","),
+            &r.systems.join(","),
+            &r.pack_version,
+            &r.team,
+        ],
+    )?;
+    Ok(row.map(|row| row.get(0)))
+}
+
+impl Decisions for PgStore {
+    fn append(&self, r: &NewRecord) -> Result<i64, LogError> {
+        let mut client = self.client()?;
+        let id = insert(&mut *client, &new_uid(), r).map_err(self.err())?;
+        id.ok_or_else(|| self.err_text("a new decision id was already taken".into()))
+    }
+
+    fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError> {
+        let mut client = self.client()?;
+        let changed = client
+            .execute(
+                "UPDATE decisions SET executed = TRUE WHERE id = (
+                    SELECT id FROM decisions WHERE input = $1 AND session IS NOT DISTINCT FROM $2 ORDER BY id DESC LIMIT 1)",
+                &[&input, &session],
+            )
+            .map_err(self.err())?;
+        Ok(changed > 0)
+    }
+
+    fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError> {
+        let limit = if filter.limit == 0 { 50 } else { filter.limit.min(i64::MAX as usize) } as i64;
+        let mut client = self.client()?;
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM decisions
+             WHERE ($1::BIGINT IS NULL OR ts_unix >= $1) AND ($2::TEXT IS NULL OR decision = $2) AND ($3::TEXT IS NULL OR agent = $3)
+               AND ($4::TEXT IS NULL OR (',' || systems || ',') LIKE ('%,' || $4 || ',%'))
+             ORDER BY id DESC LIMIT $5"
+        );
+        let rows = client
+            .query(&sql, &[&filter.since_unix, &filter.decision, &filter.agent, &filter.system, &limit])
+            .map_err(self.err())?;
+        Ok(rows.iter().map(entry).collect())
+    }
+
+    fn count(&self) -> Result<i64, LogError> {
+        let mut client = self.client()?;
+        Ok(client.query_one("SELECT count(*) FROM decisions", &[]).map_err(self.err())?.get(0))
+    }
+
+    fn get(&self, id: i64) -> Result<Option<Entry>, LogError> {
+        let mut client = self.client()?;
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM decisions WHERE id = $1");
+        Ok(client.query_opt(&sql, &[&id]).map_err(self.err())?.as_ref().map(entry))
+    }
+
+    fn approve(&self, id: i64, by: Option<&str>, now: i64, minutes: u32) -> Result<Option<String>, LogError> {
+        let mut client = self.client()?;
+        let row = client
+            .query_opt(
+                "INSERT INTO approvals (decision_id, input, approved_by, ts_unix, expires_unix)
+                 SELECT id, input, $2, $3, $4 FROM decisions WHERE id = $1 RETURNING input",
+                &[&id, &by, &now, &(now + i64::from(minutes) * 60)],
+            )
+            .map_err(self.err())?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    fn take_approval(&self, input: &str, now: i64) -> Result<Option<(i64, Option<String>)>, LogError> {
+        let mut client = self.client()?;
+        // One statement: of two replicas taking the same approval, one gets it.
+        let row = client
+            .query_opt(
+                "UPDATE approvals SET used = TRUE WHERE id = (
+                    SELECT id FROM approvals WHERE input = $1 AND NOT used AND expires_unix >= $2
+                    ORDER BY id DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 RETURNING decision_id, approved_by",
+                &[&input, &now],
+            )
+            .map_err(self.err())?;
+        Ok(row.map(|row| (row.get(0), row.get(1))))
+    }
+
+    fn reachable(&self) -> bool {
+        self.client().and_then(|mut c| c.simple_query("SELECT 1").map_err(self.err())).is_ok()
+    }
+}
+
+impl History for PgStore {
+    fn sync_history(
+        &mut self,
+        knowledge: &str,
+        records: &[Current],
+        pack_version: &str,
+        now: i64,
+    ) -> Result<Synced, LogError> {
+        let mut client = self.client()?;
+        let err = self.err();
+        let mut tx = client.transaction().map_err(&err)?;
+        // Replicas syncing the same knowledge take turns.
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&knowledge]).map_err(&err)?;
+        let mut open: HashMap<(String, String), (i64, String)> = HashMap::new();
+        for row in tx
+            .query(
+                "SELECT id, kind, record_id, hash FROM knowledge WHERE knowledge = $1 AND retired_unix IS NULL",
+                &[&knowledge],
+            )
+            .map_err(&err)?
+        {
+            open.insert((row.get(1), row.get(2)), (row.get(0), row.get(3)));
+        }
+        let mut synced = Synced::default();
+        let insert = tx
+            .prepare(
+                "INSERT INTO knowledge (knowledge, kind, record_id, hash, record, cite, valid_from, valid_until, learned_unix, pack_version)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .map_err(&err)?;
+        let retire = tx.prepare("UPDATE knowledge SET retired_unix = $1 WHERE id = $2").map_err(&err)?;
+        for r in records {
+            match open.remove(&(r.kind.clone(), r.id.clone())) {
+                Some((_, hash)) if hash == r.hash => continue,
+                Some((row, _)) => {
+                    tx.execute(&retire, &[&now, &row]).map_err(&err)?;
+                    synced.changed += 1;
+                }
+                None => synced.learned += 1,
+            }
+            tx.execute(
+                &insert,
+                &[
+                    &knowledge,
+                    &r.kind,
+                    &r.id,
+                    &r.hash,
+                    &r.record,
+                    &r.cite,
+                    &r.valid_from,
+                    &r.valid_until,
+                    &now,
+                    &pack_version,
+                ],
+            )
+            .map_err(&err)?;
+        }
+        for (row, _) in open.values() {
+            tx.execute(&retire, &[&now, row]).map_err(&err)?;
+            synced.retired += 1;
+        }
+        tx.execute(
+            "INSERT INTO knowledge_synced (knowledge, pack_version) VALUES ($1, $2)
+             ON CONFLICT (knowledge) DO UPDATE SET pack_version = excluded.pack_version",
+            &[&knowledge, &pack_version],
+        )
+        .map_err(&err)?;
+        tx.commit().map_err(&err)?;
+        Ok(synced)
+    }
+
+    fn synced_version(&self, knowledge: &str) -> Result<Option<String>, LogError> {
+        let mut client = self.client()?;
+        let row = client
+            .query_opt("SELECT pack_version FROM knowledge_synced WHERE knowledge = $1", &[&knowledge])
+            .map_err(self.err())?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    fn history(&self, knowledge: &str, kind: Option<&str>, id: &str) -> Result<Vec<Version>, LogError> {
+        let mut client = self.client()?;
+        let rows = client
+            .query(
+                "SELECT kind, record_id, hash, record, cite, valid_from, valid_until, learned_unix, retired_unix, pack_version
+                 FROM knowledge WHERE knowledge = $1 AND ($2::TEXT IS NULL OR kind = $2) AND lower(record_id) = lower($3)
+                 ORDER BY id",
+                &[&knowledge, &kind, &id],
+            )
+            .map_err(self.err())?;
+        Ok(rows
+            .iter()
+            .map(|r| Version {
+                kind: r.get(0),
+                id: r.get(1),
+                hash: r.get(2),
+                record: json(r.get(3)),
+                cite: r.get(4),
+                valid_from: r.get(5),
+                valid_until: r.get(6),
+                learned_unix: r.get(7),
+                retired_unix: r.get(8),
+                pack_version: r.get(9),
+            })
+            .collect())
+    }
+
+    fn has_history(&self, knowledge: &str) -> Result<bool, LogError> {
+        let mut client = self.client()?;
+        let row = client
+            .query_opt("SELECT 1 FROM knowledge WHERE knowledge = $1 LIMIT 1", &[&knowledge])
+            .map_err(self.err())?;
+        Ok(row.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show() {
+        assert_eq!(redact("postgres://lore:s3cret@db:5432/lore"), "postgres://lore:***@db:5432/lore");
+        assert_eq!(redact("postgres://lore@db/lore?sslmode=require"), "postgres://lore@db/lore?sslmode=require");
+        assert_eq!(redact("postgres://db/lore?password=s3cret&sslmode=require"), "postgres://db/lore?sslmode=require");
+        assert_eq!(redact("postgresql://u:p@h"), "postgresql://u:***@h");
+        assert!(!redact("not a url s3cret").contains("s3cret"));
+    }
+}

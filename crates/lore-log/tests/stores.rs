@@ -1,0 +1,167 @@
+//! The same tests against every store: the embedded SQLite log and, when
+//! `LORE_TEST_POSTGRES_URL` names a server (CI starts one with
+//! scripts/pg-test-server.sh), PostgreSQL, each test in a fresh database.
+
+use std::collections::HashSet;
+
+use lore_log::{Current, DecisionLog, Decisions, Filter, LogError, NewRecord, PgStore, Store};
+
+/// A store to test, and its name.
+type Named = (&'static str, Box<dyn Store>);
+
+/// Every store to test; the temp directory keeps SQLite's file.
+fn stores() -> (tempfile::TempDir, Vec<Named>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut stores: Vec<Named> =
+        vec![("sqlite", Box::new(DecisionLog::open(&dir.path().join("decisions.db")).expect("sqlite")))];
+    if let Some(admin) = lore_testkit::postgres_server() {
+        let url = lore_testkit::fresh_database(&admin);
+        stores.push(("postgres", Box::new(PgStore::open(&url, "LORE_TEST_POSTGRES_URL").expect("postgres"))));
+    }
+    (dir, stores)
+}
+
+fn record(input: &str, decision: &str, ts: i64) -> NewRecord {
+    NewRecord {
+        ts_unix: ts,
+        source: "test".into(),
+        agent: Some("claude-code".into()),
+        session: Some("s1".into()),
+        input: input.into(),
+        input_kind: "shell".into(),
+        actions: "[]".into(),
+        decision: decision.into(),
+        reasons: "[{\"decision\":\"deny\"}]".into(),
+        systems: vec!["payments-db".into(), "ledger".into()],
+        rule_ids: vec!["no-rm".into()],
+        ..NewRecord::default()
+    }
+}
+
+#[test]
+fn decisions_are_appended_filtered_and_read_back_alike() {
+    let (_dir, stores) = stores();
+    for (name, store) in &stores {
+        let denied = store.append(&record("rm -rf /", "deny", 1_000)).expect("append");
+        store.append(&record("ls", "allow", 2_000)).expect("append");
+        assert_eq!(store.count().expect("count"), 2, "{name}");
+        let entry = store.get(denied).expect("get").expect("the denied decision");
+        assert_eq!((entry.input.as_str(), entry.decision.as_str()), ("rm -rf /", "deny"), "{name}");
+        assert_eq!(entry.systems, ["payments-db", "ledger"], "{name}");
+        assert_eq!(entry.reasons[0]["decision"], "deny", "{name}: reasons come back as JSON");
+        assert!(store.get(denied + 1_000).expect("get").is_none(), "{name}");
+        let only = |filter: Filter| store.query(&filter).expect("query").len();
+        assert_eq!(only(Filter { decision: Some("deny".into()), ..Filter::default() }), 1, "{name}");
+        assert_eq!(only(Filter { since_unix: Some(1_500), ..Filter::default() }), 1, "{name}");
+        assert_eq!(only(Filter { system: Some("ledger".into()), ..Filter::default() }), 2, "{name}");
+        assert_eq!(only(Filter { system: Some("ledge".into()), ..Filter::default() }), 0, "{name}: whole names");
+        assert_eq!(only(Filter { agent: Some("codex".into()), ..Filter::default() }), 0, "{name}");
+        let newest = store.query(&Filter { limit: 1, ..Filter::default() }).expect("query");
+        assert_eq!(newest[0].input, "ls", "{name}: newest first");
+        assert!(store.mark_executed(Some("s1"), "ls").expect("mark"), "{name}");
+        assert!(!store.mark_executed(Some("other"), "ls").expect("mark"), "{name}: sessions are kept apart");
+        assert!(store.query(&Filter { limit: 1, ..Filter::default() }).expect("q")[0].executed, "{name}");
+    }
+}
+
+#[test]
+fn ids_are_unique_and_approvals_are_used_once_and_expire() {
+    let (_dir, stores) = stores();
+    for (name, store) in &stores {
+        let ids: Vec<i64> =
+            (0..20).map(|i| store.append(&record("terraform destroy", "ask", i)).expect("append")).collect();
+        let uids: HashSet<String> =
+            store.query(&Filter { limit: 100, ..Filter::default() }).expect("q").into_iter().map(|e| e.uid).collect();
+        assert_eq!(uids.len(), 20, "{name}: every decision has its own uid");
+        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 20, "{name}");
+        let id = ids[0];
+        assert_eq!(store.approve(id, Some("dana"), 1_000, 10).expect("approve").as_deref(), Some("terraform destroy"));
+        assert_eq!(
+            store.take_approval("terraform destroy", 1_100).expect("take"),
+            Some((id, Some("dana".into()))),
+            "{name}"
+        );
+        assert_eq!(store.take_approval("terraform destroy", 1_100).expect("take"), None, "{name}: once");
+        store.approve(id, None, 1_000, 10).expect("approve");
+        assert_eq!(store.take_approval("terraform destroy", 1_000 + 11 * 60).expect("take"), None, "{name}: expired");
+        assert_eq!(store.approve(999_999, None, 0, 1).expect("approve"), None, "{name}: no such decision");
+    }
+}
+
+fn current(id: &str, hash: &str) -> Current {
+    Current {
+        kind: "rule".into(),
+        id: id.into(),
+        hash: hash.into(),
+        record: format!("{{\"id\":\"{id}\"}}"),
+        cite: "rules/x.md:1".into(),
+        valid_from: None,
+        valid_until: None,
+    }
+}
+
+#[test]
+fn history_is_learned_changed_and_retired_alike() {
+    let (_dir, mut stores) = stores();
+    for (name, store) in &mut stores {
+        let first = store.sync_history("/k", &[current("a", "1"), current("b", "1")], "v1", 100).expect("sync");
+        assert_eq!((first.learned, first.changed, first.retired), (2, 0, 0), "{name}");
+        let second = store.sync_history("/k", &[current("a", "2")], "v2", 200).expect("sync");
+        assert_eq!((second.learned, second.changed, second.retired), (0, 1, 1), "{name}");
+        assert_eq!(store.synced_version("/k").expect("synced").as_deref(), Some("v2"), "{name}");
+        let versions = store.history("/k", Some("rule"), "A").expect("history");
+        assert_eq!(versions.len(), 2, "{name}: both versions, found ignoring case");
+        assert!(versions[0].believed_at(150) && !versions[0].believed_at(250), "{name}");
+        assert!(store.has_history("/k").expect("has") && !store.has_history("/other").expect("has"), "{name}");
+    }
+}
+
+#[test]
+fn one_approval_is_taken_once_by_racing_replicas() {
+    let Some(admin) = lore_testkit::postgres_server() else { return };
+    let url = lore_testkit::fresh_database(&admin);
+    let store = std::sync::Arc::new(PgStore::open(&url, "test").expect("postgres"));
+    let id = store.append(&record("kubectl delete ns payments", "deny", 1)).expect("append");
+    store.approve(id, Some("dana"), 1_000, 10).expect("approve");
+    let replicas: Vec<_> = (0..8)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let replica = PgStore::open(&url, "test").expect("replica");
+                replica.take_approval("kubectl delete ns payments", 1_100).expect("take").is_some()
+            })
+        })
+        .collect();
+    let taken = replicas.into_iter().map(|r| r.join().expect("replica")).filter(|t| *t).count();
+    assert_eq!(taken, 1, "an approval made once lets one action through, whichever replica asks");
+}
+
+#[test]
+fn delivery_is_idempotent_by_uid() {
+    let Some(admin) = lore_testkit::postgres_server() else { return };
+    let store = PgStore::open(&lore_testkit::fresh_database(&admin), "test").expect("postgres");
+    let uid = lore_log::new_uid();
+    assert!(store.deliver(&uid, &record("ls", "allow", 5)).expect("deliver"));
+    assert!(!store.deliver(&uid, &record("ls", "allow", 5)).expect("again"), "a second delivery changes nothing");
+    assert_eq!(store.count().expect("count"), 1);
+    assert_eq!(store.query(&Filter::default()).expect("q")[0].uid, uid);
+}
+
+#[test]
+fn bad_urls_name_the_setting_and_never_the_password() {
+    let Some(admin) = lore_testkit::postgres_server() else { return };
+    let message = |url: &str| match PgStore::open(url, "LORE_STORE_URL") {
+        Err(err @ LogError::Store { .. }) => err.to_string(),
+        Err(other) => panic!("expected a store error for {url}: {other}"),
+        Ok(_) => panic!("{url} should not open"),
+    };
+    let malformed = message("postgres://lore:hunter2@[::1:bad/lore");
+    assert!(malformed.contains("LORE_STORE_URL") && !malformed.contains("hunter2"), "{malformed}");
+    let wrong = admin.replacen(":lore-test@", ":not-the-password@", 1);
+    assert_ne!(wrong, admin, "the test URL carries the test password");
+    let refused = message(&wrong);
+    assert!(refused.contains("LORE_STORE_URL") && !refused.contains("not-the-password"), "{refused}");
+    assert!(refused.contains("password") || refused.contains("authentication"), "says why: {refused}");
+    let unreachable = message("postgres://lore:hunter2@127.0.0.1:1/lore?connect_timeout=2");
+    assert!(unreachable.contains("cannot connect") && !unreachable.contains("hunter2"), "{unreachable}");
+}
