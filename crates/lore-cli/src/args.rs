@@ -173,7 +173,11 @@ pub enum Command {
         event: Option<String>,
     },
     /// Query the decision log.
+    #[command(args_conflicts_with_subcommands = true)]
     Log {
+        /// `ship`: deliver this machine's decisions to the shared store.
+        #[command(subcommand)]
+        action: Option<LogAction>,
         /// Only decisions newer than this: 30m, 2h, 7d, or a date.
         #[arg(long)]
         since: Option<String>,
@@ -254,6 +258,14 @@ pub enum Command {
         #[command(flatten)]
         input: InputArgs,
     },
+}
+
+/// What `lore log` does besides listing.
+#[derive(Subcommand, Clone, Copy)]
+pub enum LogAction {
+    /// Deliver the decisions this machine logged to the shared store
+    /// (`LORE_STORE_URL` or `[store] url`), each exactly once.
+    Ship,
 }
 
 /// A proposed action: a shell command, SQL, a plan, manifests or a structured action.

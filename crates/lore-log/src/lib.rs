@@ -172,6 +172,47 @@ pub trait Decisions {
     fn reachable(&self) -> bool {
         true
     }
+    /// Stores a decision made elsewhere under its own `uid`; delivering the
+    /// same `uid` again changes nothing. Returns whether it was new.
+    fn deliver(&self, uid: &str, record: &NewRecord) -> Result<bool, LogError>;
+    /// Up to `limit` decisions not yet delivered to a shared store, oldest
+    /// first, with their uids (a shared store has none to deliver).
+    fn undelivered(&self, limit: usize) -> Result<Vec<(String, NewRecord)>, LogError>;
+    /// Marks these decisions delivered at `now`.
+    fn mark_delivered(&self, uids: &[String], now: i64) -> Result<(), LogError>;
+}
+
+/// What one delivery to the shared store did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Shipped {
+    /// Decisions the shared store did not have.
+    pub delivered: usize,
+    /// Decisions it had already (a delivery interrupted before it was marked).
+    pub already_there: usize,
+}
+
+/// Delivers every decision `local` has not delivered to `shared`, in
+/// batches, marking each batch once the shared store holds it. A run cut
+/// short delivers the rest next time, and the shared store ignores what it
+/// holds already, so each decision arrives exactly once.
+pub fn ship(local: &dyn Store, shared: &dyn Store, now: i64) -> Result<Shipped, LogError> {
+    const BATCH: usize = 500;
+    let mut shipped = Shipped::default();
+    loop {
+        let batch = local.undelivered(BATCH)?;
+        if batch.is_empty() {
+            return Ok(shipped);
+        }
+        for (uid, record) in &batch {
+            if shared.deliver(uid, record)? {
+                shipped.delivered += 1;
+            } else {
+                shipped.already_there += 1;
+            }
+        }
+        let uids: Vec<String> = batch.into_iter().map(|(uid, _)| uid).collect();
+        local.mark_delivered(&uids, now)?;
+    }
 }
 
 /// The knowledge's bitemporal history (see [`history`](crate::Version)).

@@ -177,9 +177,10 @@ fn tls() -> MakeRustlsConnect {
 
 /// A PostgreSQL error said for a person: the server's message when it sent one.
 fn describe(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{}: {}", db.severity(), db.message()),
-        None => e.to_string(),
+    match (e.as_db_error(), std::error::Error::source(e)) {
+        (Some(db), _) => format!("{}: {}", db.severity(), db.message()),
+        (None, Some(cause)) => format!("{e}: {cause}"),
+        (None, None) => e.to_string(),
     }
 }
 
@@ -214,16 +215,6 @@ fn entry(row: &Row) -> Entry {
 }
 
 const ENTRY_COLUMNS: &str = "id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed, team, uid";
-
-impl PgStore {
-    /// Stores a decision made elsewhere (a hook's local log) under its own
-    /// `uid`; a second delivery of the same `uid` changes nothing. Returns
-    /// whether it was new.
-    pub fn deliver(&self, uid: &str, r: &NewRecord) -> Result<bool, LogError> {
-        let mut client = self.client()?;
-        insert(&mut *client, uid, r).map(|id| id.is_some()).map_err(self.err())
-    }
-}
 
 fn insert(client: &mut impl GenericClient, uid: &str, r: &NewRecord) -> Result<Option<i64>, postgres::Error> {
     let row = client.query_opt(
@@ -325,6 +316,20 @@ impl Decisions for PgStore {
 
     fn reachable(&self) -> bool {
         self.client().and_then(|mut c| c.simple_query("SELECT 1").map_err(self.err())).is_ok()
+    }
+
+    fn deliver(&self, uid: &str, r: &NewRecord) -> Result<bool, LogError> {
+        let mut client = self.client()?;
+        insert(&mut *client, uid, r).map(|id| id.is_some()).map_err(self.err())
+    }
+
+    /// The shared store is where decisions are delivered to, never from.
+    fn undelivered(&self, _limit: usize) -> Result<Vec<(String, NewRecord)>, LogError> {
+        Ok(Vec::new())
+    }
+
+    fn mark_delivered(&self, _uids: &[String], _now: i64) -> Result<(), LogError> {
+        Ok(())
     }
 }
 

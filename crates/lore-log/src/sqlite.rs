@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS approvals (
 /// Each step takes a log from the version before it to the next: entry `i`
 /// takes version `i + 1` to `i + 2` (the base schema is version 1). Steps
 /// are only ever appended; docs/store.md lists them.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     "ALTER TABLE decisions ADD COLUMN team TEXT;",
     "CREATE TABLE IF NOT EXISTS knowledge (
         id INTEGER PRIMARY KEY,
@@ -78,6 +78,9 @@ const MIGRATIONS: [&str; 3] = [
         || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
     WHERE uid IS NULL;
     CREATE UNIQUE INDEX IF NOT EXISTS decisions_uid ON decisions (uid);",
+    // 4 → 5: when each decision was delivered to a shared store.
+    "ALTER TABLE decisions ADD COLUMN delivered_unix INTEGER;
+    CREATE INDEX IF NOT EXISTS decisions_undelivered ON decisions (id) WHERE delivered_unix IS NULL;",
 ];
 
 impl DecisionLog {
@@ -134,22 +137,11 @@ impl DecisionLog {
         &self.path
     }
 
-    fn checkpoint_if_large(&self) -> Result<(), LogError> {
-        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
-        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES) {
-            // Another process may be writing; a busy checkpoint is simply retried next time.
-            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-        }
-        Ok(())
-    }
-}
-
-impl Decisions for DecisionLog {
-    /// Appends one decision and returns its id.
-    fn append(&self, r: &NewRecord) -> Result<i64, LogError> {
+    /// Inserts a decision under `uid`; 0 rows when that uid is there already.
+    fn insert(&self, uid: &str, r: &NewRecord) -> Result<usize, LogError> {
         self.conn
             .execute(
-                "INSERT INTO decisions (ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team, uid)
+                "INSERT OR IGNORE INTO decisions (ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team, uid)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     r.ts_unix,
@@ -166,13 +158,77 @@ impl Decisions for DecisionLog {
                     r.systems.join(","),
                     r.pack_version,
                     r.team,
-                    new_uid()
+                    uid
                 ],
             )
-            .map_err(self.err())?;
+            .map_err(self.err())
+    }
+
+    fn checkpoint_if_large(&self) -> Result<(), LogError> {
+        let wal = PathBuf::from(format!("{}-wal", self.path.display()));
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES) {
+            // Another process may be writing; a busy checkpoint is simply retried next time.
+            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        }
+        Ok(())
+    }
+}
+
+impl Decisions for DecisionLog {
+    /// Appends one decision and returns its id.
+    fn append(&self, r: &NewRecord) -> Result<i64, LogError> {
+        self.insert(&new_uid(), r)?;
         let id = self.conn.last_insert_rowid();
         self.checkpoint_if_large()?;
         Ok(id)
+    }
+
+    fn deliver(&self, uid: &str, r: &NewRecord) -> Result<bool, LogError> {
+        Ok(self.insert(uid, r)? > 0)
+    }
+
+    fn undelivered(&self, limit: usize) -> Result<Vec<(String, NewRecord)>, LogError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT uid, ts_unix, source, agent, team, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version
+                 FROM decisions WHERE delivered_unix IS NULL ORDER BY id LIMIT ?1",
+            )
+            .map_err(self.err())?;
+        let split = |s: String| -> Vec<String> { s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect() };
+        let rows = stmt
+            .query_map(params![limit.min(i64::MAX as usize) as i64], |row| {
+                Ok((
+                    row.get(0)?,
+                    NewRecord {
+                        ts_unix: row.get(1)?,
+                        source: row.get(2)?,
+                        agent: row.get(3)?,
+                        team: row.get(4)?,
+                        session: row.get(5)?,
+                        cwd: row.get(6)?,
+                        input: row.get(7)?,
+                        input_kind: row.get(8)?,
+                        actions: row.get(9)?,
+                        decision: row.get(10)?,
+                        reasons: row.get(11)?,
+                        rule_ids: split(row.get(12)?),
+                        systems: split(row.get(13)?),
+                        pack_version: row.get(14)?,
+                    },
+                ))
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    fn mark_delivered(&self, uids: &[String], now: i64) -> Result<(), LogError> {
+        let mut stmt =
+            self.conn.prepare("UPDATE decisions SET delivered_unix = ?1 WHERE uid = ?2").map_err(self.err())?;
+        for uid in uids {
+            stmt.execute(params![now, uid]).map_err(self.err())?;
+        }
+        Ok(())
     }
 
     /// Records that the latest decision on `input` in `session` actually ran.

@@ -165,3 +165,32 @@ fn bad_urls_name_the_setting_and_never_the_password() {
     let unreachable = message("postgres://lore:hunter2@127.0.0.1:1/lore?connect_timeout=2");
     assert!(unreachable.contains("cannot connect") && !unreachable.contains("hunter2"), "{unreachable}");
 }
+
+#[test]
+fn shipping_delivers_each_local_decision_exactly_once() {
+    let (dir, stores) = stores();
+    for (name, shared) in &stores {
+        let local = DecisionLog::open(&dir.path().join(format!("local-{name}.db"))).expect("local log");
+        for i in 0..1_200 {
+            local.append(&record(&format!("kubectl get pods -n ns{i}"), "allow", i)).expect("append");
+        }
+        let before = shared.count().expect("count");
+        // A delivery cut short: some arrived, none marked.
+        for (uid, record) in local.undelivered(7).expect("undelivered") {
+            shared.deliver(&uid, &record).expect("deliver");
+        }
+        let shipped = lore_log::ship(&local, shared.as_ref(), 10_000).expect("ship");
+        assert_eq!((shipped.delivered, shipped.already_there), (1_193, 7), "{name}");
+        assert_eq!(shared.count().expect("count") - before, 1_200, "{name}: every decision once");
+        assert_eq!(lore_log::ship(&local, shared.as_ref(), 10_001).expect("again"), lore_log::Shipped::default());
+        let local_uids: HashSet<String> =
+            local.query(&Filter { limit: 5_000, ..Filter::default() }).expect("q").into_iter().map(|e| e.uid).collect();
+        let shared_uids: HashSet<String> = shared
+            .query(&Filter { limit: 5_000, ..Filter::default() })
+            .expect("q")
+            .into_iter()
+            .map(|e| e.uid)
+            .collect();
+        assert!(local_uids.is_subset(&shared_uids), "{name}: delivered under their own uids");
+    }
+}

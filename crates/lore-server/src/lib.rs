@@ -112,14 +112,31 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|cause| ServeError::Io { what: "starting the async runtime", cause })
 }
 
-/// Picks up a rebuilt pack or changed sources without a restart.
+/// How often a server delivers its machine's local log (hooks beside it)
+/// to the shared store, when there is one.
+const SHIP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Picks up a rebuilt pack or changed sources without a restart, and now
+/// and then ships the local log to the shared store.
 pub async fn reload_loop(shared: Arc<Shared>) {
     let mut tick = tokio::time::interval(shared.settings.reload_every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
+    let mut shipped_at = tokio::time::Instant::now() - SHIP_EVERY;
     loop {
         tick.tick().await;
+        let ship = shipped_at.elapsed() >= SHIP_EVERY;
+        if ship {
+            shipped_at = tokio::time::Instant::now();
+        }
         let shared = shared.clone();
-        let _ = tokio::task::spawn_blocking(move || shared.reload(false)).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            shared.reload(false);
+            if ship {
+                // A store that does not answer now is tried again next time.
+                let _ = lore_service::ops::decisions::ship_knowledge(&shared.current().knowledge);
+            }
+        })
+        .await;
     }
 }

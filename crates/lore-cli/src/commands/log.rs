@@ -1,4 +1,4 @@
-//! `lore log`: query the decision log.
+//! `lore log`: query the decision log; `lore log ship`: deliver it to the shared store.
 
 use anyhow::Result;
 use lore_service::ops::{self, LogRequest};
@@ -21,4 +21,18 @@ pub fn run(
         Err(err) => return ui.failed(err),
     };
     ui.output(&answer.entries, || render::log_entries(&answer.entries, &answer.path))
+}
+
+pub fn ship(g: &Global) -> Result<u8> {
+    let ui = Ui::of(g);
+    let shipped = match ops::ship(g.knowledge.as_deref()) {
+        Ok(shipped) => shipped,
+        Err(err) => return ui.failed(err),
+    };
+    ui.output(&shipped, || {
+        format!(
+            "delivered {} decisions to the shared store ({} were there already)\n",
+            shipped.delivered, shipped.already_there
+        )
+    })
 }

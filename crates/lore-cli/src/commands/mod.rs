@@ -45,7 +45,8 @@ pub fn run(cli: &Cli) -> Result<u8> {
         Command::Lint { fail_on, sarif, all } => lint::run(g, *fail_on, *sarif, *all),
         Command::Check { input, cwd, agent } => check::run(g, input, cwd.as_deref(), agent),
         Command::Hook { agent, event } => hook::run(g, agent, event.as_deref()),
-        Command::Log { since, decision, system, agent, limit } => {
+        Command::Log { action: Some(crate::args::LogAction::Ship), .. } => log::ship(g),
+        Command::Log { action: None, since, decision, system, agent, limit } => {
             log::run(g, since.clone(), decision.clone(), system.clone(), agent.clone(), *limit)
         }
         Command::Approve { id, by, minutes, why, to } => approve::run(g, id, by.as_deref(), *minutes, why, to),

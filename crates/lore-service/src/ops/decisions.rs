@@ -73,6 +73,26 @@ pub fn log(flag: Option<&Path>, request: LogRequest) -> Result<LogAnswer> {
     Ok(LogAnswer { entries: log.query(&filter)?, path })
 }
 
+/// Delivers the decisions this machine logged (hooks, `lore check`) to the
+/// shared store, each exactly once; `Invalid` when no shared store is set.
+pub fn ship(flag: Option<&Path>) -> Result<lore_log::Shipped> {
+    ship_knowledge(&crate::Knowledge::locate(flag)?)?.ok_or_else(|| {
+        Error::Invalid(format!(
+            "no shared store to ship to: set {} or [store] url in lore.toml",
+            crate::knowledge::STORE_ENV
+        ))
+    })
+}
+
+/// Delivers the local log of `knowledge` to its shared store; `None` when
+/// it has none (a server runs this now and then for the hooks beside it).
+pub fn ship_knowledge(knowledge: &crate::Knowledge) -> Result<Option<lore_log::Shipped>> {
+    let Some((url, setting)) = knowledge.store_url() else { return Ok(None) };
+    let local = lore_log::open(&knowledge.log_path())?;
+    let shared = lore_log::open_shared(&url, setting)?;
+    Ok(Some(lore_log::ship(local.as_ref(), shared.as_ref(), Timestamp::now().0)?))
+}
+
 /// A one-time approval of a logged decision.
 #[derive(Debug, Clone)]
 pub struct ApproveRequest {
