@@ -175,6 +175,15 @@ pub trait Decisions {
     /// Stores a decision made elsewhere under its own `uid`; delivering the
     /// same `uid` again changes nothing. Returns whether it was new.
     fn deliver(&self, uid: &str, record: &NewRecord) -> Result<bool, LogError>;
+    /// Delivers a batch as [`Decisions::deliver`] does each; returns how
+    /// many were new. A store may do it in one transaction.
+    fn deliver_batch(&self, batch: &[(String, NewRecord)]) -> Result<usize, LogError> {
+        let mut new = 0;
+        for (uid, record) in batch {
+            new += usize::from(self.deliver(uid, record)?);
+        }
+        Ok(new)
+    }
     /// Up to `limit` decisions not yet delivered to a shared store, oldest
     /// first, with their uids (a shared store has none to deliver).
     fn undelivered(&self, limit: usize) -> Result<Vec<(String, NewRecord)>, LogError>;
@@ -203,13 +212,9 @@ pub fn ship(local: &dyn Store, shared: &dyn Store, now: i64) -> Result<Shipped, 
         if batch.is_empty() {
             return Ok(shipped);
         }
-        for (uid, record) in &batch {
-            if shared.deliver(uid, record)? {
-                shipped.delivered += 1;
-            } else {
-                shipped.already_there += 1;
-            }
-        }
+        let new = shared.deliver_batch(&batch)?;
+        shipped.delivered += new;
+        shipped.already_there += batch.len() - new;
         let uids: Vec<String> = batch.into_iter().map(|(uid, _)| uid).collect();
         local.mark_delivered(&uids, now)?;
     }

@@ -323,6 +323,18 @@ impl Decisions for PgStore {
         insert(&mut *client, uid, r).map(|id| id.is_some()).map_err(self.err())
     }
 
+    fn deliver_batch(&self, batch: &[(String, NewRecord)]) -> Result<usize, LogError> {
+        let mut client = self.client()?;
+        let err = self.err();
+        let mut tx = client.transaction().map_err(&err)?;
+        let mut new = 0;
+        for (uid, record) in batch {
+            new += usize::from(insert(&mut tx, uid, record).map_err(&err)?.is_some());
+        }
+        tx.commit().map_err(&err)?;
+        Ok(new)
+    }
+
     /// The shared store is where decisions are delivered to, never from.
     fn undelivered(&self, _limit: usize) -> Result<Vec<(String, NewRecord)>, LogError> {
         Ok(Vec::new())
