@@ -15,8 +15,11 @@ use crate::{Decisions, Entry, Filter, History, LogError, NewRecord, new_uid};
 
 type Pool = r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>;
 
-/// How long to wait for a connection, to connect, and for one statement.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long to wait to connect, and for a pooled connection: short, since
+/// a server that cannot write falls back to its local log meanwhile.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long one statement may run.
 const STATEMENT_TIMEOUT_MS: u64 = 10_000;
 /// Connections a process keeps open at most.
 const POOL_SIZE: u32 = 16;
@@ -75,7 +78,8 @@ CREATE TABLE knowledge_synced (knowledge TEXT PRIMARY KEY, pack_version TEXT NOT
 
 /// A pool of connections to one PostgreSQL database.
 pub struct PgStore {
-    pool: Pool,
+    /// Always `Some` until dropped (see `Drop`).
+    pool: Option<Pool>,
     /// The URL without its password, for messages.
     shown: String,
 }
@@ -116,15 +120,16 @@ impl PgStore {
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(0))
-            .connection_timeout(CONNECT_TIMEOUT)
+            .connection_timeout(CHECKOUT_TIMEOUT)
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build(manager)
             .map_err(|e| bad(format!("cannot connect: {e}")))?;
-        Ok(PgStore { pool, shown })
+        Ok(PgStore { pool: Some(pool), shown })
     }
 
     fn client(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<MakeRustlsConnect>>, LogError> {
-        self.pool.get().map_err(|e| self.err_text(format!("cannot connect: {e}")))
+        let pool = self.pool.as_ref().ok_or_else(|| self.err_text("the store is closed".into()))?;
+        pool.get().map_err(|e| self.err_text(format!("cannot connect: {e}")))
     }
 
     fn err_text(&self, message: String) -> LogError {
@@ -133,6 +138,17 @@ impl PgStore {
 
     fn err(&self) -> impl Fn(postgres::Error) -> LogError + '_ {
         |e| self.err_text(describe(&e))
+    }
+}
+
+impl Drop for PgStore {
+    /// The synchronous client blocks on its own runtime when a connection
+    /// closes, which panics on an async thread: the pool is closed on a
+    /// thread of its own, wherever the store is dropped.
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::Builder::new().name("lore-store-close".into()).spawn(move || drop(pool));
+        }
     }
 }
 

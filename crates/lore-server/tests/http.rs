@@ -474,3 +474,105 @@ async fn replicas_on_one_store_share_decisions_and_approvals() {
         .expect("count");
     assert_eq!(count.expect("the store"), 4, "every check of both replicas is in the one store");
 }
+
+/// A TCP proxy in front of PostgreSQL that can be cut and restored: an
+/// outage of the store without stopping the server other tests use.
+struct Proxy {
+    port: u16,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    open: Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Proxy {
+    fn to(target: std::net::SocketAddr) -> Proxy {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let open = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (up_, open_) = (up.clone(), open.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if !up_.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: refused while the store is "down"
+                }
+                let Ok(server) = std::net::TcpStream::connect(target) else { continue };
+                let pipe = |mut from: std::net::TcpStream, mut to: std::net::TcpStream| {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                };
+                let mut all = open_.lock().expect("open");
+                for stream in [&client, &server] {
+                    if let Ok(clone) = stream.try_clone() {
+                        all.push(clone);
+                    }
+                }
+                if let (Ok(c), Ok(s)) = (client.try_clone(), server.try_clone()) {
+                    pipe(c, s);
+                    pipe(server, client);
+                }
+            }
+        });
+        Proxy { port, up, open }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for stream in self.open.lock().expect("open").drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_outage_keeps_checks_answered_and_loses_nothing() {
+    let Some(admin) = lore_testkit::postgres_server() else { return };
+    let url = tokio::task::spawn_blocking(move || lore_testkit::fresh_database(&admin)).await.expect("database");
+    let (credentials, rest) = url.split_once('@').expect("user@host in the test URL");
+    let (host_port, database) = rest.split_once('/').expect("a database in the test URL");
+    let proxy = Proxy::to(host_port.parse().expect("host:port"));
+    let proxied = format!("{credentials}@127.0.0.1:{}/{database}", proxy.port);
+    let (server, _second) = replicas_on_one_store(&proxied).await;
+
+    let before = server.check("kubectl get pods").await;
+    assert!(before["decision_id"].as_i64().is_some(), "{before}");
+    proxy.cut();
+    let (status, _, ready) = server.get("/readyz").await;
+    assert_eq!(status, 503, "/readyz reports the outage: {ready}");
+    for i in 0..5 {
+        let during = server.check(&format!("kubectl get pods -n team-{i}")).await;
+        assert_eq!(during["decision"], "allow", "answered from the pack: {during}");
+        assert!(during["decision_id"].is_null(), "{during}");
+        let notes = during["notes"].to_string();
+        assert!(notes.contains("kept in this server's local log"), "{during}");
+    }
+    proxy.restore();
+    tokio::time::sleep(lore_service::evaluate::RETRY_AFTER + Duration::from_millis(200)).await;
+    let (status, _, ready) = server.get("/readyz").await;
+    assert_eq!(status, 200, "back: {ready}");
+    let after = server.check("kubectl get nodes").await;
+    assert!(after["decision_id"].as_i64().is_some(), "written to the store again: {after}");
+
+    let knowledge = server.shared.current().knowledge.clone();
+    let shipped = tokio::task::spawn_blocking(move || lore_service::ops::decisions::ship_knowledge(&knowledge))
+        .await
+        .expect("ship")
+        .expect("shipped")
+        .expect("a store is configured");
+    assert_eq!(shipped.delivered, 5, "what was queued during the outage arrives");
+    let entries = tokio::task::spawn_blocking(move || {
+        lore_log::open_shared(&url, "test")
+            .and_then(|s| s.query(&lore_log::Filter { limit: 100, ..Default::default() }))
+    })
+    .await
+    .expect("query")
+    .expect("the store");
+    assert_eq!(entries.len(), 7, "1 before, 5 during, 1 after: nothing lost or doubled");
+    let uids: std::collections::HashSet<&str> = entries.iter().map(|e| e.uid.as_str()).collect();
+    assert_eq!(uids.len(), 7);
+}

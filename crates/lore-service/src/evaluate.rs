@@ -334,20 +334,61 @@ pub fn log_path_for(flag: Option<&Path>) -> PathBuf {
     Knowledge::locate(flag).map_or_else(|_| lore_log::default_path(), |k| k.log_path())
 }
 
-/// The decision log of a long-running process, shared by its threads: one
-/// connection, held only to append (SQLite serialises writers anyway).
-pub struct SharedLog(std::sync::Mutex<Result<Box<dyn Store>, String>>);
+type Opener = Box<dyn Fn() -> Result<Box<dyn Store>, String> + Send + Sync>;
+
+/// The store of a long-running process, shared by its threads. A shared
+/// store that does not answer is tried again at most every
+/// [`RETRY_AFTER`]; meanwhile decisions go to the local log (`fallback`),
+/// which is shipped to the shared store once it is back.
+pub struct SharedLog {
+    store: std::sync::Mutex<Result<Box<dyn Store>, String>>,
+    reopen: Option<Opener>,
+    fallback: Option<std::sync::Mutex<Box<dyn Store>>>,
+    /// Until when to leave the shared store alone after it failed.
+    resting_until: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+/// How long a store that failed is left alone before it is tried again.
+pub const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Where a decision was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// In the store, under this id.
+    Stored(i64),
+    /// In the local log, under this local id, to be delivered later.
+    Queued(i64),
+}
 
 impl SharedLog {
     /// Opens the log at `path`; a log that cannot be opened is kept as why.
     pub fn open(path: &Path) -> SharedLog {
-        SharedLog(std::sync::Mutex::new(lore_log::open(path).map_err(|e| e.to_string())))
+        SharedLog::of(lore_log::open(path).map_err(|e| e.to_string()), None, None)
     }
 
     /// The store a server uses for `knowledge`: the shared one when
-    /// configured, else the embedded log; one that cannot be opened is kept as why.
+    /// configured (opened again later if it is down now, with the local log
+    /// taking decisions meanwhile), else the embedded log.
     pub fn for_server(knowledge: &Knowledge) -> SharedLog {
-        SharedLog(std::sync::Mutex::new(knowledge.server_store().map_err(|e| e.to_string())))
+        let Some((url, setting)) = knowledge.store_url() else {
+            return SharedLog::open(&knowledge.log_path());
+        };
+        let open = move || lore_log::open_shared(&url, setting).map_err(|e| e.to_string());
+        let fallback = lore_log::open(&knowledge.log_path()).ok();
+        SharedLog::of(open(), Some(Box::new(open)), fallback)
+    }
+
+    fn of(
+        store: Result<Box<dyn Store>, String>,
+        reopen: Option<Opener>,
+        fallback: Option<Box<dyn Store>>,
+    ) -> SharedLog {
+        SharedLog {
+            store: std::sync::Mutex::new(store),
+            reopen,
+            fallback: fallback.map(std::sync::Mutex::new),
+            resting_until: std::sync::Mutex::new(None),
+        }
     }
 
     /// Whether the store answers now; `Err` says why it is not there at all.
@@ -355,12 +396,59 @@ impl SharedLog {
         self.with(|store| store.reachable())
     }
 
-    /// Runs `f` with the log; `Err` says why there is none.
+    /// Runs `f` with the store, opening it first if it could not be opened
+    /// before (at most every [`RETRY_AFTER`]); `Err` says why there is none.
     pub fn with<T>(&self, f: impl FnOnce(&dyn Store) -> T) -> Result<T, String> {
-        let guard = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_err()
+            && let Some(reopen) = &self.reopen
+            && !self.resting()
+        {
+            *guard = reopen();
+            if guard.is_err() {
+                self.rest();
+            }
+        }
         match &*guard {
-            Ok(log) => Ok(f(log.as_ref())),
+            Ok(store) => Ok(f(store.as_ref())),
             Err(err) => Err(err.clone()),
+        }
+    }
+
+    fn resting(&self) -> bool {
+        let until = self.resting_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        until.is_some_and(|until| std::time::Instant::now() < until)
+    }
+
+    fn rest(&self) {
+        let mut until = self.resting_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *until = Some(std::time::Instant::now() + RETRY_AFTER);
+    }
+
+    /// Records a checked action: in the store, or, when it does not take
+    /// it, in the local log to be delivered later.
+    pub fn record(
+        &self,
+        request: &Request<'_>,
+        analysis: &Analysis,
+        verdict: &mut Verdict,
+    ) -> Result<Recorded, String> {
+        let stored = match self.resting() {
+            true => Err("it failed moments ago".to_string()),
+            false => {
+                self.with(|store| record(store, request, analysis, verdict).map_err(|e| e.to_string())).and_then(|r| r)
+            }
+        };
+        let why = match stored {
+            Ok(id) => return Ok(Recorded::Stored(id)),
+            Err(why) => why,
+        };
+        let Some(fallback) = &self.fallback else { return Err(why) };
+        self.rest();
+        let local = fallback.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match record(local.as_ref(), request, analysis, verdict) {
+            Ok(id) => Ok(Recorded::Queued(id)),
+            Err(err) => Err(format!("{why}; and the local log failed too: {err}")),
         }
     }
 }
@@ -374,10 +462,19 @@ pub fn check_loaded(loaded: &Loaded, log: &SharedLog, request: &Request<'_>, det
     if let Some(err) = &loaded.error {
         notes.push(format!("knowledge could not be loaded ({err}); only the baseline applies"));
     }
-    let recorded = log
-        .with(|log| record(log, request, &analysis, &mut verdict).map_err(|e| e.to_string()))
-        .and_then(|result| result);
-    let decision_id = recorded.map_err(|err| notes.push(format!("decision not logged: {err}"))).ok();
+    let decision_id = match log.record(request, &analysis, &mut verdict) {
+        Ok(Recorded::Stored(id)) => Some(id),
+        Ok(Recorded::Queued(id)) => {
+            notes.push(format!(
+                "the shared store did not answer: decision {id} is kept in this server's local log and delivered when it is back"
+            ));
+            None
+        }
+        Err(err) => {
+            notes.push(format!("decision not logged: {err}"));
+            None
+        }
+    };
     CheckAnswer::new(verdict, decision_id, notes, detail)
 }
 
