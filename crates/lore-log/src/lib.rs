@@ -255,6 +255,16 @@ pub fn open_shared(url: &str, setting: &str) -> Result<Box<dyn Store>, LogError>
     Ok(Box::new(PgStore::open(url, setting)?))
 }
 
+/// A stored comma-separated list (rule ids, systems) as a list.
+pub(crate) fn split(s: String) -> Vec<String> {
+    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+/// Stored JSON (actions, reasons) as a value; what is not JSON stays a string.
+pub(crate) fn json(s: String) -> serde_json::Value {
+    serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s))
+}
+
 /// A new globally unique decision id: a UUID v7, so ids sort by time.
 pub fn new_uid() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -11,7 +11,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::history::{Current, Synced, Version};
-use crate::{Decisions, Entry, Filter, History, LogError, NewRecord, new_uid};
+use crate::{Decisions, Entry, Filter, History, LogError, NewRecord, json, new_uid, split};
 
 type Pool = r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>;
 
@@ -198,14 +198,6 @@ fn describe(e: &postgres::Error) -> String {
         (None, Some(cause)) => format!("{e}: {cause}"),
         (None, None) => e.to_string(),
     }
-}
-
-fn split(s: String) -> Vec<String> {
-    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
-}
-
-fn json(s: String) -> serde_json::Value {
-    serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s))
 }
 
 fn entry(row: &Row) -> Entry {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Decisions, Entry, Filter, LogError, NewRecord, new_uid};
+use crate::{Decisions, Entry, Filter, LogError, NewRecord, json, new_uid, split};
 
 /// An open decision log (one SQLite connection).
 pub struct DecisionLog {
@@ -195,7 +195,6 @@ impl Decisions for DecisionLog {
                  FROM decisions WHERE delivered_unix IS NULL ORDER BY id LIMIT ?1",
             )
             .map_err(self.err())?;
-        let split = |s: String| -> Vec<String> { s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect() };
         let rows = stmt
             .query_map(params![limit.min(i64::MAX as usize) as i64], |row| {
                 Ok((
@@ -259,9 +258,6 @@ impl Decisions for DecisionLog {
             .map_err(self.err())?;
         let rows = stmt
             .query_map(params![filter.since_unix, filter.decision, filter.agent, filter.system, limit], |row| {
-                let split =
-                    |s: String| -> Vec<String> { s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect() };
-                let json = |s: String| serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s));
                 Ok(Entry {
                     id: row.get(0)?,
                     ts_unix: row.get(1)?,
