@@ -82,6 +82,8 @@ pub struct PgStore {
     pool: Option<Pool>,
     /// The URL without its password, for messages.
     shown: String,
+    /// The setting the URL came from, for messages.
+    setting: String,
 }
 
 /// `url` with any password replaced by `***`: what messages may show.
@@ -114,9 +116,10 @@ impl PgStore {
         config.options(&format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
         // One connection first, to migrate and to say exactly why it fails
         // (the pool only reports that it timed out).
-        let mut first = config.connect(tls()).map_err(|e| bad(format!("cannot connect: {}", describe(&e))))?;
+        let tls = tls();
+        let mut first = config.connect(tls.clone()).map_err(|e| bad(format!("cannot connect: {}", describe(&e))))?;
         migrate(&mut first).map_err(|e| bad(describe(&e)))?;
-        let manager = PostgresConnectionManager::new(config, tls());
+        let manager = PostgresConnectionManager::new(config, tls);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(0))
@@ -124,7 +127,7 @@ impl PgStore {
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build(manager)
             .map_err(|e| bad(format!("cannot connect: {e}")))?;
-        Ok(PgStore { pool: Some(pool), shown })
+        Ok(PgStore { pool: Some(pool), shown, setting: setting.to_string() })
     }
 
     fn client(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<MakeRustlsConnect>>, LogError> {
@@ -133,7 +136,7 @@ impl PgStore {
     }
 
     fn err_text(&self, message: String) -> LogError {
-        LogError::Store { setting: "[store] url".into(), store: self.shown.clone(), message }
+        LogError::Store { setting: self.setting.clone(), store: self.shown.clone(), message }
     }
 
     fn err(&self) -> impl Fn(postgres::Error) -> LogError + '_ {

@@ -323,11 +323,7 @@ pub fn propose(shared: &Shared, request: ProposeRequest, caller: Option<&Caller>
     if proposed.new {
         shared.rebuild();
     }
-    let mut value = to_json(&proposed)?;
-    if let Some(object) = value.as_object_mut() {
-        object.remove("new");
-    }
-    Ok(value)
+    to_json(&proposed)
 }
 
 /// The proposals waiting for review, from the loaded pack.

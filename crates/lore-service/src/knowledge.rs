@@ -159,15 +159,6 @@ impl Knowledge {
         }
     }
 
-    /// The store a long-running server keeps decisions, approvals and
-    /// history in: the shared one when configured, else the embedded log.
-    pub fn server_store(&self) -> Result<Box<dyn lore_log::Store>> {
-        Ok(match self.store_url() {
-            Some((url, setting)) => lore_log::open_shared(&url, setting)?,
-            None => lore_log::open(&self.log_path())?,
-        })
-    }
-
     /// The key the history of this knowledge is kept under.
     pub fn history_key(&self) -> String {
         self.root.to_string_lossy().into_owned()

@@ -24,12 +24,7 @@ pub fn run(
 }
 
 pub fn ship(g: &Global) -> Result<u8> {
-    let ui = Ui::of(g);
-    let shipped = match ops::ship(g.knowledge.as_deref()) {
-        Ok(shipped) => shipped,
-        Err(err) => return ui.failed(err),
-    };
-    ui.output(&shipped, || {
+    Ui::of(g).answer(ops::ship(g.knowledge.as_deref()), |shipped| {
         format!(
             "delivered {} decisions to the shared store ({} were there already)\n",
             shipped.delivered, shipped.already_there

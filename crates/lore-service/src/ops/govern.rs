@@ -114,7 +114,8 @@ pub struct Proposed {
     pub status: &'static str,
     /// Its file, relative to the knowledge.
     pub path: String,
-    /// `false` when the same proposal was already there.
+    /// `false` when the same proposal was already there (`note` says so to the agent).
+    #[serde(skip)]
     pub new: bool,
     /// What happens next, said for the agent.
     pub note: &'static str,
