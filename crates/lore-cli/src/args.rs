@@ -187,6 +187,9 @@ pub enum Command {
         system: Option<String>,
         #[arg(long)]
         agent: Option<String>,
+        /// Only decisions older than this id: the next page.
+        #[arg(long)]
+        before: Option<i64>,
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },

@@ -133,6 +133,9 @@ pub struct Filter {
     pub system: Option<String>,
     /// Only this agent's decisions.
     pub agent: Option<String>,
+    /// Only decisions older than this id: the next page after one whose
+    /// last entry had it.
+    pub before_id: Option<i64>,
     /// At most this many, newest first; 0 means 50.
     pub limit: usize,
 }

@@ -279,10 +279,14 @@ impl Decisions for PgStore {
             "SELECT {ENTRY_COLUMNS} FROM decisions
              WHERE ($1::BIGINT IS NULL OR ts_unix >= $1) AND ($2::TEXT IS NULL OR decision = $2) AND ($3::TEXT IS NULL OR agent = $3)
                AND ($4::TEXT IS NULL OR (',' || systems || ',') LIKE ('%,' || $4 || ',%'))
+               AND ($6::BIGINT IS NULL OR id < $6)
              ORDER BY id DESC LIMIT $5"
         );
         let rows = client
-            .query(&sql, &[&filter.since_unix, &filter.decision, &filter.agent, &filter.system, &limit])
+            .query(
+                &sql,
+                &[&filter.since_unix, &filter.decision, &filter.agent, &filter.system, &limit, &filter.before_id],
+            )
             .map_err(self.err())?;
         Ok(rows.iter().map(entry).collect())
     }

@@ -253,31 +253,35 @@ impl Decisions for DecisionLog {
                  FROM decisions
                  WHERE (?1 IS NULL OR ts_unix >= ?1) AND (?2 IS NULL OR decision = ?2) AND (?3 IS NULL OR agent = ?3)
                    AND (?4 IS NULL OR (',' || systems || ',') LIKE ('%,' || ?4 || ',%'))
+                   AND (?6 IS NULL OR id < ?6)
                  ORDER BY id DESC LIMIT ?5",
             )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map(params![filter.since_unix, filter.decision, filter.agent, filter.system, limit], |row| {
-                Ok(Entry {
-                    id: row.get(0)?,
-                    ts_unix: row.get(1)?,
-                    source: row.get(2)?,
-                    agent: row.get(3)?,
-                    session: row.get(4)?,
-                    cwd: row.get(5)?,
-                    input: row.get(6)?,
-                    input_kind: row.get(7)?,
-                    actions: json(row.get(8)?),
-                    decision: row.get(9)?,
-                    reasons: json(row.get(10)?),
-                    rule_ids: split(row.get(11)?),
-                    systems: split(row.get(12)?),
-                    pack_version: row.get(13)?,
-                    executed: row.get::<_, i64>(14)? != 0,
-                    team: row.get(15)?,
-                    uid: row.get::<_, Option<String>>(16)?.unwrap_or_default(),
-                })
-            })
+            .query_map(
+                params![filter.since_unix, filter.decision, filter.agent, filter.system, limit, filter.before_id],
+                |row| {
+                    Ok(Entry {
+                        id: row.get(0)?,
+                        ts_unix: row.get(1)?,
+                        source: row.get(2)?,
+                        agent: row.get(3)?,
+                        session: row.get(4)?,
+                        cwd: row.get(5)?,
+                        input: row.get(6)?,
+                        input_kind: row.get(7)?,
+                        actions: json(row.get(8)?),
+                        decision: row.get(9)?,
+                        reasons: json(row.get(10)?),
+                        rule_ids: split(row.get(11)?),
+                        systems: split(row.get(12)?),
+                        pack_version: row.get(13)?,
+                        executed: row.get::<_, i64>(14)? != 0,
+                        team: row.get(15)?,
+                        uid: row.get::<_, Option<String>>(16)?.unwrap_or_default(),
+                    })
+                },
+            )
             .map_err(self.err())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
@@ -289,7 +293,8 @@ impl Decisions for DecisionLog {
 
     /// The decision with this ID, if any.
     fn get(&self, id: i64) -> Result<Option<Entry>, LogError> {
-        Ok(self.query(&Filter { limit: i64::MAX as usize, ..Filter::default() })?.into_iter().find(|e| e.id == id))
+        let newest_up_to_id = Filter { before_id: id.checked_add(1), limit: 1, ..Filter::default() };
+        Ok(self.query(&newest_up_to_id)?.into_iter().find(|e| e.id == id))
     }
 
     /// A human approves the input of decision `id` once, for `minutes`.

@@ -331,3 +331,97 @@ pub fn pending(shared: &Shared) -> Value {
     let rows = ops::proposals(&shared.current()).unwrap_or_default();
     serde_json::to_value(rows).unwrap_or_default()
 }
+
+// ---- decisions ------------------------------------------------------------
+
+/// Which decisions to list, as `lore log` takes them.
+#[derive(Debug, Deserialize, ToSchema, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DecisionsRequest {
+    /// Only decisions newer than this: `30m`, `2h`, `7d`, or a date.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// Only this decision: allow, warn, ask, deny.
+    #[serde(default)]
+    pub decision: Option<String>,
+    /// Only decisions about this system.
+    #[serde(default)]
+    pub system: Option<String>,
+    /// Only this agent's decisions.
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Only decisions older than this id: pass the last page's `next_before`.
+    #[serde(default)]
+    pub before: Option<i64>,
+    /// At most this many, newest first (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// The most decisions one page holds.
+const MAX_DECISIONS_PAGE: usize = 500;
+
+fn with_store<T>(
+    shared: &Shared,
+    f: impl FnOnce(&dyn lore_log::Store) -> Result<T, lore_log::LogError>,
+) -> Result<T, Error> {
+    shared
+        .log
+        .with(f)
+        .map_err(|why| Error::Unavailable(format!("the store is not available: {why}")))?
+        .map_err(Error::from)
+}
+
+/// A page of decisions, newest first, as `lore log --json` lists them; with
+/// `next_before` when there may be more.
+pub fn decisions(shared: &Shared, request: DecisionsRequest) -> Answer {
+    let limit = request.limit.unwrap_or(50).clamp(1, MAX_DECISIONS_PAGE);
+    let filter = ops::LogRequest {
+        since: request.since,
+        decision: request.decision,
+        system: request.system,
+        agent: request.agent,
+        before: request.before,
+        limit,
+    }
+    .filter()?;
+    let entries = with_store(shared, |store| store.query(&filter))?;
+    let next_before = (entries.len() == limit).then(|| entries.last().map(|e| e.id)).flatten();
+    Ok(json!({ "entries": entries, "next_before": next_before }))
+}
+
+/// One decision by id.
+pub fn decision(shared: &Shared, id: i64) -> Answer {
+    match with_store(shared, |store| store.get(id))? {
+        Some(entry) => to_json(&entry),
+        None => Err(Error::not_found(format!("no decision {id}"), Vec::new())),
+    }
+}
+
+/// A human's one-time approval of a decision's input.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveDecisionRequest {
+    /// How long the approval stands, in minutes (default 10, at most 1440).
+    #[serde(default)]
+    pub minutes: Option<u32>,
+    /// Who approves, when no API token says.
+    #[serde(default)]
+    pub by: Option<String>,
+}
+
+/// Lets the input of decision `id` run once within the approval's minutes,
+/// through any replica and any hook on the same store.
+pub fn approve_decision(shared: &Shared, id: i64, request: ApproveDecisionRequest, caller: Option<&Caller>) -> Answer {
+    let minutes = request.minutes.unwrap_or(10);
+    if !(1..=1440).contains(&minutes) {
+        return Err(Error::Invalid(format!("minutes: {minutes} is not between 1 and 1440")));
+    }
+    let by = caller.map(|c| c.agent.clone()).or(request.by);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    match with_store(shared, |store| store.approve(id, by.as_deref(), now, minutes))? {
+        Some(input) => Ok(json!({ "decision_id": id, "input": input, "minutes": minutes, "approved_by": by })),
+        None => Err(Error::not_found(format!("no decision {id}"), Vec::new())),
+    }
+}

@@ -21,6 +21,30 @@ struct ServerTable {
     allowed_hosts: Vec<String>,
 }
 
+/// What a token may do. Each role may do what the ones before it may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reads knowledge, decisions, proposals and health.
+    Reader,
+    /// Also checks actions and proposes knowledge: what an agent does.
+    #[default]
+    Agent,
+    /// Also approves decisions and approves or rejects proposals.
+    Approver,
+}
+
+impl Role {
+    /// The role's name, as the tokens file spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Reader => "reader",
+            Role::Agent => "agent",
+            Role::Approver => "approver",
+        }
+    }
+}
+
 /// Who a request comes from: the identity of its API token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -28,6 +52,8 @@ pub struct Caller {
     pub agent: String,
     /// The team the token belongs to, if any.
     pub team: Option<String>,
+    /// What the token may do.
+    pub role: Role,
 }
 
 /// An API token from the tokens file (`[[token]]`); its secret is never printed.
@@ -41,11 +67,18 @@ pub struct Token {
     /// The team it belongs to, if any.
     #[serde(default)]
     pub team: Option<String>,
+    /// What it may do (default: agent).
+    #[serde(default)]
+    pub role: Role,
 }
 
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token").field("agent", &self.agent).field("team", &self.team).finish_non_exhaustive()
+        f.debug_struct("Token")
+            .field("agent", &self.agent)
+            .field("team", &self.team)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
     }
 }
 
@@ -138,7 +171,7 @@ impl Settings {
         let mut found = None;
         for token in &self.tokens {
             if constant_time_eq(token.secret.as_bytes(), presented.as_bytes()) {
-                found = Some(Caller { agent: token.agent.clone(), team: token.team.clone() });
+                found = Some(Caller { agent: token.agent.clone(), team: token.team.clone(), role: token.role });
             }
         }
         found
@@ -152,7 +185,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A TOML file of `[[token]]` tables (`secret`, `agent`, `team`), kept out
+/// A TOML file of `[[token]]` tables (`secret`, `agent`, `team`, `role`), kept out
 /// of the knowledge repository.
 pub fn load_tokens(path: &Path) -> Result<Vec<Token>, ConfigError> {
     #[derive(Deserialize)]
@@ -184,7 +217,7 @@ mod tests {
         assert_eq!(settings.addr.to_string(), "0.0.0.0:9000");
         assert_eq!(
             settings.caller("0123456789abcdef-ci"),
-            Some(Caller { agent: "ci-bot".into(), team: Some("platform".into()) })
+            Some(Caller { agent: "ci-bot".into(), team: Some("platform".into()), role: Role::Agent })
         );
         assert_eq!(settings.caller("0123456789abcdef-cj"), None);
         assert_eq!(settings.caller(""), None);

@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{self, ProposeRequest};
-use crate::config::Caller;
+use crate::config::{Caller, Role};
 use crate::mcp::LoreMcp;
 use crate::state::Shared;
 use lore_service::Error;
@@ -124,6 +124,18 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
 
 type ApiResult = Result<Json<Value>, Problem>;
 
+/// Refuses a caller whose token's role is below `needed`. Without tokens
+/// the server listens on loopback only and every caller may do everything.
+fn require(caller: Option<&Caller>, needed: Role) -> Result<(), Problem> {
+    match caller {
+        Some(caller) if caller.role < needed => Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            format!("this needs a token with the {} role; yours is {}", needed.name(), caller.role.name()),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Runs a blocking operation off the async threads.
 async fn blocking(f: impl FnOnce() -> api::Answer + Send + 'static) -> ApiResult {
     match tokio::task::spawn_blocking(f).await {
@@ -147,6 +159,7 @@ async fn check(
     ApiJson(request): ApiJson<api::CheckRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
+    require(caller.as_ref(), Role::Agent)?;
     blocking(move || api::check(&app.shared, request, caller.as_ref(), "http")).await
 }
 
@@ -223,7 +236,46 @@ async fn propose(
     ApiJson(request): ApiJson<ProposeRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
+    require(caller.as_ref(), Role::Agent)?;
     blocking(move || api::propose(&app.shared, request, caller.as_ref())).await
+}
+
+/// The decision log, newest first, filtered and paged as `lore log` is.
+#[utoipa::path(get, path = "/v1/decisions", tag = "decisions", params(api::DecisionsRequest),
+    responses((status = 200, description = "A page of decisions and `next_before`", body = Value),
+        (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store does not answer", body = Problem, content_type = "application/problem+json")))]
+async fn decisions(State(app): State<App>, ApiQuery(request): ApiQuery<api::DecisionsRequest>) -> ApiResult {
+    blocking(move || api::decisions(&app.shared, request)).await
+}
+
+/// One logged decision.
+#[utoipa::path(get, path = "/v1/decisions/{id}", tag = "decisions",
+    params(("id" = i64, Path, description = "The decision's id")),
+    responses((status = 200, description = "The decision", body = Value),
+        (status = 404, description = "No such decision", body = Problem, content_type = "application/problem+json")))]
+async fn decision(State(app): State<App>, Path(id): Path<i64>) -> ApiResult {
+    blocking(move || api::decision(&app.shared, id)).await
+}
+
+/// Approve a decision's input once: it may run once, within the minutes
+/// given, through any replica or hook on the same store. Needs the approver role.
+#[utoipa::path(post, path = "/v1/decisions/{id}/approve", tag = "decisions",
+    params(("id" = i64, Path, description = "The decision's id")),
+    request_body = api::ApproveDecisionRequest,
+    responses((status = 200, description = "What was approved, by whom, for how long", body = Value),
+        (status = 403, description = "The token is not an approver's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such decision", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request", body = Problem, content_type = "application/problem+json")))]
+async fn approve_decision(
+    State(app): State<App>,
+    caller: Option<Extension<Caller>>,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<api::ApproveDecisionRequest>,
+) -> ApiResult {
+    let caller = caller.map(|Extension(c)| c);
+    require(caller.as_ref(), Role::Approver)?;
+    blocking(move || api::approve_decision(&app.shared, id, request, caller.as_ref())).await
 }
 
 /// The proposals waiting for review.
@@ -291,6 +343,9 @@ fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(incident))
         .routes(routes!(runbook))
         .routes(routes!(propose, proposals))
+        .routes(routes!(decisions))
+        .routes(routes!(decision))
+        .routes(routes!(approve_decision))
         .split_for_parts()
 }
 
@@ -319,6 +374,11 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
             .into_response();
     };
     match settings.caller(presented) {
+        // MCP is an agent's interface: its tools check and propose.
+        Some(caller) if request.uri().path().starts_with("/mcp") && caller.role < Role::Agent => {
+            Problem::new(StatusCode::FORBIDDEN, "MCP needs a token with the agent role; yours is reader")
+                .into_response()
+        }
         Some(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await

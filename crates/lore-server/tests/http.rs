@@ -4,12 +4,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lore_server::config::Token;
+use lore_server::config::{Role, Token};
 use lore_server::{Settings, Shared};
 use lore_service::{Knowledge, Origin};
 use serde_json::{Value, json};
 
 const SECRET: &str = "test-secret-0123456789";
+const READER: &str = "reader-secret-0123456789";
+const APPROVER: &str = "approver-secret-0123456789";
 
 struct Server {
     base: String,
@@ -41,7 +43,16 @@ async fn start_on(root: &std::path::Path, settings: Settings) -> Server {
 async fn serve(root: PathBuf, log: PathBuf, dir: tempfile::TempDir, settings: Settings) -> Server {
     let knowledge = Knowledge::at(&root, Origin::Flag).expect("knowledge");
     let settings = Settings {
-        tokens: vec![Token { secret: SECRET.into(), agent: "ci-bot".into(), team: Some("platform".into()) }],
+        tokens: vec![
+            Token { secret: SECRET.into(), agent: "ci-bot".into(), team: Some("platform".into()), role: Role::Agent },
+            Token { secret: READER.into(), agent: "dashboard".into(), team: None, role: Role::Reader },
+            Token {
+                secret: APPROVER.into(),
+                agent: "dana".into(),
+                team: Some("platform".into()),
+                role: Role::Approver,
+            },
+        ],
         reload_every: Duration::from_millis(200),
         ..settings
     };
@@ -56,13 +67,21 @@ async fn serve(root: PathBuf, log: PathBuf, dir: tempfile::TempDir, settings: Se
 
 impl Server {
     async fn get(&self, path: &str) -> (u16, String, Value) {
-        let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(SECRET).send().await.expect("get");
+        self.get_as(SECRET, path).await
+    }
+
+    async fn get_as(&self, secret: &str, path: &str) -> (u16, String, Value) {
+        let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(secret).send().await.expect("get");
         Self::read(response).await
     }
 
     async fn post(&self, path: &str, body: &Value) -> (u16, String, Value) {
+        self.post_as(SECRET, path, body).await
+    }
+
+    async fn post_as(&self, secret: &str, path: &str, body: &Value) -> (u16, String, Value) {
         let response =
-            self.client.post(format!("{}{path}", self.base)).bearer_auth(SECRET).json(body).send().await.expect("post");
+            self.client.post(format!("{}{path}", self.base)).bearer_auth(secret).json(body).send().await.expect("post");
         Self::read(response).await
     }
 
@@ -393,8 +412,10 @@ fn an_open_address_without_tokens_is_refused() {
     let err = lore_server::refuse_open_without_tokens(&settings).expect_err("refused");
     assert!(err.to_string().contains("without API tokens"), "{err}");
     assert!(lore_server::refuse_open_without_tokens(&Settings::default()).is_ok());
-    let with_token =
-        Settings { tokens: vec![Token { secret: SECRET.into(), agent: "a".into(), team: None }], ..settings };
+    let with_token = Settings {
+        tokens: vec![Token { secret: SECRET.into(), agent: "a".into(), team: None, role: Role::Agent }],
+        ..settings
+    };
     assert!(lore_server::refuse_open_without_tokens(&with_token).is_ok());
 }
 
@@ -575,4 +596,57 @@ async fn a_store_outage_keeps_checks_answered_and_loses_nothing() {
     assert_eq!(entries.len(), 7, "1 before, 5 during, 1 after: nothing lost or doubled");
     let uids: std::collections::HashSet<&str> = entries.iter().map(|e| e.uid.as_str()).collect();
     assert_eq!(uids.len(), 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_are_listed_paged_and_approved_by_an_approver_only() {
+    let server = start(64 * 1024).await;
+    for command in ["kubectl get pods -n payments", "terraform destroy", "ls"] {
+        server.check(command).await;
+    }
+    let (status, _, page) = server.get_as(READER, "/v1/decisions?limit=2").await;
+    assert_eq!(status, 200, "{page}");
+    let entries = page["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["input"], "ls", "newest first");
+    let next = page["next_before"].as_i64().expect("a next page");
+    let (_, _, rest) = server.get(&format!("/v1/decisions?before={next}")).await;
+    assert_eq!(rest["entries"].as_array().map(Vec::len), Some(1), "{rest}");
+    assert!(rest["next_before"].is_null(), "the last page says so");
+    let asked = &rest["entries"][0];
+    let id = asked["id"].as_i64().expect("id");
+    let (_, _, one) = server.get(&format!("/v1/decisions/{id}")).await;
+    assert_eq!(one["uid"], asked["uid"]);
+    let (status, kind, body) = server.get("/v1/decisions/999999").await;
+    assert_problem(status, &kind, &body, 404);
+    let (status, kind, body) = server.get("/v1/decisions?since=soonish").await;
+    assert_problem(status, &kind, &body, 422);
+
+    let approve = format!("/v1/decisions/{id}/approve");
+    let (status, kind, body) = server.post_as(READER, &approve, &json!({})).await;
+    assert_problem(status, &kind, &body, 403);
+    let (status, kind, body) = server.post(&approve, &json!({})).await;
+    assert_problem(status, &kind, &body, 403);
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("approver")), "{body}");
+    let (status, kind, body) = server.post_as(APPROVER, &approve, &json!({ "minutes": 0 })).await;
+    assert_problem(status, &kind, &body, 422);
+    let (status, _, approved) = server.post_as(APPROVER, &approve, &json!({ "minutes": 5 })).await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!((approved["input"].as_str(), approved["approved_by"].as_str()), (asked["input"].as_str(), Some("dana")));
+    let (status, _, _) = server.post_as(APPROVER, "/v1/decisions/999999/approve", &json!({})).await;
+    assert_eq!(status, 404);
+
+    let (status, kind, body) = server.post_as(READER, "/v1/check", &json!({ "input": "ls" })).await;
+    assert_problem(status, &kind, &body, 403);
+    let (status, kind, body) = server
+        .post_as(READER, "/v1/proposals", &json!({ "kind": "fact", "system": "x", "statement": "y", "why": "z" }))
+        .await;
+    assert_problem(status, &kind, &body, 403);
+    let (status, kind, body) =
+        server.post_as(READER, "/mcp", &json!({ "jsonrpc": "2.0", "id": 1, "method": "ping" })).await;
+    assert_problem(status, &kind, &body, 403);
+    let (status, _, _) = server.get_as(READER, "/v1/systems").await;
+    assert_eq!(status, 200, "a reader reads");
+    let (status, _, _) = server.post_as(APPROVER, "/v1/check", &json!({ "input": "ls" })).await;
+    assert_eq!(status, 200, "an approver may do what an agent may");
 }

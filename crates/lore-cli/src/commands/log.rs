@@ -7,16 +7,9 @@ use crate::args::Global;
 use crate::render;
 use crate::ui::Ui;
 
-pub fn run(
-    g: &Global,
-    since: Option<String>,
-    decision: Option<String>,
-    system: Option<String>,
-    agent: Option<String>,
-    limit: usize,
-) -> Result<u8> {
+pub fn run(g: &Global, request: LogRequest) -> Result<u8> {
     let ui = Ui::of(g);
-    let answer = match ops::log(g.knowledge.as_deref(), LogRequest { since, decision, system, agent, limit }) {
+    let answer = match ops::log(g.knowledge.as_deref(), request) {
         Ok(answer) => answer,
         Err(err) => return ui.failed(err),
     };

@@ -46,8 +46,16 @@ pub fn run(cli: &Cli) -> Result<u8> {
         Command::Check { input, cwd, agent } => check::run(g, input, cwd.as_deref(), agent),
         Command::Hook { agent, event } => hook::run(g, agent, event.as_deref()),
         Command::Log { action: Some(crate::args::LogAction::Ship), .. } => log::ship(g),
-        Command::Log { action: None, since, decision, system, agent, limit } => {
-            log::run(g, since.clone(), decision.clone(), system.clone(), agent.clone(), *limit)
+        Command::Log { action: None, since, decision, system, agent, before, limit } => {
+            let request = lore_service::ops::LogRequest {
+                since: since.clone(),
+                decision: decision.clone(),
+                system: system.clone(),
+                agent: agent.clone(),
+                before: *before,
+                limit: *limit,
+            };
+            log::run(g, request)
         }
         Command::Approve { id, by, minutes, why, to } => approve::run(g, id, by.as_deref(), *minutes, why, to),
         Command::Reject { id, why, by } => reject::run(g, id, why, by.as_deref()),

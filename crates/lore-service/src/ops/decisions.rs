@@ -39,8 +39,31 @@ pub struct LogRequest {
     pub system: Option<String>,
     /// Only decisions for this agent.
     pub agent: Option<String>,
+    /// Only decisions older than this id (the next page).
+    pub before: Option<i64>,
     /// At most this many, newest first (0: the default, 50).
     pub limit: usize,
+}
+
+impl LogRequest {
+    /// The store's filter for this request; `Invalid` for a bad `since`.
+    pub fn filter(self) -> Result<Filter> {
+        let since_unix =
+            match &self.since {
+                None => None,
+                Some(text) => Some(parse_moment(text, Timestamp::now()).ok_or_else(|| {
+                    Error::Invalid(format!("since: `{text}` is not a duration (30m, 2h, 7d) or a date"))
+                })?),
+            };
+        Ok(Filter {
+            since_unix,
+            decision: self.decision,
+            system: self.system,
+            agent: self.agent,
+            before_id: self.before,
+            limit: self.limit,
+        })
+    }
 }
 
 /// Decisions from the log, and where the log is.
@@ -54,22 +77,9 @@ pub struct LogAnswer {
 
 /// Lists decisions from the log of the knowledge `flag` finds.
 pub fn log(flag: Option<&Path>, request: LogRequest) -> Result<LogAnswer> {
-    let since_unix =
-        match &request.since {
-            None => None,
-            Some(text) => Some(parse_moment(text, Timestamp::now()).ok_or_else(|| {
-                Error::Invalid(format!("--since: `{text}` is not a duration (30m, 2h, 7d) or a date"))
-            })?),
-        };
+    let filter = request.filter()?;
     let path = log_path_for(flag);
     let log = lore_log::open(&path)?;
-    let filter = Filter {
-        since_unix,
-        decision: request.decision,
-        system: request.system,
-        agent: request.agent,
-        limit: request.limit,
-    };
     Ok(LogAnswer { entries: log.query(&filter)?, path })
 }
 
