@@ -17,6 +17,32 @@ pub struct DecisionLog {
 /// Past this size the WAL is checkpointed into the database and truncated.
 const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
 /// The version `MIGRATIONS` bring a log to (SQLite's `user_version`).
+/// The columns [`entry`] reads, in its order.
+const ENTRY_COLUMNS: &str = "id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed, team, uid";
+
+/// A row of [`ENTRY_COLUMNS`] as an entry.
+fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        id: row.get(0)?,
+        ts_unix: row.get(1)?,
+        source: row.get(2)?,
+        agent: row.get(3)?,
+        session: row.get(4)?,
+        cwd: row.get(5)?,
+        input: row.get(6)?,
+        input_kind: row.get(7)?,
+        actions: json(row.get(8)?),
+        decision: row.get(9)?,
+        reasons: json(row.get(10)?),
+        rule_ids: split(row.get(11)?),
+        systems: split(row.get(12)?),
+        pack_version: row.get(13)?,
+        executed: row.get::<_, i64>(14)? != 0,
+        team: row.get(15)?,
+        uid: row.get::<_, Option<String>>(16)?.unwrap_or_default(),
+    })
+}
+
 const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64 + 1;
 
 const SCHEMA: &str = "
@@ -248,39 +274,19 @@ impl Decisions for DecisionLog {
         let limit = if filter.limit == 0 { 50 } else { filter.limit } as i64;
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed, team, uid
+            .prepare(&format!(
+                "SELECT {ENTRY_COLUMNS}
                  FROM decisions
                  WHERE (?1 IS NULL OR ts_unix >= ?1) AND (?2 IS NULL OR decision = ?2) AND (?3 IS NULL OR agent = ?3)
                    AND (?4 IS NULL OR (',' || systems || ',') LIKE ('%,' || ?4 || ',%'))
                    AND (?6 IS NULL OR id < ?6)
                  ORDER BY id DESC LIMIT ?5",
-            )
+            ))
             .map_err(self.err())?;
         let rows = stmt
             .query_map(
                 params![filter.since_unix, filter.decision, filter.agent, filter.system, limit, filter.before_id],
-                |row| {
-                    Ok(Entry {
-                        id: row.get(0)?,
-                        ts_unix: row.get(1)?,
-                        source: row.get(2)?,
-                        agent: row.get(3)?,
-                        session: row.get(4)?,
-                        cwd: row.get(5)?,
-                        input: row.get(6)?,
-                        input_kind: row.get(7)?,
-                        actions: json(row.get(8)?),
-                        decision: row.get(9)?,
-                        reasons: json(row.get(10)?),
-                        rule_ids: split(row.get(11)?),
-                        systems: split(row.get(12)?),
-                        pack_version: row.get(13)?,
-                        executed: row.get::<_, i64>(14)? != 0,
-                        team: row.get(15)?,
-                        uid: row.get::<_, Option<String>>(16)?.unwrap_or_default(),
-                    })
-                },
+                entry,
             )
             .map_err(self.err())?;
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
@@ -293,8 +299,8 @@ impl Decisions for DecisionLog {
 
     /// The decision with this ID, if any.
     fn get(&self, id: i64) -> Result<Option<Entry>, LogError> {
-        let newest_up_to_id = Filter { before_id: id.checked_add(1), limit: 1, ..Filter::default() };
-        Ok(self.query(&newest_up_to_id)?.into_iter().find(|e| e.id == id))
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM decisions WHERE id = ?1");
+        self.conn.query_row(&sql, [id], entry).optional().map_err(self.err())
     }
 
     /// A human approves the input of decision `id` once, for `minutes`.

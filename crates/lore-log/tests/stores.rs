@@ -55,14 +55,13 @@ fn decisions_are_appended_filtered_and_read_back_alike() {
         assert_eq!(only(Filter { since_unix: Some(1_500), ..Filter::default() }), 1, "{name}");
         assert_eq!(only(Filter { system: Some("ledger".into()), ..Filter::default() }), 2, "{name}");
         assert_eq!(only(Filter { system: Some("ledge".into()), ..Filter::default() }), 0, "{name}: whole names");
+        assert_eq!(only(Filter { agent: Some("codex".into()), ..Filter::default() }), 0, "{name}");
         let newest = store.query(&Filter { limit: 1, ..Filter::default() }).expect("query");
+        assert_eq!(newest[0].input, "ls", "{name}: newest first");
         let next = store.query(&Filter { before_id: Some(newest[0].id), ..Filter::default() }).expect("query");
         assert!(next.iter().all(|e| e.id < newest[0].id), "{name}: a page follows the one before");
         assert_eq!(next.len() + 1, store.count().expect("count") as usize, "{name}: pages cover the log");
         assert_eq!(store.get(next[0].id).expect("get").map(|e| e.uid), Some(next[0].uid.clone()), "{name}");
-        assert_eq!(only(Filter { agent: Some("codex".into()), ..Filter::default() }), 0, "{name}");
-        let newest = store.query(&Filter { limit: 1, ..Filter::default() }).expect("query");
-        assert_eq!(newest[0].input, "ls", "{name}: newest first");
         assert!(store.mark_executed(Some("s1"), "ls").expect("mark"), "{name}");
         assert!(!store.mark_executed(Some("other"), "ls").expect("mark"), "{name}: sessions are kept apart");
         assert!(store.query(&Filter { limit: 1, ..Filter::default() }).expect("q")[0].executed, "{name}");

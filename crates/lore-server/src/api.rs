@@ -419,7 +419,7 @@ pub fn approve_decision(shared: &Shared, id: i64, request: ApproveDecisionReques
         return Err(Error::Invalid(format!("minutes: {minutes} is not between 1 and 1440")));
     }
     let by = caller.map(|c| c.agent.clone()).or(request.by);
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let now = lore_model::Timestamp::now().0;
     match with_store(shared, |store| store.approve(id, by.as_deref(), now, minutes))? {
         Some(input) => Ok(json!({ "decision_id": id, "input": input, "minutes": minutes, "approved_by": by })),
         None => Err(Error::not_found(format!("no decision {id}"), Vec::new())),
