@@ -193,17 +193,22 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// Approve a denied or asked action once (by its decision id), or a
+    /// Approve a denied or asked action (by its decision id or uid), or a
     /// proposal (by its `PROP-…` id: writes it into the knowledge files).
     Approve {
         id: String,
         /// Who approves (default: $USER).
         #[arg(long)]
         by: Option<String>,
-        /// Actions: how long the approval lasts.
-        #[arg(long, default_value_t = 10)]
-        minutes: u32,
-        /// Proposals: why, kept with the decision.
+        /// Actions: how long the approval lasts (default 10 minutes once,
+        /// 7 days standing; at most a day once, 90 days standing).
+        #[arg(long)]
+        minutes: Option<u32>,
+        /// Actions: let the exact command through every time until the
+        /// approval expires, not once.
+        #[arg(long)]
+        standing: bool,
+        /// Why, kept with the approval or the proposal's decision.
         #[arg(long)]
         why: Option<String>,
         /// Proposals: where to write the approved record (default: rules/ or notes/SYSTEM/).

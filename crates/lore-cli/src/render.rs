@@ -492,6 +492,20 @@ pub fn doctor(checks: &[lore_service::ops::agents::Check]) -> String {
 pub const NOT_LOADED: &str =
     "warning: the next build did not load it; is that directory inside a [[source]] in lore.toml?\n";
 
+/// An approved action: once or standing, until when, and any note.
+pub fn approved(approved: &lore_service::ops::Approved) -> String {
+    let until = lore_model::Timestamp(approved.expires_unix);
+    let how = if approved.standing { "every time" } else { "once" };
+    let mut out = format!(
+        "Approved decision {} to run {how} until {until} ({} minutes): {}\n",
+        approved.decision_id, approved.minutes, approved.input
+    );
+    if let Some(note) = &approved.note {
+        let _ = writeln!(out, "note: {note}");
+    }
+    out
+}
+
 /// An approved or rejected proposal.
 pub fn reviewed(reviewed: &lore_service::ops::Reviewed) -> String {
     let decided = &reviewed.decided;

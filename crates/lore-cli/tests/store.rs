@@ -97,3 +97,65 @@ fn a_bad_store_url_is_named_without_its_password() {
     assert!(stderr.contains("LORE_STORE_URL") && stderr.contains("cannot connect"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+fn asking(command: &str) -> String {
+    serde_json::json!({
+        "session_id": "s-approve", "transcript_path": "/tmp/t", "cwd": "/tmp",
+        "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": { "command": command }
+    })
+    .to_string()
+}
+
+/// The permission decision of a Claude Code hook's answer.
+fn permission(out: &std::process::Output) -> String {
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    answer["hookSpecificOutput"]["permissionDecision"].as_str().unwrap_or("allow").to_string()
+}
+
+#[test]
+fn an_approval_made_on_one_machine_is_honoured_by_a_hook_on_another_through_the_store() {
+    let Some(admin) = lore_testkit::postgres_server() else { return };
+    let url = lore_testkit::fresh_database(&admin);
+    let dir = tempfile::tempdir().expect("dir");
+    let machine = |name: &str, url: &str| {
+        let mut command = lore();
+        command
+            .knowledge(acme())
+            .home_with_cache(dir.path().join(name))
+            .pack_dir(dir.path().join("packs"))
+            .log(dir.path().join(format!("{name}.db")))
+            .without_cloud_context()
+            .env("LORE_STORE_URL", url);
+        command
+    };
+    let command = "kubectl --context prod-eu-1 delete namespace payments";
+    let asked = machine("laptop-a", &url).args(["hook", "claude-code"]).run_with_stdin(asking(command).as_bytes());
+    assert_ne!(permission(&asked), "allow", "{}", String::from_utf8_lossy(&asked.stdout));
+    let local = lore_log::open(&dir.path().join("laptop-a.db")).expect("laptop a's log");
+    let id = local.query(&lore_log::Filter::default()).expect("query")[0].id;
+
+    let approved = success_json(
+        &machine("laptop-a", &url).args(["--json", "approve", &id.to_string(), "--why", "CHG-88"]).run(),
+        "approve",
+    );
+    assert!(approved["note"].is_null(), "approved in the shared store: {approved}");
+    assert_eq!(approved["why"], "CHG-88");
+
+    let hook = |name: &str, url: &str| {
+        let started = std::time::Instant::now();
+        let out = machine(name, url).args(["hook", "claude-code"]).run_with_stdin(asking(command).as_bytes());
+        (out, started.elapsed())
+    };
+    let (other, _) = hook("laptop-b", &url);
+    assert_eq!(permission(&other), "allow", "{}", String::from_utf8_lossy(&other.stdout));
+    let (again, _) = hook("laptop-b", &url);
+    assert_ne!(permission(&again), "allow", "a once-only approval is used once, whichever machine uses it");
+
+    // A store that does not answer: the hook keeps its verdict, says so, and does not wait long.
+    let unreachable = "postgres://lore:hunter2@10.255.255.1:5432/lore";
+    let (cut_off, took) = hook("laptop-c", unreachable);
+    let stdout = String::from_utf8_lossy(&cut_off.stdout);
+    assert_ne!(permission(&cut_off), "allow", "{stdout}");
+    assert!(stdout.contains("looked up on this machine only") && !stdout.contains("hunter2"), "{stdout}");
+    assert!(took < std::time::Duration::from_secs(2), "the lookup is bounded: {took:?}");
+}

@@ -140,6 +140,35 @@ pub struct Filter {
     pub limit: usize,
 }
 
+/// A human's approval of a decision's exact input.
+#[derive(Debug, Clone, Copy)]
+pub struct Approval<'a> {
+    /// Who approves.
+    pub by: Option<&'a str>,
+    /// Why, kept with the approval.
+    pub why: Option<&'a str>,
+    /// When, in Unix seconds.
+    pub now: i64,
+    /// Until when it holds, in Unix seconds.
+    pub expires_unix: i64,
+    /// Whether it lets the input through every time until it expires,
+    /// rather than once.
+    pub standing: bool,
+}
+
+/// An approval the gate found for an input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Granted {
+    /// The approved decision's id.
+    pub decision: i64,
+    /// Who approved it.
+    pub by: Option<String>,
+    /// Why.
+    pub why: Option<String>,
+    /// Whether it stands (it was not used up).
+    pub standing: bool,
+}
+
 /// Where the log lives when nothing says otherwise.
 pub fn default_path() -> PathBuf {
     if let Ok(path) = std::env::var("LORE_LOG") {
@@ -155,8 +184,14 @@ pub fn default_path() -> PathBuf {
 /// Decisions and the approvals of them: what the gate appends and a human
 /// approves, whichever store keeps them.
 pub trait Decisions {
-    /// Appends one decision (giving it a new unique id) and returns its id.
-    fn append(&self, record: &NewRecord) -> Result<i64, LogError>;
+    /// Appends one decision under a new unique id and returns its id.
+    fn append(&self, record: &NewRecord) -> Result<i64, LogError> {
+        self.append_as(&new_uid(), record)
+    }
+    /// Appends one decision under `uid`, which the caller chose so that a
+    /// write retried elsewhere (the local log, when the store failed
+    /// mid-write) is still one decision; an error when `uid` is taken.
+    fn append_as(&self, uid: &str, record: &NewRecord) -> Result<i64, LogError>;
     /// Records that the latest decision on `input` in `session` actually ran.
     fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError>;
     /// The decisions `filter` selects, newest first.
@@ -165,12 +200,14 @@ pub trait Decisions {
     fn count(&self) -> Result<i64, LogError>;
     /// The decision with this id, if any.
     fn get(&self, id: i64) -> Result<Option<Entry>, LogError>;
-    /// A human approves the input of decision `id` once, for `minutes`;
-    /// returns that input, or `None` when there is no such decision.
-    fn approve(&self, id: i64, by: Option<&str>, now: i64, minutes: u32) -> Result<Option<String>, LogError>;
-    /// Uses up an unexpired approval of exactly this input, if there is one:
-    /// the approved decision's id and who approved it.
-    fn take_approval(&self, input: &str, now: i64) -> Result<Option<(i64, Option<String>)>, LogError>;
+    /// The id of the decision with this globally unique id, if the store has it.
+    fn find_uid(&self, uid: &str) -> Result<Option<i64>, LogError>;
+    /// A human approves the input of decision `id`; returns that input, or
+    /// `None` when there is no such decision.
+    fn approve(&self, id: i64, approval: &Approval<'_>) -> Result<Option<String>, LogError>;
+    /// Finds an unexpired approval of exactly this input: a standing one
+    /// first, else a once-only one, which this uses up.
+    fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError>;
     /// Whether the store answers now (an embedded one always does).
     fn reachable(&self) -> bool {
         true
@@ -258,6 +295,18 @@ pub fn open_shared(url: &str, setting: &str) -> Result<Box<dyn Store>, LogError>
     Ok(Box::new(PgStore::open(url, setting)?))
 }
 
+/// Takes an approval of `input` from the shared store at `url` within
+/// `budget` (see [`PgStore::take_approval_within`]).
+pub fn take_shared_approval(
+    url: &str,
+    setting: &str,
+    input: &str,
+    now: i64,
+    budget: std::time::Duration,
+) -> Result<Option<Granted>, LogError> {
+    PgStore::take_approval_within(url, setting, input, now, budget)
+}
+
 /// A stored comma-separated list (rule ids, systems) as a list.
 pub(crate) fn split(s: String) -> Vec<String> {
     s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
@@ -266,6 +315,11 @@ pub(crate) fn split(s: String) -> Vec<String> {
 /// Stored JSON (actions, reasons) as a value; what is not JSON stays a string.
 pub(crate) fn json(s: String) -> serde_json::Value {
     serde_json::from_str(&s).unwrap_or(serde_json::Value::String(s))
+}
+
+/// `text` as a decision uid in the form stores keep it, if it is a UUID.
+pub fn parse_uid(text: &str) -> Option<String> {
+    uuid::Uuid::try_parse(text).ok().map(|uid| uid.to_string())
 }
 
 /// A new globally unique decision id: a UUID v7, so ids sort by time.

@@ -11,7 +11,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::history::{Current, Synced, Version};
-use crate::{Decisions, Entry, Filter, History, LogError, NewRecord, json, new_uid, split};
+use crate::{Approval, Decisions, Entry, Filter, Granted, History, LogError, NewRecord, json, split};
 
 type Pool = r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>;
 
@@ -26,7 +26,8 @@ const POOL_SIZE: u32 = 16;
 
 /// Each step takes the schema from the version before it to the next; step
 /// `i` makes version `i + 1`. Steps are only ever appended (docs/store.md).
-const MIGRATIONS: [&str; 1] = ["
+const MIGRATIONS: [&str; 2] = [
+    "
 CREATE TABLE decisions (
     id BIGSERIAL PRIMARY KEY,
     uid TEXT NOT NULL UNIQUE,
@@ -74,7 +75,11 @@ CREATE TABLE knowledge (
 );
 CREATE INDEX knowledge_record ON knowledge (knowledge, kind, lower(record_id));
 CREATE TABLE knowledge_synced (knowledge TEXT PRIMARY KEY, pack_version TEXT NOT NULL);
-"];
+",
+    // 1 → 2: approvals say why, and may stand (not used up) until they expire.
+    "ALTER TABLE approvals ADD COLUMN why TEXT;
+    ALTER TABLE approvals ADD COLUMN standing BOOLEAN NOT NULL DEFAULT FALSE;",
+];
 
 /// A pool of connections to one PostgreSQL database.
 pub struct PgStore {
@@ -128,6 +133,42 @@ impl PgStore {
             .build(manager)
             .map_err(|e| bad(format!("cannot connect: {e}")))?;
         Ok(PgStore { pool: Some(pool), shown, setting: setting.to_string() })
+    }
+
+    /// Takes an approval of `input` (see [`Decisions::take_approval`]) from
+    /// the store at `url` within `budget`, on one connection of its own and
+    /// without migrating: what a hook does on an ask or a deny, where waiting
+    /// longer would stall the agent. Past the budget it gives up with an error.
+    pub fn take_approval_within(
+        url: &str,
+        setting: &str,
+        input: &str,
+        now: i64,
+        budget: Duration,
+    ) -> Result<Option<Granted>, LogError> {
+        let shown = redact(url);
+        let bad = |message: String| LogError::Store { setting: setting.to_string(), store: shown.clone(), message };
+        let mut config: Config = url.parse().map_err(|e| bad(format!("not a PostgreSQL URL ({e})")))?;
+        config.connect_timeout(budget);
+        config.options(&format!("-c statement_timeout={}", budget.as_millis().max(1)));
+        let input = input.to_string();
+        let (sender, answer) = std::sync::mpsc::channel();
+        // The client blocks; a thread lets the budget hold whatever the
+        // network does. A late answer is dropped with the thread.
+        std::thread::Builder::new()
+            .name("lore-approval".into())
+            .spawn(move || {
+                let taken = config
+                    .connect(tls())
+                    .and_then(|mut client| take_approval(&mut client, &input, now))
+                    .map_err(|e| describe(&e));
+                let _ = sender.send(taken);
+            })
+            .map_err(|e| bad(format!("cannot start a lookup: {e}")))?;
+        match answer.recv_timeout(budget) {
+            Ok(taken) => taken.map_err(bad),
+            Err(_) => Err(bad(format!("no answer within {} ms", budget.as_millis()))),
+        }
     }
 
     fn client(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<MakeRustlsConnect>>, LogError> {
@@ -253,11 +294,32 @@ fn insert(client: &mut impl GenericClient, uid: &str, r: &NewRecord) -> Result<O
     Ok(row.map(|row| row.get(0)))
 }
 
+/// A standing approval of `input` if one holds, else a once-only one, used
+/// up in the same statement: of two replicas taking it, one gets it.
+fn take_approval(client: &mut impl GenericClient, input: &str, now: i64) -> Result<Option<Granted>, postgres::Error> {
+    let row = client.query_opt(
+        "WITH standing AS (
+            SELECT decision_id, approved_by, why, TRUE AS standing FROM approvals
+            WHERE input = $1 AND standing AND expires_unix >= $2 ORDER BY id DESC LIMIT 1
+         ), once AS (
+            UPDATE approvals SET used = TRUE WHERE id = (
+                SELECT id FROM approvals
+                WHERE input = $1 AND NOT standing AND NOT used AND expires_unix >= $2
+                  AND NOT EXISTS (SELECT 1 FROM standing)
+                ORDER BY id DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING decision_id, approved_by, why, FALSE AS standing
+         )
+         SELECT * FROM standing UNION ALL SELECT * FROM once",
+        &[&input, &now],
+    )?;
+    Ok(row.map(|row| Granted { decision: row.get(0), by: row.get(1), why: row.get(2), standing: row.get(3) }))
+}
+
 impl Decisions for PgStore {
-    fn append(&self, r: &NewRecord) -> Result<i64, LogError> {
+    fn append_as(&self, uid: &str, r: &NewRecord) -> Result<i64, LogError> {
         let mut client = self.client()?;
-        let id = insert(&mut *client, &new_uid(), r).map_err(self.err())?;
-        id.ok_or_else(|| self.err_text("a new decision id was already taken".into()))
+        let id = insert(&mut *client, uid, r).map_err(self.err())?;
+        id.ok_or_else(|| self.err_text(format!("decision uid {uid} is taken")))
     }
 
     fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError> {
@@ -302,31 +364,27 @@ impl Decisions for PgStore {
         Ok(client.query_opt(&sql, &[&id]).map_err(self.err())?.as_ref().map(entry))
     }
 
-    fn approve(&self, id: i64, by: Option<&str>, now: i64, minutes: u32) -> Result<Option<String>, LogError> {
+    fn find_uid(&self, uid: &str) -> Result<Option<i64>, LogError> {
+        let mut client = self.client()?;
+        let row = client.query_opt("SELECT id FROM decisions WHERE uid = $1", &[&uid]).map_err(self.err())?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    fn approve(&self, id: i64, a: &Approval<'_>) -> Result<Option<String>, LogError> {
         let mut client = self.client()?;
         let row = client
             .query_opt(
-                "INSERT INTO approvals (decision_id, input, approved_by, ts_unix, expires_unix)
-                 SELECT id, input, $2, $3, $4 FROM decisions WHERE id = $1 RETURNING input",
-                &[&id, &by, &now, &(now + i64::from(minutes) * 60)],
+                "INSERT INTO approvals (decision_id, input, approved_by, why, standing, ts_unix, expires_unix)
+                 SELECT id, input, $2, $3, $4, $5, $6 FROM decisions WHERE id = $1 RETURNING input",
+                &[&id, &a.by, &a.why, &a.standing, &a.now, &a.expires_unix],
             )
             .map_err(self.err())?;
         Ok(row.map(|row| row.get(0)))
     }
 
-    fn take_approval(&self, input: &str, now: i64) -> Result<Option<(i64, Option<String>)>, LogError> {
+    fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError> {
         let mut client = self.client()?;
-        // One statement: of two replicas taking the same approval, one gets it.
-        let row = client
-            .query_opt(
-                "UPDATE approvals SET used = TRUE WHERE id = (
-                    SELECT id FROM approvals WHERE input = $1 AND NOT used AND expires_unix >= $2
-                    ORDER BY id DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
-                 RETURNING decision_id, approved_by",
-                &[&input, &now],
-            )
-            .map_err(self.err())?;
-        Ok(row.map(|row| (row.get(0), row.get(1))))
+        take_approval(&mut *client, input, now).map_err(self.err())
     }
 
     fn reachable(&self) -> bool {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Decisions, Entry, Filter, LogError, NewRecord, json, new_uid, split};
+use crate::{Approval, Decisions, Entry, Filter, Granted, LogError, NewRecord, json, split};
 
 /// An open decision log (one SQLite connection).
 pub struct DecisionLog {
@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS approvals (
 /// Each step takes a log from the version before it to the next: entry `i`
 /// takes version `i + 1` to `i + 2` (the base schema is version 1). Steps
 /// are only ever appended; docs/store.md lists them.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     "ALTER TABLE decisions ADD COLUMN team TEXT;",
     "CREATE TABLE IF NOT EXISTS knowledge (
         id INTEGER PRIMARY KEY,
@@ -107,6 +107,10 @@ const MIGRATIONS: [&str; 4] = [
     // 4 → 5: when each decision was delivered to a shared store.
     "ALTER TABLE decisions ADD COLUMN delivered_unix INTEGER;
     CREATE INDEX IF NOT EXISTS decisions_undelivered ON decisions (id) WHERE delivered_unix IS NULL;",
+    // 5 → 6: approvals say why, and may stand (not used up) until they expire.
+    "ALTER TABLE approvals ADD COLUMN why TEXT;
+    ALTER TABLE approvals ADD COLUMN standing INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX IF NOT EXISTS approvals_input ON approvals (input) WHERE used = 0;",
 ];
 
 impl DecisionLog {
@@ -201,9 +205,13 @@ impl DecisionLog {
 }
 
 impl Decisions for DecisionLog {
-    /// Appends one decision and returns its id.
-    fn append(&self, r: &NewRecord) -> Result<i64, LogError> {
-        self.insert(&new_uid(), r)?;
+    fn append_as(&self, uid: &str, r: &NewRecord) -> Result<i64, LogError> {
+        if self.insert(uid, r)? == 0 {
+            return Err(LogError::Sqlite {
+                path: self.path.clone(),
+                source: rusqlite::Error::ToSqlConversionFailure(format!("decision uid {uid} is taken").into()),
+            });
+        }
         let id = self.conn.last_insert_rowid();
         self.checkpoint_if_large()?;
         Ok(id)
@@ -303,8 +311,14 @@ impl Decisions for DecisionLog {
         self.conn.query_row(&sql, [id], entry).optional().map_err(self.err())
     }
 
-    /// A human approves the input of decision `id` once, for `minutes`.
-    fn approve(&self, id: i64, by: Option<&str>, now: i64, minutes: u32) -> Result<Option<String>, LogError> {
+    fn find_uid(&self, uid: &str) -> Result<Option<i64>, LogError> {
+        self.conn
+            .query_row("SELECT id FROM decisions WHERE uid = ?1", [uid], |row| row.get(0))
+            .optional()
+            .map_err(self.err())
+    }
+
+    fn approve(&self, id: i64, a: &Approval<'_>) -> Result<Option<String>, LogError> {
         let input: Option<String> = self
             .conn
             .query_row("SELECT input FROM decisions WHERE id = ?1", params![id], |row| row.get(0))
@@ -313,27 +327,34 @@ impl Decisions for DecisionLog {
         let Some(input) = input else { return Ok(None) };
         self.conn
             .execute(
-                "INSERT INTO approvals (decision_id, input, approved_by, ts_unix, expires_unix) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, input, by, now, now + i64::from(minutes) * 60],
+                "INSERT INTO approvals (decision_id, input, approved_by, why, standing, ts_unix, expires_unix)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id, input, a.by, a.why, a.standing, a.now, a.expires_unix],
             )
             .map_err(self.err())?;
         Ok(Some(input))
     }
 
-    /// Uses up an unexpired approval of exactly this input, if there is one.
-    fn take_approval(&self, input: &str, now: i64) -> Result<Option<(i64, Option<String>)>, LogError> {
-        let found: Option<(i64, i64, Option<String>)> = self
+    fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError> {
+        let found: Option<(i64, Granted)> = self
             .conn
             .query_row(
-                "SELECT id, decision_id, approved_by FROM approvals WHERE input = ?1 AND used = 0 AND expires_unix >= ?2 ORDER BY id DESC LIMIT 1",
+                "SELECT id, decision_id, approved_by, why, standing FROM approvals
+                 WHERE input = ?1 AND used = 0 AND expires_unix >= ?2 ORDER BY standing DESC, id DESC LIMIT 1",
                 params![input, now],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                |row| {
+                    let granted =
+                        Granted { decision: row.get(1)?, by: row.get(2)?, why: row.get(3)?, standing: row.get(4)? };
+                    Ok((row.get(0)?, granted))
+                },
             )
             .optional()
             .map_err(self.err())?;
-        let Some((approval, decision, by)) = found else { return Ok(None) };
-        self.conn.execute("UPDATE approvals SET used = 1 WHERE id = ?1", params![approval]).map_err(self.err())?;
-        Ok(Some((decision, by)))
+        let Some((approval, granted)) = found else { return Ok(None) };
+        if !granted.standing {
+            self.conn.execute("UPDATE approvals SET used = 1 WHERE id = ?1", params![approval]).map_err(self.err())?;
+        }
+        Ok(Some(granted))
     }
 }
 
@@ -373,12 +394,14 @@ mod tests {
         assert!(log.mark_executed(Some("s1"), "ls").expect("mark"));
         assert!(log.query(&Filter { decision: Some("allow".into()), ..Filter::default() }).expect("q")[0].executed);
 
-        assert_eq!(log.approve(a, Some("dana"), 1_000, 10).expect("approve").as_deref(), Some("rm -rf /"));
-        assert_eq!(log.take_approval("rm -rf /", 1_100).expect("take"), Some((a, Some("dana".into()))));
+        let once = Approval { by: Some("dana"), why: None, now: 1_000, expires_unix: 1_600, standing: false };
+        assert_eq!(log.approve(a, &once).expect("approve").as_deref(), Some("rm -rf /"));
+        let granted = log.take_approval("rm -rf /", 1_100).expect("take").expect("granted");
+        assert_eq!((granted.decision, granted.by.as_deref()), (a, Some("dana")));
         assert_eq!(log.take_approval("rm -rf /", 1_100).expect("take"), None, "an approval is used once");
-        log.approve(a, None, 1_000, 10).expect("approve");
-        assert_eq!(log.take_approval("rm -rf /", 1_000 + 11 * 60).expect("take"), None, "and expires");
-        assert_eq!(log.approve(999, None, 0, 1).expect("approve"), None);
+        log.approve(a, &once).expect("approve");
+        assert_eq!(log.take_approval("rm -rf /", 1_601).expect("take"), None, "and expires");
+        assert_eq!(log.approve(999, &once).expect("approve"), None);
     }
 
     #[test]

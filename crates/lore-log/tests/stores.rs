@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use lore_log::{Current, DecisionLog, Decisions, Filter, LogError, NewRecord, PgStore, Store};
+use lore_log::{Approval, Current, DecisionLog, Decisions, Filter, Granted, LogError, NewRecord, PgStore, Store};
 
 /// A store to test, and its name.
 type Named = (&'static str, Box<dyn Store>);
@@ -79,16 +79,40 @@ fn ids_are_unique_and_approvals_are_used_once_and_expire() {
         assert_eq!(uids.len(), 20, "{name}: every decision has its own uid");
         assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 20, "{name}");
         let id = ids[0];
-        assert_eq!(store.approve(id, Some("dana"), 1_000, 10).expect("approve").as_deref(), Some("terraform destroy"));
-        assert_eq!(
-            store.take_approval("terraform destroy", 1_100).expect("take"),
-            Some((id, Some("dana".into()))),
-            "{name}"
-        );
+        let once =
+            Approval { by: Some("dana"), why: Some("change 4411"), now: 1_000, expires_unix: 1_600, standing: false };
+        assert_eq!(store.approve(id, &once).expect("approve").as_deref(), Some("terraform destroy"));
+        let granted = store.take_approval("terraform destroy", 1_100).expect("take");
+        let expected =
+            Granted { decision: id, by: Some("dana".into()), why: Some("change 4411".into()), standing: false };
+        assert_eq!(granted, Some(expected), "{name}");
         assert_eq!(store.take_approval("terraform destroy", 1_100).expect("take"), None, "{name}: once");
-        store.approve(id, None, 1_000, 10).expect("approve");
-        assert_eq!(store.take_approval("terraform destroy", 1_000 + 11 * 60).expect("take"), None, "{name}: expired");
-        assert_eq!(store.approve(999_999, None, 0, 1).expect("approve"), None, "{name}: no such decision");
+        store.approve(id, &Approval { by: None, why: None, ..once }).expect("approve");
+        assert_eq!(store.take_approval("terraform destroy", 1_601).expect("take"), None, "{name}: expired");
+        assert_eq!(store.approve(999_999, &once).expect("approve"), None, "{name}: no such decision");
+    }
+}
+
+#[test]
+fn a_standing_approval_holds_until_it_expires_and_is_taken_before_a_once_only_one() {
+    let (_dir, stores) = stores();
+    for (name, store) in &stores {
+        let id = store.append(&record("helm rollback payments", "ask", 1)).expect("append");
+        let once = Approval { by: Some("dana"), why: None, now: 1_000, expires_unix: 5_000, standing: false };
+        store.approve(id, &once).expect("approve once");
+        let standing =
+            Approval { by: Some("sam"), why: Some("release week"), expires_unix: 2_000, standing: true, ..once };
+        store.approve(id, &standing).expect("approve standing");
+        for _ in 0..3 {
+            let granted = store.take_approval("helm rollback payments", 1_500).expect("take").expect("granted");
+            assert!(granted.standing && granted.by.as_deref() == Some("sam"), "{name}: standing, every time");
+        }
+        let after = store.take_approval("helm rollback payments", 2_001).expect("take").expect("the once-only one");
+        assert!(!after.standing && after.by.as_deref() == Some("dana"), "{name}: the once-only one was kept");
+        assert_eq!(store.take_approval("helm rollback payments", 2_001).expect("take"), None, "{name}");
+        let uid = store.get(id).expect("get").expect("entry").uid;
+        assert_eq!(store.find_uid(&uid).expect("find"), Some(id), "{name}");
+        assert_eq!(store.find_uid("no-such-uid").expect("find"), None, "{name}");
     }
 }
 
@@ -126,7 +150,8 @@ fn one_approval_is_taken_once_by_racing_replicas() {
     let url = lore_testkit::fresh_database(&admin);
     let store = std::sync::Arc::new(PgStore::open(&url, "test").expect("postgres"));
     let id = store.append(&record("kubectl delete ns payments", "deny", 1)).expect("append");
-    store.approve(id, Some("dana"), 1_000, 10).expect("approve");
+    let once = Approval { by: Some("dana"), why: None, now: 1_000, expires_unix: 1_600, standing: false };
+    store.approve(id, &once).expect("approve");
     let replicas: Vec<_> = (0..8)
         .map(|_| {
             let url = url.clone();

@@ -332,6 +332,55 @@ pub fn pending(shared: &Shared) -> Value {
     serde_json::to_value(rows).unwrap_or_default()
 }
 
+/// A human's approval of a proposal: written into the knowledge's default place.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveProposalRequest {
+    /// Why, kept with the decision.
+    #[serde(default)]
+    pub why: Option<String>,
+    /// Who approves, when no API token says.
+    #[serde(default)]
+    pub by: Option<String>,
+}
+
+/// A human's rejection of a proposal: kept, with the reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectProposalRequest {
+    /// Why it is rejected (required).
+    pub why: String,
+    /// Who rejects, when no API token says.
+    #[serde(default)]
+    pub by: Option<String>,
+}
+
+/// Approves (`why` optional) or rejects (`why` required) a pending
+/// proposal, as `lore approve PROP-…` and `lore reject` do, then loads
+/// the knowledge as the review left it.
+pub fn review_proposal(
+    shared: &Shared,
+    id: String,
+    verdict: ops::govern::Verdict,
+    (by, why): (Option<String>, Option<String>),
+    caller: Option<&Caller>,
+) -> Answer {
+    if matches!(verdict, ops::govern::Verdict::Reject) && why.as_deref().is_none_or(|w| w.trim().is_empty()) {
+        return Err(Error::Invalid("why: a rejection needs a reason".into()));
+    }
+    let by = caller.map(|c| c.agent.clone()).or(by).unwrap_or_else(|| "an unauthenticated local client".into());
+    let knowledge = shared.current().knowledge.clone();
+    let reviewed = ops::review(&knowledge, ops::ReviewRequest { id, verdict, by, why })?;
+    // The next request sees the knowledge as the review left it.
+    shared.reload(false);
+    to_json(&reviewed)
+}
+
+/// The lint report and the health score, as `lore lint --json` gives them.
+pub fn health(loaded: &Loaded) -> Answer {
+    to_json(&ops::lint(loaded)?)
+}
+
 // ---- decisions ------------------------------------------------------------
 
 /// Which decisions to list, as `lore log` takes them.
@@ -399,29 +448,39 @@ pub fn decision(shared: &Shared, id: i64) -> Answer {
     }
 }
 
-/// A human's one-time approval of a decision's input.
+/// A human's approval of a decision's exact input: once, or standing.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveDecisionRequest {
-    /// How long the approval stands, in minutes (default 10, at most 1440).
+    /// How long the approval stands, in minutes (default 10 once, at most
+    /// 1440; default 10080 standing, at most 129600).
     #[serde(default)]
     pub minutes: Option<u32>,
+    /// Let the input through every time until the approval expires, not once.
+    #[serde(default)]
+    pub standing: bool,
+    /// Why, kept with the approval.
+    #[serde(default)]
+    pub why: Option<String>,
     /// Who approves, when no API token says.
     #[serde(default)]
     pub by: Option<String>,
 }
 
-/// Lets the input of decision `id` run once within the approval's minutes,
-/// through any replica and any hook on the same store.
+/// Lets the input of decision `id` run (once, or every time until the
+/// approval expires) through any replica and any hook on the same store.
 pub fn approve_decision(shared: &Shared, id: i64, request: ApproveDecisionRequest, caller: Option<&Caller>) -> Answer {
-    let minutes = request.minutes.unwrap_or(10);
-    if !(1..=1440).contains(&minutes) {
-        return Err(Error::Invalid(format!("minutes: {minutes} is not between 1 and 1440")));
-    }
-    let by = caller.map(|c| c.agent.clone()).or(request.by);
+    let request = ops::ApproveRequest {
+        decision: ops::DecisionRef::Id(id),
+        by: caller.map(|c| c.agent.clone()).or(request.by),
+        why: request.why,
+        minutes: request.minutes,
+        standing: request.standing,
+    };
     let now = lore_model::Timestamp::now().0;
-    match with_store(shared, |store| store.approve(id, by.as_deref(), now, minutes))? {
-        Some(input) => Ok(json!({ "decision_id": id, "input": input, "minutes": minutes, "approved_by": by })),
-        None => Err(Error::not_found(format!("no decision {id}"), Vec::new())),
-    }
+    let approved = shared
+        .log
+        .with(|store| ops::approve_in(store, &request, now))
+        .map_err(|why| Error::Unavailable(format!("the store is not available: {why}")))??;
+    to_json(&approved)
 }

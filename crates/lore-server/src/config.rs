@@ -19,9 +19,13 @@ struct ServerTable {
     max_concurrent_requests: Option<usize>,
     reload_every_secs: Option<u64>,
     allowed_hosts: Vec<String>,
+    /// The role of each token, by the name (`agent`) it is issued to.
+    roles: std::collections::BTreeMap<String, Role>,
 }
 
 /// What a token may do. Each role may do what the ones before it may.
+/// `[server.roles]` in lore.toml gives it by the token's name; else the
+/// token's own `role`; else agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -150,10 +154,11 @@ impl Settings {
         let addr_text = addr.map(str::to_string).or(table.addr).unwrap_or_else(|| DEFAULT_ADDR.into());
         let addr = addr_text.parse().map_err(|_| ConfigError::Addr(addr_text.clone()))?;
         let tokens_path = tokens_file.map(Path::to_path_buf).or_else(|| table.tokens_file.map(|p| root.join(p)));
-        let tokens = match tokens_path {
+        let mut tokens = match tokens_path {
             Some(path) => load_tokens(&path)?,
             None => Vec::new(),
         };
+        assign_roles(&mut tokens, &table.roles)?;
         Ok(Settings {
             addr,
             tokens,
@@ -176,6 +181,23 @@ impl Settings {
         }
         found
     }
+}
+
+/// Gives each token the role `[server.roles]` names for it; a name no
+/// token is issued to is refused, since a misspelt reader would be an agent.
+fn assign_roles(tokens: &mut [Token], roles: &std::collections::BTreeMap<String, Role>) -> Result<(), ConfigError> {
+    if tokens.is_empty() {
+        return Ok(());
+    }
+    if let Some(name) = roles.keys().find(|name| !tokens.iter().any(|t| &t.agent == *name)) {
+        return Err(ConfigError::Table(format!("roles: no token is issued to `{name}`")));
+    }
+    for token in tokens {
+        if let Some(role) = roles.get(&token.agent) {
+            token.role = *role;
+        }
+    }
+    Ok(())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -223,6 +245,14 @@ mod tests {
         assert_eq!(settings.caller(""), None);
         std::fs::write(&path, "[[token]]\nsecret = \"short\"\nagent = \"x\"\n").expect("write");
         assert!(load_tokens(&path).unwrap_err().to_string().contains("shorter than 16"));
+        std::fs::write(&path, "[[token]]\nsecret = \"0123456789abcdef-ci\"\nagent = \"ci-bot\"\nrole = \"approver\"\n")
+            .expect("write");
+        let roles: toml::Table = toml::from_str("[roles]\nci-bot = \"reader\"").expect("toml");
+        let settings = Settings::from_config(Some(&roles), dir.path(), None, Some(&path)).expect("settings");
+        assert_eq!(settings.caller("0123456789abcdef-ci").map(|c| c.role), Some(Role::Reader), "[server.roles] wins");
+        let typo: toml::Table = toml::from_str("[roles]\nci-bto = \"reader\"").expect("toml");
+        let refused = Settings::from_config(Some(&typo), dir.path(), None, Some(&path)).unwrap_err();
+        assert!(refused.to_string().contains("no token is issued to `ci-bto`"), "{refused}");
         let bad: toml::Table = toml::from_str("adr = \"x\"").expect("toml");
         assert!(Settings::from_config(Some(&bad), dir.path(), None, None).is_err());
     }

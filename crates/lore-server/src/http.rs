@@ -124,15 +124,18 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
 
 type ApiResult = Result<Json<Value>, Problem>;
 
-/// Refuses a caller whose token's role is below `needed`. Without tokens
-/// the server listens on loopback only and every caller may do everything.
-fn require(caller: Option<&Caller>, needed: Role) -> Result<(), Problem> {
-    match caller {
-        Some(caller) if caller.role < needed => Err(Problem::new(
+/// Refuses a caller whose token's role is below `needed`, before the
+/// request's body is read; a layer on each group of routes (see [`api`]).
+/// Without tokens the server listens on loopback only and every caller may
+/// do everything.
+async fn require_role(State(needed): State<Role>, request: Request, next: Next) -> Response {
+    match request.extensions().get::<Caller>() {
+        Some(caller) if caller.role < needed => Problem::new(
             StatusCode::FORBIDDEN,
             format!("this needs a token with the {} role; yours is {}", needed.name(), caller.role.name()),
-        )),
-        _ => Ok(()),
+        )
+        .into_response(),
+        _ => next.run(request).await,
     }
 }
 
@@ -159,7 +162,6 @@ async fn check(
     ApiJson(request): ApiJson<api::CheckRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
-    require(caller.as_ref(), Role::Agent)?;
     blocking(move || api::check(&app.shared, request, caller.as_ref(), "http")).await
 }
 
@@ -236,7 +238,6 @@ async fn propose(
     ApiJson(request): ApiJson<ProposeRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
-    require(caller.as_ref(), Role::Agent)?;
     blocking(move || api::propose(&app.shared, request, caller.as_ref())).await
 }
 
@@ -274,7 +275,6 @@ async fn approve_decision(
     ApiJson(request): ApiJson<api::ApproveDecisionRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
-    require(caller.as_ref(), Role::Approver)?;
     blocking(move || api::approve_decision(&app.shared, id, request, caller.as_ref())).await
 }
 
@@ -283,6 +283,55 @@ async fn approve_decision(
     responses((status = 200, description = "Pending proposals", body = Value)))]
 async fn proposals(State(app): State<App>) -> Json<Value> {
     Json(api::pending(&app.shared))
+}
+
+/// Approve a pending proposal: it is written into the knowledge, as
+/// `lore approve PROP-…` does, and served once the server reloads. Needs the approver role.
+#[utoipa::path(post, path = "/v1/proposals/{id}/approve", tag = "governance",
+    params(("id" = String, Path, description = "The proposal's id, `PROP-…`")),
+    request_body = api::ApproveProposalRequest,
+    responses((status = 200, description = "What was decided, written and kept", body = Value),
+        (status = 403, description = "The token is not an approver's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such pending proposal", body = Problem, content_type = "application/problem+json")))]
+async fn approve_proposal(
+    State(app): State<App>,
+    caller: Option<Extension<Caller>>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<api::ApproveProposalRequest>,
+) -> ApiResult {
+    let caller = caller.map(|Extension(c)| c);
+    let verdict = lore_service::ops::govern::Verdict::Approve { to: None };
+    blocking(move || api::review_proposal(&app.shared, id, verdict, (request.by, request.why), caller.as_ref())).await
+}
+
+/// Reject a pending proposal, with the reason; it is kept with the
+/// decision, as `lore reject` does. Needs the approver role.
+#[utoipa::path(post, path = "/v1/proposals/{id}/reject", tag = "governance",
+    params(("id" = String, Path, description = "The proposal's id, `PROP-…`")),
+    request_body = api::RejectProposalRequest,
+    responses((status = 200, description = "What was decided and kept", body = Value),
+        (status = 403, description = "The token is not an approver's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such pending proposal", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json")))]
+async fn reject_proposal(
+    State(app): State<App>,
+    caller: Option<Extension<Caller>>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<api::RejectProposalRequest>,
+) -> ApiResult {
+    let caller = caller.map(|Extension(c)| c);
+    let verdict = lore_service::ops::govern::Verdict::Reject;
+    let review = (request.by, Some(request.why));
+    blocking(move || api::review_proposal(&app.shared, id, verdict, review, caller.as_ref())).await
+}
+
+/// The knowledge's health: the lint report (stale, unowned, dangling,
+/// cycles, drift, broken links, advisories) and the health score.
+#[utoipa::path(get, path = "/v1/health", tag = "governance",
+    responses((status = 200, description = "The findings and the health score", body = Value),
+        (status = 503, description = "No knowledge loaded", body = Problem, content_type = "application/problem+json")))]
+async fn health(State(app): State<App>) -> ApiResult {
+    blocking(move || api::health(&app.shared.current())).await
 }
 
 /// The process is up.
@@ -330,10 +379,10 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The API's routes and its OpenAPI document, both from the handlers above.
+/// The API's routes and its OpenAPI document, both from the handlers
+/// above, grouped by the role each group needs.
 fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(check))
+    let read = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(systems))
         .routes(routes!(system))
         .routes(routes!(brief))
@@ -342,11 +391,20 @@ fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(rules))
         .routes(routes!(incident))
         .routes(routes!(runbook))
-        .routes(routes!(propose, proposals))
+        .routes(routes!(proposals))
         .routes(routes!(decisions))
         .routes(routes!(decision))
+        .routes(routes!(health));
+    let act = OpenApiRouter::new()
+        .routes(routes!(check))
+        .routes(routes!(propose))
+        .route_layer(middleware::from_fn_with_state(Role::Agent, require_role));
+    let approve = OpenApiRouter::new()
         .routes(routes!(approve_decision))
-        .split_for_parts()
+        .routes(routes!(approve_proposal))
+        .routes(routes!(reject_proposal))
+        .route_layer(middleware::from_fn_with_state(Role::Approver, require_role));
+    read.merge(act).merge(approve).split_for_parts()
 }
 
 /// The OpenAPI document, as `/openapi.json` serves it.
@@ -374,11 +432,6 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
             .into_response();
     };
     match settings.caller(presented) {
-        // MCP is an agent's interface: its tools check and propose.
-        Some(caller) if request.uri().path().starts_with("/mcp") && caller.role < Role::Agent => {
-            Problem::new(StatusCode::FORBIDDEN, "MCP needs a token with the agent role; yours is reader")
-                .into_response()
-        }
         Some(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await
@@ -437,8 +490,11 @@ pub fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
     );
     let (api, _) = api();
     let openapi = openapi_json();
+    // MCP is an agent's interface: its tools check and propose.
+    let mcp =
+        Router::new().nest_service("/mcp", mcp).route_layer(middleware::from_fn_with_state(Role::Agent, require_role));
     let protected = api
-        .nest_service("/mcp", mcp)
+        .merge(mcp)
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(settings.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))

@@ -76,12 +76,27 @@ pub fn serve_http(
         ready(addr, &shared);
         tokio::spawn(reload_loop(shared.clone()));
         axum::serve(listener, http::router(shared, addr))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(stop_requested())
             .await
             .map_err(|cause| ServeError::Io { what: "serving HTTP", cause })
     })
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, which is how a container
+/// runtime or Kubernetes stops a server: requests in flight are finished.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Loads the knowledge and opens the store off the async threads: both
@@ -116,8 +131,9 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// to the shared store, when there is one.
 const SHIP_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Picks up a rebuilt pack or changed sources without a restart, and now
-/// and then ships the local log to the shared store.
+/// Picks up a rebuilt pack or changed sources without a restart, and ships
+/// the local log to the shared store now and then, and as soon as the
+/// store is back after decisions were queued.
 pub async fn reload_loop(shared: Arc<Shared>) {
     let mut tick = tokio::time::interval(shared.settings.reload_every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -125,7 +141,7 @@ pub async fn reload_loop(shared: Arc<Shared>) {
     let mut shipped_at = tokio::time::Instant::now() - SHIP_EVERY;
     loop {
         tick.tick().await;
-        let ship = shipped_at.elapsed() >= SHIP_EVERY;
+        let ship = shipped_at.elapsed() >= SHIP_EVERY || shared.log.has_queued();
         if ship {
             shipped_at = tokio::time::Instant::now();
         }
@@ -134,7 +150,7 @@ pub async fn reload_loop(shared: Arc<Shared>) {
             shared.reload(false);
             if ship {
                 // A store that does not answer now is tried again next time.
-                let _ = lore_service::ops::decisions::ship_knowledge(&shared.current().knowledge);
+                let _ = shared.log.ship_local();
             }
         })
         .await;

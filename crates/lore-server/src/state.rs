@@ -14,8 +14,9 @@ use crate::config::Settings;
 
 /// What every request shares: the knowledge, swapped whole on reload, and the decision log.
 pub struct Shared {
-    /// Where the knowledge is, and how it was found: lore.toml is read again from here.
-    root: PathBuf,
+    /// Where the knowledge is, as given, and how it was found: lore.toml is
+    /// read again from here, and a link here that moves is followed.
+    given: PathBuf,
     origin: Origin,
     /// How the server runs.
     pub settings: Settings,
@@ -28,11 +29,11 @@ pub struct Shared {
 impl Shared {
     /// Loads the knowledge and opens its decision log.
     pub fn new(knowledge: Knowledge, settings: Settings) -> Arc<Shared> {
-        let (root, origin) = (knowledge.root.clone(), knowledge.origin);
+        let (given, origin) = (knowledge.given.clone(), knowledge.origin);
         let log = SharedLog::for_server(&knowledge);
         let loaded = Loaded::load(Arc::new(knowledge));
         Arc::new(Shared {
-            root,
+            given,
             origin,
             settings,
             current: ArcSwap::from_pointee(loaded),
@@ -58,9 +59,11 @@ impl Shared {
     pub fn reload(&self, force: bool) -> bool {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let old = self.current();
-        let config_changed = config_stamp(&self.root) != old.config_stamp;
+        // git-sync swaps a link to each new checkout: the root moved.
+        let moved = self.given.canonicalize().is_ok_and(|root| root != old.knowledge.root);
+        let config_changed = moved || config_stamp(&self.given) != old.config_stamp;
         let knowledge = if config_changed {
-            match Knowledge::at(&self.root, self.origin) {
+            match Knowledge::at(&self.given, self.origin) {
                 Ok(knowledge) => Arc::new(knowledge),
                 Err(err) => {
                     // Keep serving what worked; say so once per edit.

@@ -13,6 +13,12 @@ const SECRET: &str = "test-secret-0123456789";
 const READER: &str = "reader-secret-0123456789";
 const APPROVER: &str = "approver-secret-0123456789";
 
+/// A once-only approval by dana, for ten minutes from now.
+fn once_by_dana() -> lore_log::Approval<'static> {
+    let now = lore_model::Timestamp::now().0;
+    lore_log::Approval { by: Some("dana"), why: None, now, expires_unix: now + 600, standing: false }
+}
+
 struct Server {
     base: String,
     client: reqwest::Client,
@@ -149,7 +155,7 @@ async fn check_decides_and_logs_as_the_hook_does_with_the_tokens_identity() {
 
     // A human's approval of the exact command lets it through once, as with hooks.
     let id = deny["decision_id"].as_i64().expect("id");
-    log.approve(id, Some("dana"), lore_model::Timestamp::now().0, 10).expect("approve");
+    log.approve(id, &once_by_dana()).expect("approve");
     let approved = server.check("kubectl --context prod-eu-1 delete namespace payments").await;
     assert_eq!(approved["decision"], "allow", "{approved}");
     let again = server.check("kubectl --context prod-eu-1 delete namespace payments").await;
@@ -447,6 +453,38 @@ async fn an_edited_lore_toml_is_picked_up_and_a_broken_one_is_not_served() {
     assert_eq!(brief["system"]["id"], "search-service", "the new alias is served: {brief}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_knowledge_link_swapped_to_a_new_checkout_is_followed() {
+    // git-sync checks each commit out anew and swaps a link to it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("decisions.db");
+    let first = lore_testkit::example_copy(&dir.path().join("worktrees/1"), &log);
+    let second = lore_testkit::example_copy(&dir.path().join("worktrees/2"), &log);
+    let config = std::fs::read_to_string(second.join("lore.toml")).expect("lore.toml");
+    let aliased = config.replacen("[aliases]\n", "[aliases]\nsearchy = \"search-service\"\n", 1);
+    std::fs::write(second.join("lore.toml"), aliased).expect("the next commit");
+    let link = dir.path().join("current");
+    std::os::unix::fs::symlink(&first, &link).expect("link");
+    let server = start_on(&link, Settings::default()).await;
+    let (status, _, _) = server.get("/v1/brief?system=searchy").await;
+    assert_eq!(status, 404, "the first checkout has no such alias");
+
+    let swapped = dir.path().join("current.new");
+    std::os::unix::fs::symlink(&second, &swapped).expect("link");
+    std::fs::rename(&swapped, &link).expect("swap the link");
+    let mut status = 0;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        status = server.get("/v1/brief?system=searchy").await.0;
+        if status == 200 {
+            break;
+        }
+    }
+    assert_eq!(status, 200, "the new checkout is served");
+    let root = server.shared.current().knowledge.root.clone();
+    assert_eq!(root, second.canonicalize().expect("canonical"));
+}
+
 /// Two servers ("replicas") of the same knowledge on one PostgreSQL store;
 /// the first owns the knowledge's directory.
 async fn replicas_on_one_store(url: &str) -> (Server, Server) {
@@ -479,11 +517,9 @@ async fn replicas_on_one_store_share_decisions_and_approvals() {
 
     // A human approves through replica B's store; replica A honours it at once.
     let shared = b.shared.clone();
-    let approved = tokio::task::spawn_blocking(move || {
-        shared.log.with(|store| store.approve(id, Some("dana"), lore_model::Timestamp::now().0, 10))
-    })
-    .await
-    .expect("approve");
+    let approved = tokio::task::spawn_blocking(move || shared.log.with(|store| store.approve(id, &once_by_dana())))
+        .await
+        .expect("approve");
     assert!(matches!(approved, Ok(Ok(Some(_)))), "{approved:?}");
     let allowed = a.check("terraform destroy").await;
     assert_eq!(allowed["decision"], "allow", "{allowed}");
@@ -579,20 +615,29 @@ async fn a_store_outage_keeps_checks_answered_and_loses_nothing() {
     let after = server.check("kubectl get nodes").await;
     assert!(after["decision_id"].as_i64().is_some(), "written to the store again: {after}");
 
+    // The server delivers what it queued by itself once the store is back.
+    let mut entries = Vec::new();
+    for _ in 0..50 {
+        let url = url.clone();
+        entries = tokio::task::spawn_blocking(move || {
+            lore_log::open_shared(&url, "test")
+                .and_then(|s| s.query(&lore_log::Filter { limit: 100, ..Default::default() }))
+        })
+        .await
+        .expect("query")
+        .expect("the store");
+        if entries.len() >= 7 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let knowledge = server.shared.current().knowledge.clone();
     let shipped = tokio::task::spawn_blocking(move || lore_service::ops::decisions::ship_knowledge(&knowledge))
         .await
         .expect("ship")
         .expect("shipped")
         .expect("a store is configured");
-    assert_eq!(shipped.delivered, 5, "what was queued during the outage arrives");
-    let entries = tokio::task::spawn_blocking(move || {
-        lore_log::open_shared(&url, "test")
-            .and_then(|s| s.query(&lore_log::Filter { limit: 100, ..Default::default() }))
-    })
-    .await
-    .expect("query")
-    .expect("the store");
+    assert_eq!(shipped.delivered, 0, "nothing was left to ship: {shipped:?}");
     assert_eq!(entries.len(), 7, "1 before, 5 during, 1 after: nothing lost or doubled");
     let uids: std::collections::HashSet<&str> = entries.iter().map(|e| e.uid.as_str()).collect();
     assert_eq!(uids.len(), 7);
@@ -649,4 +694,69 @@ async fn decisions_are_listed_paged_and_approved_by_an_approver_only() {
     assert_eq!(status, 200, "a reader reads");
     let (status, _, _) = server.post_as(APPROVER, "/v1/check", &json!({ "input": "ls" })).await;
     assert_eq!(status, 200, "an approver may do what an agent may");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proposals_are_approved_and_rejected_by_approvers_and_health_is_read_by_readers() {
+    let server = start(64 * 1024).await;
+    let propose = |statement: &str| json!({ "kind": "fact", "system": "payments-db", "statement": statement, "why": "seen in the 2026-11 failover" });
+    let (_, _, first) = server.post("/v1/proposals", &propose("Replication lag over 30 s pages the DBA on call")).await;
+    let (_, _, second) = server.post("/v1/proposals", &propose("The read replica is in eu-west-1b")).await;
+    let (first, second) = (first["id"].as_str().expect("id"), second["id"].as_str().expect("id"));
+
+    let reject = format!("/v1/proposals/{second}/reject");
+    let (status, kind, body) = server.post_as(READER, &reject, &json!({ "why": "wrong" })).await;
+    assert_problem(status, &kind, &body, 403);
+    let (status, kind, body) = server.post_as(READER, &reject, &json!("not an object")).await;
+    assert_problem(status, &kind, &body, 403);
+    let (status, kind, body) = server.post(&reject, &json!({ "why": "wrong" })).await;
+    assert_problem(status, &kind, &body, 403);
+    let (status, kind, body) = server.post_as(APPROVER, &reject, &json!({ "why": "  " })).await;
+    assert_problem(status, &kind, &body, 422);
+    let (status, kind, body) = server.post_as(APPROVER, &reject, &json!({})).await;
+    assert_problem(status, &kind, &body, 422);
+    let (status, _, rejected) =
+        server.post_as(APPROVER, &reject, &json!({ "why": "the replica moved to eu-west-1c" })).await;
+    assert_eq!(status, 200, "{rejected}");
+    let kept = rejected["decided"]["kept"].as_str().expect("kept");
+    assert!(kept.contains("proposals/.history/"), "{rejected}");
+    let record = std::fs::read_to_string(server.root.join(kept)).expect("the decision is kept");
+    assert!(record.contains("eu-west-1c") && record.contains("dana"), "{record}");
+
+    let (status, _, approved) = server.post_as(APPROVER, &format!("/v1/proposals/{first}/approve"), &json!({})).await;
+    assert_eq!(status, 200, "{approved}");
+    assert!(approved["decided"]["written"].as_str().is_some(), "{approved}");
+    let (status, kind, body) = server.post_as(APPROVER, &format!("/v1/proposals/{first}/approve"), &json!({})).await;
+    assert_problem(status, &kind, &body, 404);
+    let (_, _, pending) = server.get("/v1/proposals").await;
+    assert!(pending.as_array().is_some_and(|p| p.iter().all(|r| r["id"] != first && r["id"] != second)), "{pending}");
+
+    let (status, _, health) = server.get_as(READER, "/v1/health").await;
+    assert_eq!(status, 200, "{health}");
+    assert!(health["health"]["overall"].as_u64().is_some_and(|score| score <= 100), "{health}");
+    assert!(health["findings"].is_array(), "{health}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standing_approval_lets_the_same_command_through_until_it_expires() {
+    let server = start(64 * 1024).await;
+    let command = "kubectl --context prod-eu-1 delete namespace payments";
+    let asked = server.check(command).await;
+    assert_ne!(asked["decision"], "allow", "{asked}");
+    let id = asked["decision_id"].as_i64().expect("logged");
+    let approve = format!("/v1/decisions/{id}/approve");
+    let (status, kind, body) =
+        server.post_as(APPROVER, &approve, &json!({ "standing": true, "minutes": 90 * 24 * 60 + 1 })).await;
+    assert_problem(status, &kind, &body, 422);
+    let (status, _, approved) =
+        server.post_as(APPROVER, &approve, &json!({ "standing": true, "why": "payments decommission, CHG-88" })).await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!((approved["standing"].as_bool(), approved["minutes"].as_u64()), (Some(true), Some(7 * 24 * 60)));
+    for _ in 0..3 {
+        let again = server.check(command).await;
+        assert_eq!(again["decision"], "allow", "{again}");
+        assert!(again["summary"].as_str().is_some_and(|s| s.contains("standing") && s.contains("CHG-88")), "{again}");
+    }
+    let other = server.check("kubectl --context prod-eu-1 delete namespace ledger").await;
+    assert_ne!(other["decision"], "allow", "only the exact command is approved: {other}");
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use lore_action::Analysis;
 use lore_gate::{Context, GateConfig, Reason, ReasonKind, Verdict};
-use lore_log::{LogError, NewRecord, Store};
+use lore_log::{Granted, LogError, NewRecord, Store};
 use lore_model::{Decision, Timestamp};
 use lore_pack::Pack;
 use serde::Serialize;
@@ -179,16 +179,52 @@ pub fn evaluate(flag: Option<&Path>, request: Request<'_>) -> Outcome {
     };
     let (analysis, mut verdict) = assess(pack.as_ref(), &config, &request, knowledge_expected);
     let log_path = knowledge.as_ref().map_or_else(|_| lore_log::default_path(), Knowledge::log_path);
+    let shared = knowledge.as_ref().ok().and_then(Knowledge::store_url);
     let decision_id = match lore_log::open(&log_path) {
-        Ok(log) => record(log.as_ref(), &request, &analysis, &mut verdict)
-            .map_err(|err| notes.push(format!("decision not logged: {err}")))
-            .ok(),
+        Ok(log) => {
+            let now = Timestamp::now().0;
+            let taken = take_approval(log.as_ref(), &request, &mut verdict, now);
+            if let Ok(false) = taken
+                && let Some((url, setting)) = &shared
+            {
+                take_shared_approval(url, setting, &request, &mut verdict, &mut notes, now);
+            }
+            taken
+                .and_then(|_| log.append(&new_record(&request, &analysis, &verdict, now)))
+                .map_err(|err| notes.push(format!("decision not logged: {err}")))
+                .ok()
+        }
         Err(err) => {
             notes.push(format!("decision not logged: {err}"));
             None
         }
     };
     Outcome { verdict, decision_id, notes }
+}
+
+/// How long a hook waits for the shared store to look up an approval: an
+/// ask or a deny may wait that long; an allow never asks it.
+pub const SHARED_APPROVAL_BUDGET: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Looks for a human's approval in the shared store, within
+/// [`SHARED_APPROVAL_BUDGET`]; one that does not answer leaves the verdict
+/// as it is and says so.
+fn take_shared_approval(
+    url: &str,
+    setting: &str,
+    request: &Request<'_>,
+    verdict: &mut Verdict,
+    notes: &mut Vec<String>,
+    now: i64,
+) {
+    if !approvable(verdict) {
+        return;
+    }
+    match lore_log::take_shared_approval(url, setting, request.input.text(), now, SHARED_APPROVAL_BUDGET) {
+        Ok(Some(granted)) => grant(verdict, &granted),
+        Ok(None) => {}
+        Err(err) => notes.push(format!("approvals were looked up on this machine only: {err}")),
+    }
 }
 
 /// Judges the request's action against the pack. With no pack where one
@@ -215,26 +251,61 @@ pub fn assess(
     (analysis, verdict)
 }
 
-/// Uses up a human's standing approval of this exact input, if any, and
-/// appends the decision to the log; returns the decision's id.
+/// Uses up a human's approval of this exact input, if any, and appends the
+/// decision to the log; returns the decision's id.
 pub fn record(
     log: &dyn Store,
     request: &Request<'_>,
     analysis: &Analysis,
     verdict: &mut Verdict,
 ) -> Result<i64, LogError> {
+    record_as(log, &lore_log::new_uid(), request, analysis, verdict)
+}
+
+/// [`record`], under a uid the caller chose: a decision tried in one store
+/// and then another is still one decision when both are shipped together.
+pub fn record_as(
+    log: &dyn Store,
+    uid: &str,
+    request: &Request<'_>,
+    analysis: &Analysis,
+    verdict: &mut Verdict,
+) -> Result<i64, LogError> {
     let now = Timestamp::now().0;
-    if verdict.decision >= Decision::Ask
-        && !has_unoverridable_deny(verdict)
-        && let Some((approved, by)) = log.take_approval(request.input.text(), now)?
-    {
-        let who = by.unwrap_or_else(|| "a human".into());
-        verdict.decision = Decision::Allow;
-        verdict.summary = format!("allowed: approved once by {who} (decision {approved})");
-        let summary = verdict.summary.clone();
-        add_reason(verdict, Decision::Allow, ReasonKind::Approval, summary);
+    take_approval(log, request, verdict, now)?;
+    log.append_as(uid, &new_record(request, analysis, verdict, now))
+}
+
+/// Whether a human's approval could lift the verdict.
+fn approvable(verdict: &Verdict) -> bool {
+    verdict.decision >= Decision::Ask && !has_unoverridable_deny(verdict)
+}
+
+/// Applies an approval of this exact input from `log`, if one holds;
+/// returns whether one did.
+fn take_approval(log: &dyn Store, request: &Request<'_>, verdict: &mut Verdict, now: i64) -> Result<bool, LogError> {
+    if !approvable(verdict) {
+        return Ok(false);
     }
-    log.append(&NewRecord {
+    let Some(granted) = log.take_approval(request.input.text(), now)? else { return Ok(false) };
+    grant(verdict, &granted);
+    Ok(true)
+}
+
+/// Lets the action through on a human's approval, saying whose and why.
+fn grant(verdict: &mut Verdict, granted: &Granted) {
+    let who = granted.by.as_deref().unwrap_or("a human");
+    let how = if granted.standing { "by a standing approval of" } else { "approved once by" };
+    let why = granted.why.as_deref().map(|why| format!(": {why}")).unwrap_or_default();
+    verdict.decision = Decision::Allow;
+    verdict.summary = format!("allowed: {how} {who} (decision {}){why}", granted.decision);
+    let summary = verdict.summary.clone();
+    add_reason(verdict, Decision::Allow, ReasonKind::Approval, summary);
+}
+
+/// The decision as the log keeps it.
+fn new_record(request: &Request<'_>, analysis: &Analysis, verdict: &Verdict, now: i64) -> NewRecord {
+    NewRecord {
         ts_unix: now,
         source: request.source.to_string(),
         agent: request.agent.clone(),
@@ -249,7 +320,7 @@ pub fn record(
         rule_ids: verdict.rule_ids(),
         systems: verdict.systems(),
         pack_version: verdict.pack_version.clone(),
-    })
+    }
 }
 
 fn add_reason(verdict: &mut Verdict, decision: Decision, kind: ReasonKind, message: String) {
@@ -346,6 +417,8 @@ pub struct SharedLog {
     fallback: Option<std::sync::Mutex<Box<dyn Store>>>,
     /// Until when to leave the shared store alone after it failed.
     resting_until: std::sync::Mutex<Option<std::time::Instant>>,
+    /// Whether decisions went to the local log since it was last shipped.
+    queued: std::sync::atomic::AtomicBool,
 }
 
 /// How long a store that failed is left alone before it is tried again.
@@ -388,12 +461,47 @@ impl SharedLog {
             reopen,
             fallback: fallback.map(std::sync::Mutex::new),
             resting_until: std::sync::Mutex::new(None),
+            queued: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
-    /// Whether the store answers now; `Err` says why it is not there at all.
+    /// Whether decisions were queued in the local log since it was last
+    /// shipped: a server ships as soon as the store is back.
+    pub fn has_queued(&self) -> bool {
+        self.queued.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Delivers the local log to the shared store: what was queued while it
+    /// was down, and the decisions of hooks on this machine. `None` without
+    /// a shared store.
+    pub fn ship_local(&self) -> Option<Result<lore_log::Shipped, String>> {
+        let fallback = self.fallback.as_ref()?;
+        if self.resting() {
+            return Some(Err("the store failed moments ago".into()));
+        }
+        let local = fallback.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = Timestamp::now().0;
+        let shipped = self
+            .with(|store| lore_log::ship(local.as_ref(), store, now).map_err(|e| e.to_string()))
+            .and_then(|shipped| shipped);
+        match &shipped {
+            Ok(_) => self.queued.store(false, std::sync::atomic::Ordering::Relaxed),
+            Err(_) => self.rest(),
+        }
+        Some(shipped)
+    }
+
+    /// Whether the store answers now (not when it failed moments ago);
+    /// `Err` says why it is not there at all.
     pub fn reachable(&self) -> Result<bool, String> {
-        self.with(|store| store.reachable())
+        if self.resting() {
+            return Ok(false);
+        }
+        let reachable = self.with(|store| store.reachable());
+        if let Ok(false) = reachable {
+            self.rest();
+        }
+        reachable
     }
 
     /// Runs `f` with the store, opening it first if it could not be opened
@@ -433,11 +541,17 @@ impl SharedLog {
         analysis: &Analysis,
         verdict: &mut Verdict,
     ) -> Result<Recorded, String> {
+        let uid = lore_log::new_uid();
         let stored = match self.resting() {
             true => Err("it failed moments ago".to_string()),
-            false => {
-                self.with(|store| record(store, request, analysis, verdict).map_err(|e| e.to_string())).and_then(|r| r)
-            }
+            // Checks that waited for the store while it failed go straight
+            // to the local log too, instead of each waiting out a timeout.
+            false => self
+                .with(|store| match self.resting() {
+                    true => Err("it failed moments ago".to_string()),
+                    false => record_as(store, &uid, request, analysis, verdict).map_err(|e| e.to_string()),
+                })
+                .and_then(|r| r),
         };
         let why = match stored {
             Ok(id) => return Ok(Recorded::Stored(id)),
@@ -446,8 +560,13 @@ impl SharedLog {
         let Some(fallback) = &self.fallback else { return Err(why) };
         self.rest();
         let local = fallback.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match record(local.as_ref(), request, analysis, verdict) {
-            Ok(id) => Ok(Recorded::Queued(id)),
+        // The same uid: a write the store took before it failed to answer
+        // is not delivered twice.
+        match record_as(local.as_ref(), &uid, request, analysis, verdict) {
+            Ok(id) => {
+                self.queued.store(true, std::sync::atomic::Ordering::Relaxed);
+                Ok(Recorded::Queued(id))
+            }
             Err(err) => Err(format!("{why}; and the local log failed too: {err}")),
         }
     }

@@ -36,6 +36,9 @@ pub enum Origin {
 pub struct Knowledge {
     /// The directory, canonicalised.
     pub root: PathBuf,
+    /// The directory as it was given: a link (git-sync's) may point it
+    /// elsewhere later, and a server follows it.
+    pub given: PathBuf,
     /// Its `lore.toml`, or the defaults when it has none.
     pub config: Config,
     /// Where the compiled pack is kept.
@@ -79,7 +82,7 @@ impl Knowledge {
         let config_path = root.join(CONFIG_FILE);
         let config = if config_path.is_file() { Config::load(&config_path)? } else { Config::default() };
         let pack_dir = pack_dir(&root, &config)?;
-        Ok(Knowledge { root, config, pack_dir, origin })
+        Ok(Knowledge { root, given: dir.to_path_buf(), config, pack_dir, origin })
     }
 
     /// Where the knowledge is, said for a person; for the example, how to use one's own.

@@ -180,15 +180,21 @@ fn assess_judges_without_logging_and_record_logs_with_the_pack_version() {
     assert_eq!(entries[0].pack_version, loaded.version());
 }
 
+/// A once-only approval by dana, for ten minutes from now.
+fn once_by_dana() -> lore_log::Approval<'static> {
+    let now = lore_model::Timestamp::now().0;
+    lore_log::Approval { by: Some("dana"), why: None, now, expires_unix: now + 600, standing: false }
+}
+
 #[test]
-fn a_standing_approval_lets_an_ask_through_once_but_not_an_unapprovable_deny() {
+fn an_approval_lets_an_ask_through_once_but_not_an_unapprovable_deny() {
     let (example, loaded) = shared();
     let log = lore_log::open(&example.dir.path().join("approvals.db")).expect("log");
     let ask = request(Input::Shell("terraform destroy".into()));
     let (analysis, mut verdict) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &ask, true);
     assert!(verdict.decision >= Decision::Ask, "{:?}", verdict.decision);
     let id = evaluate::record(log.as_ref(), &ask, &analysis, &mut verdict).expect("logged");
-    log.approve(id, Some("dana"), lore_model::Timestamp::now().0, 10).expect("approve");
+    log.approve(id, &once_by_dana()).expect("approve");
     let (analysis, mut again) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &ask, true);
     evaluate::record(log.as_ref(), &ask, &analysis, &mut again).expect("logged");
     assert_eq!(again.decision, Decision::Allow, "approved once");
@@ -199,7 +205,7 @@ fn a_standing_approval_lets_an_ask_through_once_but_not_an_unapprovable_deny() {
     let root = request(Input::Shell("rm -rf /".into()));
     let (analysis, mut verdict) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &root, true);
     let id = evaluate::record(log.as_ref(), &root, &analysis, &mut verdict).expect("logged");
-    log.approve(id, Some("dana"), lore_model::Timestamp::now().0, 10).expect("approve");
+    log.approve(id, &once_by_dana()).expect("approve");
     let (analysis, mut again) = evaluate::assess(loaded.pack.as_ref(), &loaded.gate, &root, true);
     evaluate::record(log.as_ref(), &root, &analysis, &mut again).expect("logged");
     assert_eq!(again.decision, Decision::Deny, "no approval lifts rm -rf /");
@@ -228,12 +234,24 @@ fn the_decision_log_answers_by_filter_and_approves_by_id() {
         ops::log(Some(&flag), ops::LogRequest { since: Some("yesterday-ish".into()), ..Default::default() }),
         Err(Error::Invalid(_))
     ));
-    let approved =
-        ops::approve(Some(&flag), &ops::ApproveRequest { decision: id, by: Some("dana".into()), minutes: 5 })
-            .expect("approved");
-    assert_eq!(approved.input, "terraform destroy");
-    let missing = ops::approve(Some(&flag), &ops::ApproveRequest { decision: 999_999, by: None, minutes: 5 });
+    let approve = |decision, minutes, standing| ops::ApproveRequest {
+        decision,
+        by: Some("dana".into()),
+        why: Some("change 4411".into()),
+        minutes,
+        standing,
+    };
+    let approved = ops::approve(Some(&flag), &approve(ops::DecisionRef::Id(id), Some(5), false)).expect("approved");
+    assert_eq!((approved.input.as_str(), approved.minutes, approved.standing), ("terraform destroy", 5, false));
+    let uid = answer.entries.iter().find(|e| e.id == id).map(|e| ops::DecisionRef::Uid(e.uid.clone()));
+    let standing = ops::approve(Some(&flag), &approve(uid.expect("uid"), None, true)).expect("by uid");
+    assert_eq!((standing.decision_id, standing.minutes), (id, ops::decisions::STANDING_MINUTES));
+    let missing = ops::approve(Some(&flag), &approve(ops::DecisionRef::Id(999_999), Some(5), false));
     assert!(matches!(missing, Err(Error::NotFound { .. })));
+    for (minutes, standing) in [(0, false), (24 * 60 + 1, false), (90 * 24 * 60 + 1, true)] {
+        let refused = ops::approve(Some(&flag), &approve(ops::DecisionRef::Id(id), Some(minutes), standing));
+        assert!(matches!(refused, Err(Error::Invalid(_))), "{minutes} minutes, standing {standing}: {refused:?}");
+    }
 }
 
 #[test]

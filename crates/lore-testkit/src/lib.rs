@@ -106,3 +106,80 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A PostgreSQL cluster of one test's own, which the test may stop and
+/// start again (the shared test server must stay up for the others). Made
+/// with scripts/pg-test-server.sh, on a free loopback port; stopped on drop.
+pub struct OwnPostgres {
+    dir: tempfile::TempDir,
+    port: u16,
+    url: String,
+}
+
+impl OwnPostgres {
+    /// A new cluster, running; `None` (said by [`postgres_server`]) where
+    /// the store tests have no PostgreSQL.
+    pub fn start() -> Option<OwnPostgres> {
+        postgres_server()?;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-test-server.sh");
+        let out = std::process::Command::new(script)
+            .arg(dir.path())
+            .arg(port.to_string())
+            .output()
+            .expect("running scripts/pg-test-server.sh");
+        assert!(out.status.success(), "pg-test-server.sh: {}", String::from_utf8_lossy(&out.stderr));
+        let url = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        Some(OwnPostgres { dir, port, url })
+    }
+
+    /// The cluster's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Stops the server at once (`pg_ctl stop -m fast`): clients are cut off.
+    pub fn stop(&self) {
+        let out = self.pg_ctl(&["-m", "fast", "stop"]);
+        assert!(out.status.success(), "pg_ctl stop: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// Starts the stopped server again, on the same port, and waits for it.
+    pub fn start_again(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("log");
+        let out = self.pg_ctl(&["-l", &log.to_string_lossy(), "-w", "-o", &options, "start"]);
+        assert!(out.status.success(), "pg_ctl start: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn pg_ctl(&self, args: &[&str]) -> std::process::Output {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL's binaries")
+            .filter_map(|e| e.ok().map(|e| e.path().join("bin/pg_ctl")))
+            .filter(|p| p.is_file())
+            .max()
+            .expect("pg_ctl");
+        let data = self.dir.path().join("data");
+        let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let mut command = if root {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(bin);
+            c
+        } else {
+            std::process::Command::new(bin)
+        };
+        command.arg("-D").arg(&data).args(args).output().expect("running pg_ctl")
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        // Already stopped is fine; a test that failed must not panic again here.
+        let _ = self.pg_ctl(&["-m", "immediate", "stop"]);
+    }
+}

@@ -1,25 +1,31 @@
-//! `lore approve`: let a denied or asked action through once (by its
-//! decision id), or approve a proposal into the knowledge (by its `PROP-…` id).
+//! `lore approve`: let a denied or asked action through, once or standing
+//! (by its decision id or uid), or approve a proposal into the knowledge (by its `PROP-…` id).
 
 use std::path::PathBuf;
 
 use anyhow::Result;
-use lore_service::ops::{self, ApproveRequest, ReviewRequest, govern::Verdict};
+use lore_service::ops::{self, ApproveRequest, DecisionRef, ReviewRequest, govern::Verdict};
 
 use crate::args::Global;
 use crate::render;
 use crate::ui::{self, Ui};
 
+/// How long an action's approval lasts.
+pub struct Lasting {
+    pub minutes: Option<u32>,
+    pub standing: bool,
+}
+
 pub fn run(
     g: &Global,
     id: &str,
+    lasting: Lasting,
     by: Option<&str>,
-    minutes: u32,
     why: &Option<String>,
     to: &Option<PathBuf>,
 ) -> Result<u8> {
     let ui = Ui::of(g);
-    let Ok(decision) = id.parse::<i64>() else {
+    let Some(decision) = DecisionRef::parse(id) else {
         let knowledge = ui::locate(g)?;
         let request = ReviewRequest {
             id: id.to_string(),
@@ -29,8 +35,12 @@ pub fn run(
         };
         return ui.answer(ops::review(&knowledge, request), render::reviewed);
     };
-    let request = ApproveRequest { decision, by: super::by_or_user(by), minutes };
-    ui.answer(ops::approve(g.knowledge.as_deref(), &request), |approved| {
-        format!("Approved once for {} minutes: {}\n", approved.minutes, approved.input)
-    })
+    let request = ApproveRequest {
+        decision,
+        by: super::by_or_user(by),
+        why: why.clone(),
+        minutes: lasting.minutes,
+        standing: lasting.standing,
+    };
+    ui.answer(ops::approve(g.knowledge.as_deref(), &request), render::approved)
 }

@@ -57,7 +57,9 @@ pub fn run(cli: &Cli) -> Result<u8> {
             };
             log::run(g, request)
         }
-        Command::Approve { id, by, minutes, why, to } => approve::run(g, id, by.as_deref(), *minutes, why, to),
+        Command::Approve { id, by, minutes, standing, why, to } => {
+            approve::run(g, id, approve::Lasting { minutes: *minutes, standing: *standing }, by.as_deref(), why, to)
+        }
         Command::Reject { id, why, by } => reject::run(g, id, why, by.as_deref()),
         Command::Install { agent, user, dry_run, .. } => install::run(g, agent, *user, *dry_run),
         Command::Doctor => doctor::run(g),

@@ -1,8 +1,8 @@
-//! The decision log: what was decided, and a human's one-time approval.
+//! The decision log: what was decided, and humans' approvals of it.
 
 use std::path::{Path, PathBuf};
 
-use lore_log::{Entry, Filter};
+use lore_log::{Approval, Entry, Filter, Store};
 use lore_model::Timestamp;
 use serde::Serialize;
 
@@ -103,33 +103,173 @@ pub fn ship_knowledge(knowledge: &crate::Knowledge) -> Result<Option<lore_log::S
     Ok(Some(lore_log::ship(local.as_ref(), shared.as_ref(), Timestamp::now().0)?))
 }
 
-/// A one-time approval of a logged decision.
+/// How long a once-only approval stands unless told: long enough to retry.
+pub const ONCE_MINUTES: u32 = 10;
+/// The longest a once-only approval may stand: a day.
+pub const ONCE_MAX_MINUTES: u32 = 24 * 60;
+/// How long a standing approval stands unless told: a week.
+pub const STANDING_MINUTES: u32 = 7 * 24 * 60;
+/// The longest a standing approval may stand: 90 days, so none is forever.
+pub const STANDING_MAX_MINUTES: u32 = 90 * 24 * 60;
+
+/// A decision, by the id its log gave it or by its globally unique id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionRef {
+    /// The id in the log it is looked up in.
+    Id(i64),
+    /// The uid, the same in every store.
+    Uid(String),
+}
+
+impl DecisionRef {
+    /// An id (`42`) or a uid (a UUID); `None` for anything else.
+    pub fn parse(text: &str) -> Option<DecisionRef> {
+        if let Ok(id) = text.parse::<i64>() {
+            return Some(DecisionRef::Id(id));
+        }
+        lore_log::parse_uid(text).map(DecisionRef::Uid)
+    }
+}
+
+impl std::fmt::Display for DecisionRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecisionRef::Id(id) => write!(f, "{id}"),
+            DecisionRef::Uid(uid) => f.write_str(uid),
+        }
+    }
+}
+
+/// A human's approval of a logged decision that was asked or denied.
 #[derive(Debug, Clone)]
 pub struct ApproveRequest {
-    /// The decision's id in the log.
-    pub decision: i64,
+    /// The decision.
+    pub decision: DecisionRef,
     /// Who approves.
     pub by: Option<String>,
-    /// How long the approval stands.
-    pub minutes: u32,
+    /// Why, kept with the approval.
+    pub why: Option<String>,
+    /// How long it stands (default [`ONCE_MINUTES`] or [`STANDING_MINUTES`]).
+    pub minutes: Option<u32>,
+    /// Whether it lets the input through every time until it expires,
+    /// instead of once.
+    pub standing: bool,
+}
+
+impl ApproveRequest {
+    /// How long the approval stands; `Invalid` past its kind's bound.
+    fn minutes(&self) -> Result<u32> {
+        let (default, max) =
+            if self.standing { (STANDING_MINUTES, STANDING_MAX_MINUTES) } else { (ONCE_MINUTES, ONCE_MAX_MINUTES) };
+        let minutes = self.minutes.unwrap_or(default);
+        if !(1..=max).contains(&minutes) {
+            let kind = if self.standing { "a standing" } else { "a once-only" };
+            return Err(Error::Invalid(format!("minutes: {kind} approval lasts 1 to {max} minutes, not {minutes}")));
+        }
+        Ok(minutes)
+    }
 }
 
 /// What was approved.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Approved {
-    /// The exact input that may now run once.
+    /// The approved decision's id in the store the approval went to.
+    pub decision_id: i64,
+    /// The exact input that may now run.
     pub input: String,
+    /// Whether it runs every time until the approval expires, not once.
+    pub standing: bool,
     /// How long the approval stands.
     pub minutes: u32,
+    /// When it expires, in Unix seconds.
+    pub expires_unix: i64,
+    /// Who approved.
+    pub approved_by: Option<String>,
+    /// Why.
+    pub why: Option<String>,
+    /// What the user should know: an approval kept on this machine only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-/// Lets the input of an asked or denied decision through once, within `minutes`.
+/// Approves a decision in `store`, within the bounds of its kind; the
+/// server and the CLI both come here.
+pub fn approve_in(store: &dyn Store, request: &ApproveRequest, now: i64) -> Result<Approved> {
+    let minutes = request.minutes()?;
+    let id = match &request.decision {
+        DecisionRef::Id(id) => Some(*id),
+        DecisionRef::Uid(uid) => store.find_uid(uid)?,
+    };
+    let approval = Approval {
+        by: request.by.as_deref(),
+        why: request.why.as_deref(),
+        now,
+        expires_unix: now + i64::from(minutes) * 60,
+        standing: request.standing,
+    };
+    let input = match id {
+        Some(id) => store.approve(id, &approval)?.map(|input| (id, input)),
+        None => None,
+    };
+    let Some((decision_id, input)) = input else {
+        return Err(Error::not_found(format!("no decision {}", request.decision), Vec::new()));
+    };
+    Ok(Approved {
+        decision_id,
+        input,
+        standing: request.standing,
+        minutes,
+        expires_unix: approval.expires_unix,
+        approved_by: request.by.clone(),
+        why: request.why.clone(),
+        note: None,
+    })
+}
+
+/// Approves a decision this machine logged (`lore approve`). With a shared
+/// store the approval goes there, after delivering the decision, so that
+/// every server and hook on the store honours it; when the store does not
+/// answer, it is kept in the local log and only this machine honours it.
 pub fn approve(flag: Option<&Path>, request: &ApproveRequest) -> Result<Approved> {
-    let path = log_path_for(flag);
-    let log = lore_log::open(&path)?;
-    match log.approve(request.decision, request.by.as_deref(), Timestamp::now().0, request.minutes)? {
-        Some(input) => Ok(Approved { input, minutes: request.minutes }),
-        None => Err(Error::not_found(format!("no decision {} in {}", request.decision, path.display()), Vec::new())),
+    let knowledge = crate::Knowledge::locate(flag);
+    let path = knowledge.as_ref().map_or_else(|_| lore_log::default_path(), crate::Knowledge::log_path);
+    let local = lore_log::open(&path)?;
+    let now = Timestamp::now().0;
+    let store_url = knowledge.as_ref().ok().and_then(crate::Knowledge::store_url);
+    let Some((url, setting)) = store_url else {
+        return approve_in(local.as_ref(), request, now).map_err(|err| in_log(err, &path));
+    };
+    let uid = match &request.decision {
+        DecisionRef::Uid(uid) => uid.clone(),
+        DecisionRef::Id(id) => match local.get(*id)? {
+            Some(entry) => entry.uid,
+            None => {
+                let hint = "a server's decision is approved by its uid, or through the server";
+                return Err(Error::not_found(format!("no decision {id} in {} ({hint})", path.display()), Vec::new()));
+            }
+        },
+    };
+    let shared = lore_log::open_shared(&url, setting)
+        .and_then(|shared| lore_log::ship(local.as_ref(), shared.as_ref(), now).map(|_| shared));
+    match shared {
+        Ok(shared) => {
+            approve_in(shared.as_ref(), &ApproveRequest { decision: DecisionRef::Uid(uid), ..request.clone() }, now)
+        }
+        Err(err) => {
+            let mut approved = approve_in(local.as_ref(), request, now).map_err(|err| in_log(err, &path))?;
+            approved.note = Some(format!("approved on this machine only: the shared store did not answer ({err})"));
+            Ok(approved)
+        }
+    }
+}
+
+/// A decision not found, said with the log it was looked for in.
+fn in_log(err: Error, path: &Path) -> Error {
+    match err {
+        Error::NotFound { message, suggestions } => {
+            Error::NotFound { message: format!("{message} in {}", path.display()), suggestions }
+        }
+        other => other,
     }
 }
 

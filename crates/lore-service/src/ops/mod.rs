@@ -11,7 +11,7 @@ pub mod govern;
 pub mod read;
 
 pub use agents::{Health, InstallRequest, Installed, health, install};
-pub use decisions::{ApproveRequest, Approved, LogAnswer, LogRequest, approve, log, ship};
+pub use decisions::{ApproveRequest, Approved, DecisionRef, LogAnswer, LogRequest, approve, approve_in, log, ship};
 pub use govern::{
     History, PromoteRequest, Promoted, ProposeRequest, Proposed, ReviewRequest, Reviewed, history, lint, promote,
     propose, review,
