@@ -47,6 +47,20 @@ run_shell hook-example --runs 300 \
   -n "hook claude-code: read (example)" "$LORE -k $ACME hook claude-code < $PAYLOADS/read.json"
 medians "$OUT/hook-example.json"
 
+# Side by side, with and without a shared store configured. An allow never
+# asks the store; an ask or a deny looks up approvals there (at most 200 ms).
+if [ -n "${LORE_BENCH_STORE_URL:-}" ]; then
+  echo "== hook with a shared store configured (LORE_BENCH_STORE_URL), side by side"
+  run_shell hook-store --runs 300 \
+    -n "read, no store" "env -u LORE_STORE_URL $LORE -k $ACME hook claude-code < $PAYLOADS/read.json" \
+    -n "read, store set" "LORE_STORE_URL=$LORE_BENCH_STORE_URL $LORE -k $ACME hook claude-code < $PAYLOADS/read.json" \
+    -n "deny, no store" "env -u LORE_STORE_URL $LORE -k $ACME hook claude-code < $PAYLOADS/deny.json" \
+    -n "deny, store set" "LORE_STORE_URL=$LORE_BENCH_STORE_URL $LORE -k $ACME hook claude-code < $PAYLOADS/deny.json"
+  medians "$OUT/hook-store.json"
+else
+  echo "skipping the hook-with-a-store benchmark: set LORE_BENCH_STORE_URL to a PostgreSQL URL"
+fi
+
 if [ -d ../shared/corpora ]; then
   echo "== all corpora: build and query"
   CORPORA="$PWD/bench/corpora"

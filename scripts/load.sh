@@ -6,14 +6,15 @@
 # answered check must have exactly one record.
 #
 #   scripts/load.sh [REQUESTS] [CONCURRENCY]     default 20000 50
+#   (LORE_BIN=path/to/lore measures that binary instead of building one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hey >/dev/null || { echo "hey is not installed (apt-get install hey)" >&2; exit 1; }
 REQUESTS=${1:-20000}
 CONCURRENCY=${2:-50}
 
-cargo build --release --locked -q
-LORE="$PWD/target/release/lore"
+[ -n "${LORE_BIN:-}" ] || cargo build --release --locked -q
+LORE=${LORE_BIN:-$PWD/target/release/lore}
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 

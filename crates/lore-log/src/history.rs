@@ -79,7 +79,7 @@ impl History for DecisionLog {
     ) -> Result<Synced, LogError> {
         let path = self.path().to_path_buf();
         let err = |source| LogError::Sqlite { path: path.clone(), source };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self.db_mut().transaction().map_err(err)?;
         let mut open: HashMap<(String, String), (i64, String)> = HashMap::new();
         {
             let mut stmt = tx
@@ -145,7 +145,7 @@ impl History for DecisionLog {
 
     /// The pack version the history of `knowledge` was last brought up to.
     fn synced_version(&self, knowledge: &str) -> Result<Option<String>, LogError> {
-        self.conn
+        self.db()
             .query_row("SELECT pack_version FROM knowledge_synced WHERE knowledge = ?1", params![knowledge], |r| {
                 r.get(0)
             })
@@ -155,8 +155,8 @@ impl History for DecisionLog {
 
     /// Every version of a record, oldest first.
     fn history(&self, knowledge: &str, kind: Option<&str>, id: &str) -> Result<Vec<Version>, LogError> {
-        let mut stmt = self
-            .conn
+        let db = self.db();
+        let mut stmt = db
             .prepare(
                 "SELECT kind, record_id, hash, record, cite, valid_from, valid_until, learned_unix, retired_unix, pack_version
                  FROM knowledge WHERE knowledge = ?1 AND (?2 IS NULL OR kind = ?2) AND record_id = ?3 COLLATE NOCASE
@@ -185,7 +185,7 @@ impl History for DecisionLog {
 
     /// Whether any history was recorded for `knowledge`.
     fn has_history(&self, knowledge: &str) -> Result<bool, LogError> {
-        self.conn
+        self.db()
             .query_row("SELECT 1 FROM knowledge WHERE knowledge = ?1 LIMIT 1", params![knowledge], |_| Ok(()))
             .optional()
             .map(|found| found.is_some())

@@ -122,6 +122,28 @@ pub struct Entry {
     pub executed: bool,
 }
 
+/// A decision waiting to be written by [`Decisions::write_batch`].
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// Its uid, chosen by the caller (see [`Decisions::append_as`]).
+    pub uid: String,
+    /// The decision as the gate made it.
+    pub record: NewRecord,
+    /// Whether a human's approval of its input would lift it (an ask or a
+    /// deny that may be approved).
+    pub approvable: bool,
+}
+
+/// What writing one pending decision did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// It is logged, under this id.
+    Logged(i64),
+    /// An approval lifts it; it is not logged. The caller applies the
+    /// approval and writes the decision again, as allowed.
+    Approved(Granted),
+}
+
 /// Which decisions [`Decisions::query`] returns; `None` means any.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -212,6 +234,24 @@ pub trait Decisions {
     fn reachable(&self) -> bool {
         true
     }
+    /// Writes decisions that many callers made at once, as each caller
+    /// would: an approvable one first takes an approval of its input, and
+    /// one that an approval lifts is answered with it instead of logged.
+    /// A store may do the batch in one transaction; on an error, none of
+    /// it is known to be written.
+    fn write_batch(&self, batch: &[Pending], now: i64) -> Result<Vec<Written>, LogError> {
+        batch
+            .iter()
+            .map(|pending| {
+                if pending.approvable
+                    && let Some(granted) = self.take_approval(&pending.record.input, now)?
+                {
+                    return Ok(Written::Approved(granted));
+                }
+                self.append_as(&pending.uid, &pending.record).map(Written::Logged)
+            })
+            .collect()
+    }
     /// Stores a decision made elsewhere under its own `uid`; delivering the
     /// same `uid` again changes nothing. Returns whether it was new.
     fn deliver(&self, uid: &str, record: &NewRecord) -> Result<bool, LogError>;
@@ -278,11 +318,39 @@ pub trait History {
     fn has_history(&self, knowledge: &str) -> Result<bool, LogError>;
 }
 
+/// A human's decision on a proposal, kept in the store beside the files the
+/// review writes, so that every server on a store shows one review history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalDecision {
+    /// The knowledge's root.
+    pub knowledge: String,
+    /// The proposal's id, `PROP-…`.
+    pub proposal: String,
+    /// `approved` or `rejected`.
+    pub verdict: String,
+    /// Who decided.
+    pub by: String,
+    /// Why, if they said (always, for a rejection).
+    pub why: Option<String>,
+    /// When, in Unix seconds.
+    pub ts_unix: i64,
+    /// The knowledge file an approval wrote, relative to the root.
+    pub written: Option<String>,
+}
+
+/// Humans' decisions on proposed knowledge.
+pub trait Reviews {
+    /// Keeps one decision.
+    fn record_review(&self, decision: &ProposalDecision) -> Result<(), LogError>;
+    /// The latest `limit` decisions on proposals to `knowledge`, newest first.
+    fn reviews(&self, knowledge: &str, limit: usize) -> Result<Vec<ProposalDecision>, LogError>;
+}
+
 /// Everything lore keeps beside the pack. The domain uses only this; which
 /// store holds it (embedded SQLite, by default) is the opener's business.
-pub trait Store: Decisions + History + Send {}
+pub trait Store: Decisions + History + Reviews + Send + Sync {}
 
-impl<T: Decisions + History + Send> Store for T {}
+impl<T: Decisions + History + Reviews + Send + Sync> Store for T {}
 
 /// Opens the store at `path` (the embedded SQLite log), creating it and
 /// bringing its schema up to date.

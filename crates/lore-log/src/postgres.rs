@@ -11,9 +11,65 @@ use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::history::{Current, Synced, Version};
-use crate::{Approval, Decisions, Entry, Filter, Granted, History, LogError, NewRecord, json, split};
+use crate::{
+    Approval, Decisions, Entry, Filter, Granted, History, LogError, NewRecord, Pending, ProposalDecision, Reviews,
+    Written, json, split,
+};
 
-type Pool = r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>;
+type Pool = r2d2::Pool<Manager>;
+
+/// A pooled connection, with the statements of the hot path prepared once
+/// on it: parsing and planning each check's statements again would cost the
+/// server more than running them.
+pub(crate) struct Conn {
+    client: postgres::Client,
+    prepared: HashMap<&'static str, postgres::Statement>,
+}
+
+impl Conn {
+    /// `sql`, prepared on this connection the first time it is asked for.
+    fn prepared(&mut self, sql: &'static str) -> Result<postgres::Statement, postgres::Error> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.prepared.insert(sql, statement.clone());
+        Ok(statement)
+    }
+}
+
+impl std::ops::Deref for Conn {
+    type Target = postgres::Client;
+    fn deref(&self) -> &postgres::Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut postgres::Client {
+        &mut self.client
+    }
+}
+
+/// r2d2's PostgreSQL manager, making [`Conn`]s.
+struct Manager(PostgresConnectionManager<MakeRustlsConnect>);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        Ok(Conn { client: self.0.connect()?, prepared: HashMap::new() })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        self.0.has_broken(&mut conn.client)
+    }
+}
 
 /// How long to wait to connect, and for a pooled connection: short, since
 /// a server that cannot write falls back to its local log meanwhile.
@@ -26,7 +82,7 @@ const POOL_SIZE: u32 = 16;
 
 /// Each step takes the schema from the version before it to the next; step
 /// `i` makes version `i + 1`. Steps are only ever appended (docs/store.md).
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "
 CREATE TABLE decisions (
     id BIGSERIAL PRIMARY KEY,
@@ -79,6 +135,18 @@ CREATE TABLE knowledge_synced (knowledge TEXT PRIMARY KEY, pack_version TEXT NOT
     // 1 → 2: approvals say why, and may stand (not used up) until they expire.
     "ALTER TABLE approvals ADD COLUMN why TEXT;
     ALTER TABLE approvals ADD COLUMN standing BOOLEAN NOT NULL DEFAULT FALSE;",
+    // 2 → 3: humans' decisions on proposals.
+    "CREATE TABLE proposal_decisions (
+        id BIGSERIAL PRIMARY KEY,
+        knowledge TEXT NOT NULL,
+        proposal TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        why TEXT,
+        ts_unix BIGINT NOT NULL,
+        written TEXT
+    );
+    CREATE INDEX proposal_decisions_knowledge ON proposal_decisions (knowledge, id);",
 ];
 
 /// A pool of connections to one PostgreSQL database.
@@ -124,7 +192,7 @@ impl PgStore {
         let tls = tls();
         let mut first = config.connect(tls.clone()).map_err(|e| bad(format!("cannot connect: {}", describe(&e))))?;
         migrate(&mut first).map_err(|e| bad(describe(&e)))?;
-        let manager = PostgresConnectionManager::new(config, tls);
+        let manager = Manager(PostgresConnectionManager::new(config, tls));
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(0))
@@ -160,7 +228,7 @@ impl PgStore {
             .spawn(move || {
                 let taken = config
                     .connect(tls())
-                    .and_then(|mut client| take_approval(&mut client, &input, now))
+                    .and_then(|mut client| take_approval(&mut client, TAKE_APPROVAL, &input, now))
                     .map_err(|e| describe(&e));
                 let _ = sender.send(taken);
             })
@@ -171,7 +239,7 @@ impl PgStore {
         }
     }
 
-    fn client(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<MakeRustlsConnect>>, LogError> {
+    fn client(&self) -> Result<r2d2::PooledConnection<Manager>, LogError> {
         let pool = self.pool.as_ref().ok_or_else(|| self.err_text("the store is closed".into()))?;
         pool.get().map_err(|e| self.err_text(format!("cannot connect: {e}")))
     }
@@ -268,11 +336,26 @@ fn entry(row: &Row) -> Entry {
 
 const ENTRY_COLUMNS: &str = "id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed, team, uid";
 
-fn insert(client: &mut impl GenericClient, uid: &str, r: &NewRecord) -> Result<Option<i64>, postgres::Error> {
+const INSERT: &str = "INSERT INTO decisions (uid, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     ON CONFLICT (uid) DO NOTHING RETURNING id";
+
+/// Many decisions in one statement, one array per column; a uid already
+/// there is skipped (delivery) and left out of what it returns.
+const INSERT_MANY: &str = "INSERT INTO decisions (uid, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team)
+     SELECT * FROM UNNEST($1::TEXT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[],
+                          $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[])
+     ON CONFLICT (uid) DO NOTHING RETURNING id, uid";
+
+/// Inserts one decision with the prepared [`INSERT`]; `None` when its uid is there already.
+fn insert(
+    client: &mut impl GenericClient,
+    statement: &postgres::Statement,
+    uid: &str,
+    r: &NewRecord,
+) -> Result<Option<i64>, postgres::Error> {
     let row = client.query_opt(
-        "INSERT INTO decisions (uid, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-         ON CONFLICT (uid) DO NOTHING RETURNING id",
+        statement,
         &[
             &uid,
             &r.ts_unix,
@@ -294,31 +377,114 @@ fn insert(client: &mut impl GenericClient, uid: &str, r: &NewRecord) -> Result<O
     Ok(row.map(|row| row.get(0)))
 }
 
+/// Inserts decisions with the prepared [`INSERT_MANY`]: the id of each new one, by uid.
+fn insert_many<'a>(
+    client: &mut impl GenericClient,
+    statement: &postgres::Statement,
+    batch: impl Iterator<Item = (&'a str, &'a NewRecord)> + Clone,
+) -> Result<HashMap<String, i64>, postgres::Error> {
+    fn column<'a, T>(
+        batch: impl Iterator<Item = (&'a str, &'a NewRecord)>,
+        f: impl Fn(&'a str, &'a NewRecord) -> T,
+    ) -> Vec<T> {
+        batch.map(|(uid, r)| f(uid, r)).collect()
+    }
+    let b = || batch.clone();
+    let rows = client.query(
+        statement,
+        &[
+            &column(b(), |uid, _| uid),
+            &column(b(), |_, r| r.ts_unix),
+            &column(b(), |_, r| r.source.as_str()),
+            &column(b(), |_, r| r.agent.as_deref()),
+            &column(b(), |_, r| r.session.as_deref()),
+            &column(b(), |_, r| r.cwd.as_deref()),
+            &column(b(), |_, r| r.input.as_str()),
+            &column(b(), |_, r| r.input_kind.as_str()),
+            &column(b(), |_, r| r.actions.as_str()),
+            &column(b(), |_, r| r.decision.as_str()),
+            &column(b(), |_, r| r.reasons.as_str()),
+            &column(b(), |_, r| r.rule_ids.join(",")),
+            &column(b(), |_, r| r.systems.join(",")),
+            &column(b(), |_, r| r.pack_version.as_deref()),
+            &column(b(), |_, r| r.team.as_deref()),
+        ],
+    )?;
+    Ok(rows.iter().map(|row| (row.get::<_, String>(1), row.get::<_, i64>(0))).collect())
+}
+
 /// A standing approval of `input` if one holds, else a once-only one, used
 /// up in the same statement: of two replicas taking it, one gets it.
-fn take_approval(client: &mut impl GenericClient, input: &str, now: i64) -> Result<Option<Granted>, postgres::Error> {
-    let row = client.query_opt(
-        "WITH standing AS (
-            SELECT decision_id, approved_by, why, TRUE AS standing FROM approvals
-            WHERE input = $1 AND standing AND expires_unix >= $2 ORDER BY id DESC LIMIT 1
-         ), once AS (
-            UPDATE approvals SET used = TRUE WHERE id = (
-                SELECT id FROM approvals
-                WHERE input = $1 AND NOT standing AND NOT used AND expires_unix >= $2
-                  AND NOT EXISTS (SELECT 1 FROM standing)
-                ORDER BY id DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
-            RETURNING decision_id, approved_by, why, FALSE AS standing
-         )
-         SELECT * FROM standing UNION ALL SELECT * FROM once",
-        &[&input, &now],
-    )?;
+const TAKE_APPROVAL: &str = "WITH standing AS (
+        SELECT decision_id, approved_by, why, TRUE AS standing FROM approvals
+        WHERE input = $1 AND standing AND expires_unix >= $2 ORDER BY id DESC LIMIT 1
+     ), once AS (
+        UPDATE approvals SET used = TRUE WHERE id = (
+            SELECT id FROM approvals
+            WHERE input = $1 AND NOT standing AND NOT used AND expires_unix >= $2
+              AND NOT EXISTS (SELECT 1 FROM standing)
+            ORDER BY id DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING decision_id, approved_by, why, FALSE AS standing
+     )
+     SELECT * FROM standing UNION ALL SELECT * FROM once";
+
+/// Which of these inputs have an approval that may hold: most checks have
+/// none, and are spared [`TAKE_APPROVAL`].
+const LIVE_APPROVALS: &str =
+    "SELECT DISTINCT input FROM approvals WHERE input = ANY($1) AND (standing OR NOT used) AND expires_unix >= $2";
+
+fn take_approval(
+    client: &mut impl GenericClient,
+    statement: &(impl postgres::ToStatement + ?Sized),
+    input: &str,
+    now: i64,
+) -> Result<Option<Granted>, postgres::Error> {
+    let row = client.query_opt(statement, &[&input, &now])?;
     Ok(row.map(|row| Granted { decision: row.get(0), by: row.get(1), why: row.get(2), standing: row.get(3) }))
+}
+
+impl Reviews for PgStore {
+    fn record_review(&self, d: &ProposalDecision) -> Result<(), LogError> {
+        let mut client = self.client()?;
+        client
+            .execute(
+                "INSERT INTO proposal_decisions (knowledge, proposal, verdict, decided_by, why, ts_unix, written)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[&d.knowledge, &d.proposal, &d.verdict, &d.by, &d.why, &d.ts_unix, &d.written],
+            )
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    fn reviews(&self, knowledge: &str, limit: usize) -> Result<Vec<ProposalDecision>, LogError> {
+        let mut client = self.client()?;
+        let rows = client
+            .query(
+                "SELECT knowledge, proposal, verdict, decided_by, why, ts_unix, written FROM proposal_decisions
+                 WHERE knowledge = $1 ORDER BY id DESC LIMIT $2",
+                &[&knowledge, &(limit.min(i64::MAX as usize) as i64)],
+            )
+            .map_err(self.err())?;
+        Ok(rows
+            .iter()
+            .map(|row| ProposalDecision {
+                knowledge: row.get(0),
+                proposal: row.get(1),
+                verdict: row.get(2),
+                by: row.get(3),
+                why: row.get(4),
+                ts_unix: row.get(5),
+                written: row.get(6),
+            })
+            .collect())
+    }
 }
 
 impl Decisions for PgStore {
     fn append_as(&self, uid: &str, r: &NewRecord) -> Result<i64, LogError> {
         let mut client = self.client()?;
-        let id = insert(&mut *client, uid, r).map_err(self.err())?;
+        let statement = client.prepared(INSERT).map_err(self.err())?;
+        let id = insert(&mut client.client, &statement, uid, r).map_err(self.err())?;
         id.ok_or_else(|| self.err_text(format!("decision uid {uid} is taken")))
     }
 
@@ -384,7 +550,8 @@ impl Decisions for PgStore {
 
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError> {
         let mut client = self.client()?;
-        take_approval(&mut *client, input, now).map_err(self.err())
+        let statement = client.prepared(TAKE_APPROVAL).map_err(self.err())?;
+        take_approval(&mut client.client, &statement, input, now).map_err(self.err())
     }
 
     fn reachable(&self) -> bool {
@@ -393,19 +560,50 @@ impl Decisions for PgStore {
 
     fn deliver(&self, uid: &str, r: &NewRecord) -> Result<bool, LogError> {
         let mut client = self.client()?;
-        insert(&mut *client, uid, r).map(|id| id.is_some()).map_err(self.err())
+        let statement = client.prepared(INSERT).map_err(self.err())?;
+        insert(&mut client.client, &statement, uid, r).map(|id| id.is_some()).map_err(self.err())
+    }
+
+    /// One transaction: which inputs have approvals that may hold (one
+    /// statement), taking those (rarely any), then every other decision in
+    /// one insert; one commit for all.
+    fn write_batch(&self, batch: &[Pending], now: i64) -> Result<Vec<Written>, LogError> {
+        let mut client = self.client()?;
+        let err = self.err();
+        let [live, take, insert] =
+            [LIVE_APPROVALS, TAKE_APPROVAL, INSERT_MANY].map(|sql| client.prepared(sql).map_err(&err));
+        let (live, take, insert) = (live?, take?, insert?);
+        let mut tx = client.client.transaction().map_err(&err)?;
+        let asked: Vec<&str> = batch.iter().filter(|p| p.approvable).map(|p| p.record.input.as_str()).collect();
+        let approved_inputs: std::collections::HashSet<String> = match asked.is_empty() {
+            true => Default::default(),
+            false => tx.query(&live, &[&asked, &now]).map_err(&err)?.iter().map(|row| row.get(0)).collect(),
+        };
+        let mut granted = HashMap::new();
+        for pending in batch.iter().filter(|p| p.approvable && approved_inputs.contains(&p.record.input)) {
+            if let Some(approval) = take_approval(&mut tx, &take, &pending.record.input, now).map_err(&err)? {
+                granted.insert(pending.uid.as_str(), approval);
+            }
+        }
+        let logged = batch.iter().filter(|p| !granted.contains_key(p.uid.as_str()));
+        let ids = insert_many(&mut tx, &insert, logged.map(|p| (p.uid.as_str(), &p.record))).map_err(&err)?;
+        tx.commit().map_err(&err)?;
+        batch
+            .iter()
+            .map(|pending| match (granted.remove(pending.uid.as_str()), ids.get(&pending.uid)) {
+                (Some(approval), _) => Ok(Written::Approved(approval)),
+                (None, Some(id)) => Ok(Written::Logged(*id)),
+                (None, None) => Err(self.err_text(format!("decision uid {} is taken", pending.uid))),
+            })
+            .collect()
     }
 
     fn deliver_batch(&self, batch: &[(String, NewRecord)]) -> Result<usize, LogError> {
         let mut client = self.client()?;
-        let err = self.err();
-        let mut tx = client.transaction().map_err(&err)?;
-        let mut new = 0;
-        for (uid, record) in batch {
-            new += usize::from(insert(&mut tx, uid, record).map_err(&err)?.is_some());
-        }
-        tx.commit().map_err(&err)?;
-        Ok(new)
+        let statement = client.prepared(INSERT_MANY).map_err(self.err())?;
+        let new = insert_many(&mut client.client, &statement, batch.iter().map(|(uid, r)| (uid.as_str(), r)))
+            .map_err(self.err())?;
+        Ok(new.len())
     }
 
     /// The shared store is where decisions are delivered to, never from.

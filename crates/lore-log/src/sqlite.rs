@@ -2,15 +2,20 @@
 //! `[gate] log`), with versioned migrations applied on open.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Approval, Decisions, Entry, Filter, Granted, LogError, NewRecord, json, split};
+use crate::{
+    Approval, Decisions, Entry, Filter, Granted, LogError, NewRecord, Pending, ProposalDecision, Reviews, Written,
+    json, split,
+};
 
-/// An open decision log (one SQLite connection).
+/// An open decision log: one SQLite connection, which the threads of one
+/// process take in turn.
 pub struct DecisionLog {
-    pub(crate) conn: Connection,
+    conn: Mutex<Connection>,
     path: PathBuf,
 }
 
@@ -78,7 +83,7 @@ CREATE TABLE IF NOT EXISTS approvals (
 /// Each step takes a log from the version before it to the next: entry `i`
 /// takes version `i + 1` to `i + 2` (the base schema is version 1). Steps
 /// are only ever appended; docs/store.md lists them.
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     "ALTER TABLE decisions ADD COLUMN team TEXT;",
     "CREATE TABLE IF NOT EXISTS knowledge (
         id INTEGER PRIMARY KEY,
@@ -111,6 +116,18 @@ const MIGRATIONS: [&str; 5] = [
     "ALTER TABLE approvals ADD COLUMN why TEXT;
     ALTER TABLE approvals ADD COLUMN standing INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX IF NOT EXISTS approvals_input ON approvals (input) WHERE used = 0;",
+    // 6 → 7: humans' decisions on proposals.
+    "CREATE TABLE IF NOT EXISTS proposal_decisions (
+        id INTEGER PRIMARY KEY,
+        knowledge TEXT NOT NULL,
+        proposal TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        why TEXT,
+        ts_unix INTEGER NOT NULL,
+        written TEXT
+    );
+    CREATE INDEX IF NOT EXISTS proposal_decisions_knowledge ON proposal_decisions (knowledge, id);",
 ];
 
 impl DecisionLog {
@@ -132,7 +149,7 @@ impl DecisionLog {
         // it passes WAL_CHECKPOINT_BYTES, which keeps the next process's
         // recovery of it small. Commits are as durable as WAL with NORMAL.
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).map_err(err)?;
-        let mut log = DecisionLog { conn, path: path.to_path_buf() };
+        let mut log = DecisionLog { conn: Mutex::new(conn), path: path.to_path_buf() };
         log.migrate()?;
         Ok(log)
     }
@@ -143,10 +160,11 @@ impl DecisionLog {
         let path = self.path.clone();
         let err = |source| LogError::Sqlite { path: path.clone(), source };
         let version = |conn: &Connection| conn.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0));
-        if version(&self.conn).map_err(err)? >= SCHEMA_VERSION {
+        let conn = self.conn.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if version(conn).map_err(err)? >= SCHEMA_VERSION {
             return Ok(());
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
         let found = version(&tx).map_err(err)?;
         if found < SCHEMA_VERSION {
             tx.execute_batch(SCHEMA).map_err(err)?;
@@ -158,8 +176,24 @@ impl DecisionLog {
         tx.commit().map_err(err)
     }
 
+    /// The connection, for one operation; a thread that panicked holding it
+    /// left no transaction open (rusqlite rolls back on drop).
+    pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The connection, without locking: this log is borrowed mutably.
+    pub(crate) fn db_mut(&mut self) -> &mut Connection {
+        self.conn.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     pub(crate) fn err(&self) -> impl Fn(rusqlite::Error) -> LogError + '_ {
         |source| LogError::Sqlite { path: self.path.clone(), source }
+    }
+
+    fn uid_taken(&self, uid: &str) -> LogError {
+        let message = format!("decision uid {uid} is taken");
+        LogError::Sqlite { path: self.path.clone(), source: rusqlite::Error::ToSqlConversionFailure(message.into()) }
     }
 
     /// The database file.
@@ -168,9 +202,8 @@ impl DecisionLog {
     }
 
     /// Inserts a decision under `uid`; 0 rows when that uid is there already.
-    fn insert(&self, uid: &str, r: &NewRecord) -> Result<usize, LogError> {
-        self.conn
-            .execute(
+    fn insert(&self, db: &Connection, uid: &str, r: &NewRecord) -> Result<usize, LogError> {
+        db.execute(
                 "INSERT OR IGNORE INTO decisions (ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team, uid)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
@@ -198,7 +231,7 @@ impl DecisionLog {
         let wal = PathBuf::from(format!("{}-wal", self.path.display()));
         if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_CHECKPOINT_BYTES) {
             // Another process may be writing; a busy checkpoint is simply retried next time.
-            let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+            let _ = self.db().query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         }
         Ok(())
     }
@@ -206,24 +239,24 @@ impl DecisionLog {
 
 impl Decisions for DecisionLog {
     fn append_as(&self, uid: &str, r: &NewRecord) -> Result<i64, LogError> {
-        if self.insert(uid, r)? == 0 {
-            return Err(LogError::Sqlite {
-                path: self.path.clone(),
-                source: rusqlite::Error::ToSqlConversionFailure(format!("decision uid {uid} is taken").into()),
-            });
-        }
-        let id = self.conn.last_insert_rowid();
+        let id = {
+            let db = self.db();
+            if self.insert(&db, uid, r)? == 0 {
+                return Err(self.uid_taken(uid));
+            }
+            db.last_insert_rowid()
+        };
         self.checkpoint_if_large()?;
         Ok(id)
     }
 
     fn deliver(&self, uid: &str, r: &NewRecord) -> Result<bool, LogError> {
-        Ok(self.insert(uid, r)? > 0)
+        Ok(self.insert(&self.db(), uid, r)? > 0)
     }
 
     fn undelivered(&self, limit: usize) -> Result<Vec<(String, NewRecord)>, LogError> {
-        let mut stmt = self
-            .conn
+        let db = self.db();
+        let mut stmt = db
             .prepare(
                 "SELECT uid, ts_unix, source, agent, team, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version
                  FROM decisions WHERE delivered_unix IS NULL ORDER BY id LIMIT ?1",
@@ -256,8 +289,8 @@ impl Decisions for DecisionLog {
     }
 
     fn mark_delivered(&self, uids: &[String], now: i64) -> Result<(), LogError> {
-        let mut stmt =
-            self.conn.prepare("UPDATE decisions SET delivered_unix = ?1 WHERE uid = ?2").map_err(self.err())?;
+        let db = self.db();
+        let mut stmt = db.prepare("UPDATE decisions SET delivered_unix = ?1 WHERE uid = ?2").map_err(self.err())?;
         for uid in uids {
             stmt.execute(params![now, uid]).map_err(self.err())?;
         }
@@ -267,7 +300,7 @@ impl Decisions for DecisionLog {
     /// Records that the latest decision on `input` in `session` actually ran.
     fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError> {
         let changed = self
-            .conn
+            .db()
             .execute(
                 "UPDATE decisions SET executed = 1 WHERE id = (
                     SELECT id FROM decisions WHERE input = ?1 AND (session IS ?2) ORDER BY id DESC LIMIT 1)",
@@ -280,8 +313,8 @@ impl Decisions for DecisionLog {
     /// The decisions `filter` selects, newest first.
     fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError> {
         let limit = if filter.limit == 0 { 50 } else { filter.limit } as i64;
-        let mut stmt = self
-            .conn
+        let db = self.db();
+        let mut stmt = db
             .prepare(&format!(
                 "SELECT {ENTRY_COLUMNS}
                  FROM decisions
@@ -302,59 +335,130 @@ impl Decisions for DecisionLog {
 
     /// How many decisions the log holds.
     fn count(&self) -> Result<i64, LogError> {
-        self.conn.query_row("SELECT count(*) FROM decisions", [], |row| row.get(0)).map_err(self.err())
+        self.db().query_row("SELECT count(*) FROM decisions", [], |row| row.get(0)).map_err(self.err())
     }
 
     /// The decision with this ID, if any.
     fn get(&self, id: i64) -> Result<Option<Entry>, LogError> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM decisions WHERE id = ?1");
-        self.conn.query_row(&sql, [id], entry).optional().map_err(self.err())
+        self.db().query_row(&sql, [id], entry).optional().map_err(self.err())
     }
 
     fn find_uid(&self, uid: &str) -> Result<Option<i64>, LogError> {
-        self.conn
+        self.db()
             .query_row("SELECT id FROM decisions WHERE uid = ?1", [uid], |row| row.get(0))
             .optional()
             .map_err(self.err())
     }
 
     fn approve(&self, id: i64, a: &Approval<'_>) -> Result<Option<String>, LogError> {
-        let input: Option<String> = self
-            .conn
+        let db = self.db();
+        let input: Option<String> = db
             .query_row("SELECT input FROM decisions WHERE id = ?1", params![id], |row| row.get(0))
             .optional()
             .map_err(self.err())?;
         let Some(input) = input else { return Ok(None) };
-        self.conn
-            .execute(
-                "INSERT INTO approvals (decision_id, input, approved_by, why, standing, ts_unix, expires_unix)
+        db.execute(
+            "INSERT INTO approvals (decision_id, input, approved_by, why, standing, ts_unix, expires_unix)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, input, a.by, a.why, a.standing, a.now, a.expires_unix],
-            )
-            .map_err(self.err())?;
+            params![id, input, a.by, a.why, a.standing, a.now, a.expires_unix],
+        )
+        .map_err(self.err())?;
         Ok(Some(input))
     }
 
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError> {
-        let found: Option<(i64, Granted)> = self
-            .conn
-            .query_row(
-                "SELECT id, decision_id, approved_by, why, standing FROM approvals
-                 WHERE input = ?1 AND used = 0 AND expires_unix >= ?2 ORDER BY standing DESC, id DESC LIMIT 1",
-                params![input, now],
-                |row| {
-                    let granted =
-                        Granted { decision: row.get(1)?, by: row.get(2)?, why: row.get(3)?, standing: row.get(4)? };
-                    Ok((row.get(0)?, granted))
-                },
+        // One lock for the lookup and the use: threads of one process take
+        // an approval once; BEGIN IMMEDIATE does the same across processes.
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate).map_err(self.err())?;
+        let granted = take_approval(&tx, input, now).map_err(self.err())?;
+        tx.commit().map_err(self.err())?;
+        Ok(granted)
+    }
+
+    /// One write transaction for the batch, so one commit.
+    fn write_batch(&self, batch: &[Pending], now: i64) -> Result<Vec<Written>, LogError> {
+        let written = {
+            let mut db = self.db();
+            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate).map_err(self.err())?;
+            let mut written = Vec::with_capacity(batch.len());
+            for pending in batch {
+                if pending.approvable
+                    && let Some(granted) = take_approval(&tx, &pending.record.input, now).map_err(self.err())?
+                {
+                    written.push(Written::Approved(granted));
+                    continue;
+                }
+                if self.insert(&tx, &pending.uid, &pending.record)? == 0 {
+                    return Err(self.uid_taken(&pending.uid));
+                }
+                written.push(Written::Logged(tx.last_insert_rowid()));
+            }
+            tx.commit().map_err(self.err())?;
+            written
+        };
+        self.checkpoint_if_large()?;
+        Ok(written)
+    }
+}
+
+/// Uses up an unexpired approval of `input` (a standing one first, and not
+/// used up), within the caller's transaction.
+fn take_approval(db: &Connection, input: &str, now: i64) -> rusqlite::Result<Option<Granted>> {
+    let found: Option<(i64, Granted)> = db
+        .query_row(
+            "SELECT id, decision_id, approved_by, why, standing FROM approvals
+             WHERE input = ?1 AND used = 0 AND expires_unix >= ?2 ORDER BY standing DESC, id DESC LIMIT 1",
+            params![input, now],
+            |row| {
+                let granted =
+                    Granted { decision: row.get(1)?, by: row.get(2)?, why: row.get(3)?, standing: row.get(4)? };
+                Ok((row.get(0)?, granted))
+            },
+        )
+        .optional()?;
+    let Some((approval, granted)) = found else { return Ok(None) };
+    if !granted.standing {
+        db.execute("UPDATE approvals SET used = 1 WHERE id = ?1", params![approval])?;
+    }
+    Ok(Some(granted))
+}
+
+impl Reviews for DecisionLog {
+    fn record_review(&self, d: &ProposalDecision) -> Result<(), LogError> {
+        self.db()
+            .execute(
+                "INSERT INTO proposal_decisions (knowledge, proposal, verdict, decided_by, why, ts_unix, written)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![d.knowledge, d.proposal, d.verdict, d.by, d.why, d.ts_unix, d.written],
             )
-            .optional()
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
+    fn reviews(&self, knowledge: &str, limit: usize) -> Result<Vec<ProposalDecision>, LogError> {
+        let db = self.db();
+        let mut stmt = db
+            .prepare(
+                "SELECT knowledge, proposal, verdict, decided_by, why, ts_unix, written FROM proposal_decisions
+                 WHERE knowledge = ?1 ORDER BY id DESC LIMIT ?2",
+            )
             .map_err(self.err())?;
-        let Some((approval, granted)) = found else { return Ok(None) };
-        if !granted.standing {
-            self.conn.execute("UPDATE approvals SET used = 1 WHERE id = ?1", params![approval]).map_err(self.err())?;
-        }
-        Ok(Some(granted))
+        let rows = stmt
+            .query_map(params![knowledge, limit.min(i64::MAX as usize) as i64], |row| {
+                Ok(ProposalDecision {
+                    knowledge: row.get(0)?,
+                    proposal: row.get(1)?,
+                    verdict: row.get(2)?,
+                    by: row.get(3)?,
+                    why: row.get(4)?,
+                    ts_unix: row.get(5)?,
+                    written: row.get(6)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 }
 
@@ -457,7 +561,7 @@ mod tests {
         assert!(entries.iter().all(|e| e.uid.len() == 36 && e.uid.matches('-').count() == 4), "UUID-shaped");
         let newest: Vec<&str> = entries[..50].iter().rev().map(|e| e.uid.as_str()).collect();
         assert!(newest.windows(2).all(|w| w[0] < w[1]), "new ids sort by time (UUID v7)");
-        let version: i64 = log.conn.pragma_query_value(None, "user_version", |row| row.get(0)).expect("version");
+        let version: i64 = log.db().pragma_query_value(None, "user_version", |row| row.get(0)).expect("version");
         assert_eq!(version, SCHEMA_VERSION);
     }
 }

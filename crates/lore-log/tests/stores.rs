@@ -4,7 +4,10 @@
 
 use std::collections::HashSet;
 
-use lore_log::{Approval, Current, DecisionLog, Decisions, Filter, Granted, LogError, NewRecord, PgStore, Store};
+use lore_log::{
+    Approval, Current, DecisionLog, Decisions, Filter, Granted, LogError, NewRecord, Pending, PgStore,
+    ProposalDecision, Store, Written,
+};
 
 /// A store to test, and its name.
 type Named = (&'static str, Box<dyn Store>);
@@ -221,5 +224,63 @@ fn shipping_delivers_each_local_decision_exactly_once() {
             .map(|e| e.uid)
             .collect();
         assert!(local_uids.is_subset(&shared_uids), "{name}: delivered under their own uids");
+    }
+}
+
+#[test]
+fn proposal_decisions_are_kept_per_knowledge_newest_first() {
+    let (_dir, stores) = stores();
+    for (name, store) in &stores {
+        let decision = |proposal: &str, verdict: &str, ts_unix| ProposalDecision {
+            knowledge: "/k".into(),
+            proposal: proposal.into(),
+            verdict: verdict.into(),
+            by: "dana".into(),
+            why: Some("seen in INC-7".into()),
+            ts_unix,
+            written: (verdict == "approved").then(|| "notes/payments-db/PROP-1.md".into()),
+        };
+        store.record_review(&decision("PROP-1", "approved", 10)).expect("record");
+        store.record_review(&decision("PROP-2", "rejected", 20)).expect("record");
+        store
+            .record_review(&ProposalDecision { knowledge: "/other".into(), ..decision("PROP-3", "rejected", 30) })
+            .expect("record");
+        let reviews = store.reviews("/k", 10).expect("reviews");
+        assert_eq!(reviews, vec![decision("PROP-2", "rejected", 20), decision("PROP-1", "approved", 10)], "{name}");
+        assert_eq!(store.reviews("/k", 1).expect("reviews").len(), 1, "{name}");
+    }
+}
+
+#[test]
+fn a_batch_is_written_as_each_caller_would_write_it() {
+    let (_dir, stores) = stores();
+    for (name, store) in &stores {
+        let asked = store.append(&record("terraform destroy", "ask", 1)).expect("append");
+        let once = Approval { by: Some("dana"), why: None, now: 1_000, expires_unix: 1_600, standing: false };
+        store.approve(asked, &once).expect("approve");
+        let pending = |input: &str, approvable| Pending {
+            uid: lore_log::new_uid(),
+            record: record(input, if approvable { "ask" } else { "allow" }, 2),
+            approvable,
+        };
+        let batch = [
+            pending("ls", false),
+            pending("terraform destroy", true),
+            pending("terraform destroy", true),
+            pending("terraform destroy", false),
+            pending("kubectl delete ns x", true),
+        ];
+        let written = store.write_batch(&batch, 1_100).expect("batch");
+        assert!(matches!(written[1], Written::Approved(ref g) if g.decision == asked), "{name}: {written:?}");
+        let logged: Vec<usize> =
+            written.iter().enumerate().filter(|(_, w)| matches!(w, Written::Logged(_))).map(|(i, _)| i).collect();
+        assert_eq!(logged, vec![0, 2, 3, 4], "{name}: the once-only approval lifts one decision: {written:?}");
+        for (i, w) in written.iter().enumerate() {
+            if let Written::Logged(id) = w {
+                assert_eq!(store.get(*id).expect("get").map(|e| e.uid), Some(batch[i].uid.clone()), "{name}");
+            }
+        }
+        assert_eq!(store.count().expect("count"), 5, "{name}: the approved one is not logged");
+        assert!(store.write_batch(&[], 1_100).expect("empty").is_empty(), "{name}");
     }
 }

@@ -370,10 +370,37 @@ pub fn review_proposal(
     }
     let by = caller.map(|c| c.agent.clone()).or(by).unwrap_or_else(|| "an unauthenticated local client".into());
     let knowledge = shared.current().knowledge.clone();
-    let reviewed = ops::review(&knowledge, ops::ReviewRequest { id, verdict, by, why })?;
+    let request = ops::ReviewRequest { id, verdict, by, why };
+    let reviewed = match shared.log.store() {
+        Ok(store) => ops::review_in(&knowledge, request, Some(store.as_ref()))?,
+        Err(why) => {
+            let mut reviewed = ops::review_in(&knowledge, request, None)?;
+            reviewed.notes.push(format!("the decision is in the files but not in the store: {why}"));
+            reviewed
+        }
+    };
     // The next request sees the knowledge as the review left it.
     shared.reload(false);
     to_json(&reviewed)
+}
+
+/// How many proposal decisions to list.
+#[derive(Debug, Deserialize, ToSchema, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewsRequest {
+    /// At most this many, newest first (default 50, at most 500).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// Humans' decisions on proposals to the served knowledge, newest first,
+/// from the store every replica shares.
+pub fn reviews(shared: &Shared, request: &ReviewsRequest) -> Answer {
+    let limit = request.limit.unwrap_or(50).clamp(1, MAX_DECISIONS_PAGE);
+    let knowledge = shared.current().knowledge.clone();
+    let store = shared.log.store().map_err(|why| Error::Unavailable(format!("the store is not available: {why}")))?;
+    to_json(&ops::reviews(&knowledge, store.as_ref(), limit)?)
 }
 
 /// The lint report and the health score, as `lore lint --json` gives them.

@@ -325,6 +325,14 @@ async fn reject_proposal(
     blocking(move || api::review_proposal(&app.shared, id, verdict, review, caller.as_ref())).await
 }
 
+/// Humans' decisions on proposals, newest first, from the shared store.
+#[utoipa::path(get, path = "/v1/reviews", tag = "governance", params(api::ReviewsRequest),
+    responses((status = 200, description = "Proposal decisions: who, when, why, what was written", body = Value),
+        (status = 503, description = "The store does not answer", body = Problem, content_type = "application/problem+json")))]
+async fn reviews(State(app): State<App>, ApiQuery(request): ApiQuery<api::ReviewsRequest>) -> ApiResult {
+    blocking(move || api::reviews(&app.shared, &request)).await
+}
+
 /// The knowledge's health: the lint report (stale, unowned, dangling,
 /// cycles, drift, broken links, advisories) and the health score.
 #[utoipa::path(get, path = "/v1/health", tag = "governance",
@@ -394,6 +402,7 @@ fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(proposals))
         .routes(routes!(decisions))
         .routes(routes!(decision))
+        .routes(routes!(reviews))
         .routes(routes!(health));
     let act = OpenApiRouter::new()
         .routes(routes!(check))

@@ -731,6 +731,17 @@ async fn proposals_are_approved_and_rejected_by_approvers_and_health_is_read_by_
     let (_, _, pending) = server.get("/v1/proposals").await;
     assert!(pending.as_array().is_some_and(|p| p.iter().all(|r| r["id"] != first && r["id"] != second)), "{pending}");
 
+    let (status, _, reviews) = server.get_as(READER, "/v1/reviews").await;
+    assert_eq!(status, 200, "{reviews}");
+    let verdicts: Vec<(&str, &str)> = reviews
+        .as_array()
+        .map(|r| {
+            r.iter().map(|d| (d["proposal"].as_str().unwrap_or(""), d["verdict"].as_str().unwrap_or(""))).collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(verdicts, vec![(first, "approved"), (second, "rejected")], "kept in the store, newest first: {reviews}");
+    assert_eq!(reviews[1]["why"], "the replica moved to eu-west-1c");
+
     let (status, _, health) = server.get_as(READER, "/v1/health").await;
     assert_eq!(status, 200, "{health}");
     assert!(health["health"]["overall"].as_u64().is_some_and(|score| score <= 100), "{health}");

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::knowledge::{Knowledge, Origin};
 use crate::loaded::Loaded;
+use crate::search::GateSearch;
 
 /// A proposed action, as the caller gave it.
 #[derive(Debug, Clone)]
@@ -235,10 +236,21 @@ pub fn assess(
     request: &Request<'_>,
     knowledge_expected: bool,
 ) -> (Analysis, Verdict) {
+    let search = pack.map(GateSearch::new);
+    assess_with(pack, search.as_ref(), config, request, knowledge_expected)
+}
+
+/// [`assess`], with the pack's search already at hand (a server's).
+pub fn assess_with(
+    pack: Option<&Pack>,
+    search: Option<&GateSearch>,
+    config: &GateConfig,
+    request: &Request<'_>,
+    knowledge_expected: bool,
+) -> (Analysis, Verdict) {
     let analysis = request.input.analyze();
     let ctx = request.context();
-    let search = pack.map(crate::search::GateSearch::new);
-    let related = search.as_ref().map(|s| s as &dyn lore_gate::RelatedSearch);
+    let related = search.map(|s| s as &dyn lore_gate::RelatedSearch);
     let mut verdict = lore_gate::check_with(pack.map(|p| p.data()), &analysis, &ctx, config, related);
     verdict.pack_version = pack.map(|p| p.manifest().version());
     if pack.is_none() && knowledge_expected {
@@ -277,7 +289,7 @@ pub fn record_as(
 }
 
 /// Whether a human's approval could lift the verdict.
-fn approvable(verdict: &Verdict) -> bool {
+pub(crate) fn approvable(verdict: &Verdict) -> bool {
     verdict.decision >= Decision::Ask && !has_unoverridable_deny(verdict)
 }
 
@@ -293,7 +305,7 @@ fn take_approval(log: &dyn Store, request: &Request<'_>, verdict: &mut Verdict, 
 }
 
 /// Lets the action through on a human's approval, saying whose and why.
-fn grant(verdict: &mut Verdict, granted: &Granted) {
+pub(crate) fn grant(verdict: &mut Verdict, granted: &Granted) {
     let who = granted.by.as_deref().unwrap_or("a human");
     let how = if granted.standing { "by a standing approval of" } else { "approved once by" };
     let why = granted.why.as_deref().map(|why| format!(": {why}")).unwrap_or_default();
@@ -304,7 +316,7 @@ fn grant(verdict: &mut Verdict, granted: &Granted) {
 }
 
 /// The decision as the log keeps it.
-fn new_record(request: &Request<'_>, analysis: &Analysis, verdict: &Verdict, now: i64) -> NewRecord {
+pub(crate) fn new_record(request: &Request<'_>, analysis: &Analysis, verdict: &Verdict, now: i64) -> NewRecord {
     NewRecord {
         ts_unix: now,
         source: request.source.to_string(),
@@ -405,178 +417,13 @@ pub fn log_path_for(flag: Option<&Path>) -> PathBuf {
     Knowledge::locate(flag).map_or_else(|_| lore_log::default_path(), |k| k.log_path())
 }
 
-type Opener = Box<dyn Fn() -> Result<Box<dyn Store>, String> + Send + Sync>;
-
-/// The store of a long-running process, shared by its threads. A shared
-/// store that does not answer is tried again at most every
-/// [`RETRY_AFTER`]; meanwhile decisions go to the local log (`fallback`),
-/// which is shipped to the shared store once it is back.
-pub struct SharedLog {
-    store: std::sync::Mutex<Result<Box<dyn Store>, String>>,
-    reopen: Option<Opener>,
-    fallback: Option<std::sync::Mutex<Box<dyn Store>>>,
-    /// Until when to leave the shared store alone after it failed.
-    resting_until: std::sync::Mutex<Option<std::time::Instant>>,
-    /// Whether decisions went to the local log since it was last shipped.
-    queued: std::sync::atomic::AtomicBool,
-}
-
-/// How long a store that failed is left alone before it is tried again.
-pub const RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// Where a decision was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Recorded {
-    /// In the store, under this id.
-    Stored(i64),
-    /// In the local log, under this local id, to be delivered later.
-    Queued(i64),
-}
-
-impl SharedLog {
-    /// Opens the log at `path`; a log that cannot be opened is kept as why.
-    pub fn open(path: &Path) -> SharedLog {
-        SharedLog::of(lore_log::open(path).map_err(|e| e.to_string()), None, None)
-    }
-
-    /// The store a server uses for `knowledge`: the shared one when
-    /// configured (opened again later if it is down now, with the local log
-    /// taking decisions meanwhile), else the embedded log.
-    pub fn for_server(knowledge: &Knowledge) -> SharedLog {
-        let Some((url, setting)) = knowledge.store_url() else {
-            return SharedLog::open(&knowledge.log_path());
-        };
-        let open = move || lore_log::open_shared(&url, setting).map_err(|e| e.to_string());
-        let fallback = lore_log::open(&knowledge.log_path()).ok();
-        SharedLog::of(open(), Some(Box::new(open)), fallback)
-    }
-
-    fn of(
-        store: Result<Box<dyn Store>, String>,
-        reopen: Option<Opener>,
-        fallback: Option<Box<dyn Store>>,
-    ) -> SharedLog {
-        SharedLog {
-            store: std::sync::Mutex::new(store),
-            reopen,
-            fallback: fallback.map(std::sync::Mutex::new),
-            resting_until: std::sync::Mutex::new(None),
-            queued: std::sync::atomic::AtomicBool::new(false),
-        }
-    }
-
-    /// Whether decisions were queued in the local log since it was last
-    /// shipped: a server ships as soon as the store is back.
-    pub fn has_queued(&self) -> bool {
-        self.queued.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Delivers the local log to the shared store: what was queued while it
-    /// was down, and the decisions of hooks on this machine. `None` without
-    /// a shared store.
-    pub fn ship_local(&self) -> Option<Result<lore_log::Shipped, String>> {
-        let fallback = self.fallback.as_ref()?;
-        if self.resting() {
-            return Some(Err("the store failed moments ago".into()));
-        }
-        let local = fallback.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let now = Timestamp::now().0;
-        let shipped = self
-            .with(|store| lore_log::ship(local.as_ref(), store, now).map_err(|e| e.to_string()))
-            .and_then(|shipped| shipped);
-        match &shipped {
-            Ok(_) => self.queued.store(false, std::sync::atomic::Ordering::Relaxed),
-            Err(_) => self.rest(),
-        }
-        Some(shipped)
-    }
-
-    /// Whether the store answers now (not when it failed moments ago);
-    /// `Err` says why it is not there at all.
-    pub fn reachable(&self) -> Result<bool, String> {
-        if self.resting() {
-            return Ok(false);
-        }
-        let reachable = self.with(|store| store.reachable());
-        if let Ok(false) = reachable {
-            self.rest();
-        }
-        reachable
-    }
-
-    /// Runs `f` with the store, opening it first if it could not be opened
-    /// before (at most every [`RETRY_AFTER`]); `Err` says why there is none.
-    pub fn with<T>(&self, f: impl FnOnce(&dyn Store) -> T) -> Result<T, String> {
-        let mut guard = self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if guard.is_err()
-            && let Some(reopen) = &self.reopen
-            && !self.resting()
-        {
-            *guard = reopen();
-            if guard.is_err() {
-                self.rest();
-            }
-        }
-        match &*guard {
-            Ok(store) => Ok(f(store.as_ref())),
-            Err(err) => Err(err.clone()),
-        }
-    }
-
-    fn resting(&self) -> bool {
-        let until = self.resting_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        until.is_some_and(|until| std::time::Instant::now() < until)
-    }
-
-    fn rest(&self) {
-        let mut until = self.resting_until.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        *until = Some(std::time::Instant::now() + RETRY_AFTER);
-    }
-
-    /// Records a checked action: in the store, or, when it does not take
-    /// it, in the local log to be delivered later.
-    pub fn record(
-        &self,
-        request: &Request<'_>,
-        analysis: &Analysis,
-        verdict: &mut Verdict,
-    ) -> Result<Recorded, String> {
-        let uid = lore_log::new_uid();
-        let stored = match self.resting() {
-            true => Err("it failed moments ago".to_string()),
-            // Checks that waited for the store while it failed go straight
-            // to the local log too, instead of each waiting out a timeout.
-            false => self
-                .with(|store| match self.resting() {
-                    true => Err("it failed moments ago".to_string()),
-                    false => record_as(store, &uid, request, analysis, verdict).map_err(|e| e.to_string()),
-                })
-                .and_then(|r| r),
-        };
-        let why = match stored {
-            Ok(id) => return Ok(Recorded::Stored(id)),
-            Err(why) => why,
-        };
-        let Some(fallback) = &self.fallback else { return Err(why) };
-        self.rest();
-        let local = fallback.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        // The same uid: a write the store took before it failed to answer
-        // is not delivered twice.
-        match record_as(local.as_ref(), &uid, request, analysis, verdict) {
-            Ok(id) => {
-                self.queued.store(true, std::sync::atomic::Ordering::Relaxed);
-                Ok(Recorded::Queued(id))
-            }
-            Err(err) => Err(format!("{why}; and the local log failed too: {err}")),
-        }
-    }
-}
+pub use crate::shared_log::{RETRY_AFTER, Recorded, SharedLog};
 
 /// Checks an action against knowledge already loaded (a server's) and logs
 /// it, exactly as [`evaluate`] does for one-shot callers; the gate runs
 /// outside the log's lock. `detail` keeps the whole verdict in the answer.
 pub fn check_loaded(loaded: &Loaded, log: &SharedLog, request: &Request<'_>, detail: bool) -> CheckAnswer {
-    let (analysis, mut verdict) = assess(loaded.pack.as_ref(), &loaded.gate, request, true);
+    let (analysis, mut verdict) = assess_with(loaded.pack.as_ref(), loaded.gate_search(), &loaded.gate, request, true);
     let mut notes = Vec::new();
     if let Some(err) = &loaded.error {
         notes.push(format!("knowledge could not be loaded ({err}); only the baseline applies"));

@@ -14,6 +14,7 @@ pub mod knowledge;
 pub mod loaded;
 pub mod ops;
 pub mod search;
+mod shared_log;
 
 pub use error::{Error, Result};
 pub use evaluate::{CheckAnswer, Input, Outcome, Request};

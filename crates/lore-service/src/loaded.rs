@@ -12,7 +12,7 @@ use lore_pack::{ArchivedPackData, Pack, Progress};
 
 use crate::error::{Error, Result};
 use crate::knowledge::Knowledge;
-use crate::search::OpenedSearch;
+use crate::search::{GateSearch, OpenedSearch};
 
 /// The knowledge as loaded once. Requests hold it (or an `Arc` of it), so a
 /// reload never changes the knowledge under a request in flight.
@@ -30,6 +30,8 @@ pub struct Loaded {
     /// lore.toml as it was when loaded: an edit means new sources or settings.
     pub config_stamp: Option<SystemTime>,
     search: OnceLock<Result<OpenedSearch, String>>,
+    /// The gate's lexical search, kept so that a server opens it once.
+    gate_search: Option<GateSearch>,
 }
 
 impl Loaded {
@@ -51,6 +53,7 @@ impl Loaded {
 
     fn new(knowledge: Arc<Knowledge>, pack: Option<Pack>, error: Option<String>) -> Loaded {
         Loaded {
+            gate_search: pack.as_ref().map(GateSearch::new),
             gate: GateConfig::from_table(knowledge.config.gate.as_ref()).unwrap_or_default(),
             manifest_stamp: manifest_stamp(&knowledge),
             config_stamp: config_stamp(&knowledge.root),
@@ -83,6 +86,11 @@ impl Loaded {
             .get_or_init(|| crate::search::open(&self.knowledge, pack).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(|e| Error::Unavailable(e.clone()))
+    }
+
+    /// The gate's search of the pack, opened at its first query.
+    pub fn gate_search(&self) -> Option<&GateSearch> {
+        self.gate_search.as_ref()
     }
 
     /// Why there is no pack, said for a person.

@@ -65,17 +65,18 @@ fn with_model(_knowledge: &Knowledge, index: SearchIndex, _dir: &Path, model_dir
 }
 
 /// The pack's lexical search for the gate, opened at its first query: a
-/// check that needs no search never pays for it. If the index cannot be
-/// opened, the gate decides without related sections.
+/// check that needs no search never pays for it, and a server that keeps
+/// one opens the index once. If the index cannot be opened, the gate
+/// decides without related sections.
 pub struct GateSearch {
     dir: std::path::PathBuf,
-    index: std::cell::OnceCell<Option<SearchIndex>>,
+    index: std::sync::OnceLock<Option<SearchIndex>>,
 }
 
 impl GateSearch {
     /// The search of `pack`, not opened yet.
     pub fn new(pack: &Pack) -> GateSearch {
-        GateSearch { dir: pack.dir().join(lore_pack::store::INDEX_DIR), index: std::cell::OnceCell::new() }
+        GateSearch { dir: pack.dir().join(lore_pack::store::INDEX_DIR), index: std::sync::OnceLock::new() }
     }
 }
 

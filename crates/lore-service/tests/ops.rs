@@ -284,7 +284,13 @@ fn a_proposal_is_written_unreviewed_then_approved_into_the_knowledge() {
         why: Some("seen in INC-2024-027".into()),
     };
     let reviewed = ops::review(&example.knowledge(), request).expect("approved");
-    assert!(reviewed.decided.written.is_some() && reviewed.loaded, "{reviewed:?}");
+    assert!(reviewed.decided.written.is_some() && reviewed.loaded && reviewed.notes.is_empty(), "{reviewed:?}");
+    let knowledge = example.knowledge();
+    let store = lore_log::open(&knowledge.log_path()).expect("the log");
+    let kept = ops::reviews(&knowledge, store.as_ref(), 10).expect("reviews");
+    assert_eq!(kept.len(), 1, "the decision is kept in the store too: {kept:?}");
+    assert_eq!((kept[0].verdict.as_str(), kept[0].by.as_str()), ("approved", "dana"));
+    assert_eq!(kept[0].why.as_deref(), Some("seen in INC-2024-027"));
     let again = ops::review(
         &example.knowledge(),
         ops::ReviewRequest { id: proposed.id, verdict: Verdict::Reject, by: "dana".into(), why: Some("x".into()) },

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use lore_govern::proposal::{self, Decided, Kind, Proposal, ProposalError, Review};
+use lore_log::{ProposalDecision, Store};
 use lore_model::{Day, Decision, Timestamp};
 use lore_pack::query;
 use serde::Serialize;
@@ -54,10 +55,33 @@ pub struct Reviewed {
     pub decided: Decided,
     /// `false` when the written file lies outside every source in lore.toml.
     pub loaded: bool,
+    /// What the user should know: a decision the store did not keep.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
-/// Approves or rejects a proposal, then rebuilds to show what the knowledge now holds.
+/// Approves or rejects a proposal (`lore approve PROP-…`, `lore reject`)
+/// and keeps the decision in the knowledge's store: the shared one when
+/// set, else the local log.
 pub fn review(knowledge: &Knowledge, request: ReviewRequest) -> Result<Reviewed> {
+    let store = match knowledge.store_url() {
+        Some((url, setting)) => lore_log::open_shared(&url, setting),
+        None => lore_log::open(&knowledge.log_path()),
+    };
+    match store {
+        Ok(store) => review_in(knowledge, request, Some(store.as_ref())),
+        Err(err) => {
+            let mut reviewed = review_in(knowledge, request, None)?;
+            reviewed.notes.push(format!("the decision is in the files but not in the store: {err}"));
+            Ok(reviewed)
+        }
+    }
+}
+
+/// Approves or rejects a proposal, then rebuilds to show what the knowledge
+/// now holds. The decision is also kept in `store`, when there is one, so
+/// that every server on a shared store shows the same review history.
+pub fn review_in(knowledge: &Knowledge, request: ReviewRequest, store: Option<&dyn Store>) -> Result<Reviewed> {
     knowledge.writable_for("review")?;
     let review = Review { by: request.by, on: Day::today(), why: request.why };
     let id = &request.id;
@@ -75,7 +99,31 @@ pub fn review(knowledge: &Knowledge, request: ReviewRequest) -> Result<Reviewed>
         None => true,
         Some(path) => holds_file(knowledge, path)?,
     };
-    Ok(Reviewed { decided, loaded })
+    let mut notes = Vec::new();
+    if let Some(store) = store
+        && let Err(err) = store.record_review(&proposal_decision(knowledge, &decided, &review))
+    {
+        notes.push(format!("the decision is in the files but not in the store: {err}"));
+    }
+    Ok(Reviewed { decided, loaded, notes })
+}
+
+fn proposal_decision(knowledge: &Knowledge, decided: &Decided, review: &Review) -> ProposalDecision {
+    let relative = |path: &Path| path.strip_prefix(&knowledge.root).unwrap_or(path).to_string_lossy().into_owned();
+    ProposalDecision {
+        knowledge: knowledge.root.to_string_lossy().into_owned(),
+        proposal: decided.id.clone(),
+        verdict: if decided.written.is_some() { "approved" } else { "rejected" }.into(),
+        by: review.by.clone(),
+        why: review.why.clone(),
+        ts_unix: Timestamp::now().0,
+        written: decided.written.as_deref().map(relative),
+    }
+}
+
+/// The latest decisions on proposals to this knowledge, newest first.
+pub fn reviews(knowledge: &Knowledge, store: &dyn Store, limit: usize) -> Result<Vec<ProposalDecision>> {
+    Ok(store.reviews(&knowledge.root.to_string_lossy(), limit)?)
 }
 
 /// What an agent learned and proposes to add to the knowledge.

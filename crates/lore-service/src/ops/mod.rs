@@ -14,7 +14,7 @@ pub use agents::{Health, InstallRequest, Installed, health, install};
 pub use decisions::{ApproveRequest, Approved, DecisionRef, LogAnswer, LogRequest, approve, approve_in, log, ship};
 pub use govern::{
     History, PromoteRequest, Promoted, ProposeRequest, Proposed, ReviewRequest, Reviewed, history, lint, promote,
-    propose, review,
+    propose, review, review_in, reviews,
 };
 pub use read::{
     BlastRequest, BriefRequest, RulesRequest, RunbookRequest, RunbookText, SearchAnswer, SearchRequest, Shown,
