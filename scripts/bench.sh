@@ -52,9 +52,9 @@ medians "$OUT/hook-example.json"
 if [ -n "${LORE_BENCH_STORE_URL:-}" ]; then
   echo "== hook with a shared store configured (LORE_BENCH_STORE_URL), side by side"
   run_shell hook-store --runs 300 \
-    -n "read, no store" "env -u LORE_STORE_URL $LORE -k $ACME hook claude-code < $PAYLOADS/read.json" \
+    -n "read, no store" "LORE_STORE_URL= $LORE -k $ACME hook claude-code < $PAYLOADS/read.json" \
     -n "read, store set" "LORE_STORE_URL=$LORE_BENCH_STORE_URL $LORE -k $ACME hook claude-code < $PAYLOADS/read.json" \
-    -n "deny, no store" "env -u LORE_STORE_URL $LORE -k $ACME hook claude-code < $PAYLOADS/deny.json" \
+    -n "deny, no store" "LORE_STORE_URL= $LORE -k $ACME hook claude-code < $PAYLOADS/deny.json" \
     -n "deny, store set" "LORE_STORE_URL=$LORE_BENCH_STORE_URL $LORE -k $ACME hook claude-code < $PAYLOADS/deny.json"
   medians "$OUT/hook-store.json"
 else

@@ -496,16 +496,10 @@ pub fn matcher_matches(m: &lore_model::ActionMatcher, action: &Action) -> bool {
     if !m.commands.is_empty() {
         let text = normalise_command(&action.text);
         let label = action.label().to_lowercase();
-        let any = m.commands.iter().any(|pattern| {
-            globset::GlobBuilder::new(&pattern.to_lowercase())
-                .literal_separator(false)
-                .build()
-                .map(|g| {
-                    let g = g.compile_matcher();
-                    g.is_match(&text) || g.is_match(&label)
-                })
-                .unwrap_or(false)
-        });
+        let any = m
+            .commands
+            .iter()
+            .any(|pattern| resolve::glob(pattern).is_some_and(|g| g.is_match(&text) || g.is_match(&label)));
         if !any {
             return false;
         }

@@ -1,5 +1,8 @@
 //! From an action to where it runs (an environment) and what it touches (systems).
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
+
 use globset::{GlobBuilder, GlobMatcher};
 use lore_action::{Action, Hint, HintSource, Target};
 use lore_model::Environment;
@@ -20,8 +23,30 @@ pub struct EnvironmentMatch {
     pub via: String,
 }
 
-fn glob(pattern: &str) -> Option<GlobMatcher> {
-    GlobBuilder::new(&pattern.to_lowercase()).literal_separator(false).build().ok().map(|g| g.compile_matcher())
+/// The most compiled globs kept; past it the cache starts again (a
+/// reloaded pack may bring new patterns, the old ones stay unused).
+const GLOB_CACHE_MAX: usize = 4096;
+
+/// `pattern` (case-insensitive, `*` crossing `/`) as a matcher, compiled
+/// once per process: a server checks every action against the same rules'
+/// patterns, and compiling a glob builds a regex. Shared, not cloned: a
+/// cloned regex starts its match caches anew. `None` for a bad pattern.
+pub(crate) fn glob(pattern: &str) -> Option<Arc<GlobMatcher>> {
+    static COMPILED: LazyLock<RwLock<HashMap<String, Option<Arc<GlobMatcher>>>>> = LazyLock::new(Default::default);
+    if let Some(found) = COMPILED.read().unwrap_or_else(|poisoned| poisoned.into_inner()).get(pattern) {
+        return found.clone();
+    }
+    let compiled = GlobBuilder::new(&pattern.to_lowercase())
+        .literal_separator(false)
+        .build()
+        .ok()
+        .map(|g| Arc::new(g.compile_matcher()));
+    let mut cache = COMPILED.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if cache.len() >= GLOB_CACHE_MAX {
+        cache.clear();
+    }
+    cache.insert(pattern.to_string(), compiled.clone());
+    compiled
 }
 
 fn any_glob(patterns: &[String], value: &str) -> bool {
