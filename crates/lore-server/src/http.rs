@@ -259,8 +259,8 @@ async fn decision(State(app): State<App>, Path(id): Path<i64>) -> ApiResult {
     blocking(move || api::decision(&app.shared, id)).await
 }
 
-/// Approve a decision's input once: it may run once, within the minutes
-/// given, through any replica or hook on the same store. Needs the approver role.
+/// Approve a decision's input once, or standing until it expires, through
+/// any replica or hook on the same store. Needs the approver role.
 #[utoipa::path(post, path = "/v1/decisions/{id}/approve", tag = "decisions",
     params(("id" = i64, Path, description = "The decision's id")),
     request_body = api::ApproveDecisionRequest,
@@ -286,7 +286,7 @@ async fn proposals(State(app): State<App>) -> Json<Value> {
 }
 
 /// Approve a pending proposal: it is written into the knowledge, as
-/// `lore approve PROP-…` does, and served once the server reloads. Needs the approver role.
+/// `lore approve PROP-…` does, and served at once. Needs the approver role.
 #[utoipa::path(post, path = "/v1/proposals/{id}/approve", tag = "governance",
     params(("id" = String, Path, description = "The proposal's id, `PROP-…`")),
     request_body = api::ApproveProposalRequest,
