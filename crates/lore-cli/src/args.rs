@@ -215,6 +215,9 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         to: Option<PathBuf>,
     },
+    /// Withdraw every approval of a decision's command (standing or once),
+    /// by the decision's id or uid.
+    Revoke { id: String },
     /// Reject a proposal, saying why; it is kept, not deleted.
     Reject {
         /// The proposal's id, `PROP-…` (see `lore review`).

@@ -506,6 +506,18 @@ pub fn approved(approved: &lore_service::ops::Approved) -> String {
     out
 }
 
+/// Withdrawn approvals.
+pub fn revoked(revoked: &lore_service::ops::Revoked) -> String {
+    let mut out = match revoked.revoked {
+        0 => format!("decision {} had no approval left to withdraw\n", revoked.decision_id),
+        n => format!("withdrew {n} approval(s) of decision {}'s command\n", revoked.decision_id),
+    };
+    if let Some(note) = &revoked.note {
+        let _ = writeln!(out, "note: {note}");
+    }
+    out
+}
+
 /// An approved or rejected proposal.
 pub fn reviewed(reviewed: &lore_service::ops::Reviewed) -> String {
     let decided = &reviewed.decided;

@@ -151,6 +151,16 @@ fn an_approval_made_on_one_machine_is_honoured_by_a_hook_on_another_through_the_
     let (again, _) = hook("laptop-b", &url);
     assert_ne!(permission(&again), "allow", "a once-only approval is used once, whichever machine uses it");
 
+    // A standing approval holds on every machine until it is revoked.
+    let standing = machine("laptop-a", &url).args(["approve", &id.to_string(), "--standing"]).run();
+    assert!(standing.status.success(), "{}", String::from_utf8_lossy(&standing.stderr));
+    for _ in 0..2 {
+        assert_eq!(permission(&hook("laptop-b", &url).0), "allow", "standing");
+    }
+    let revoked = success_json(&machine("laptop-a", &url).args(["--json", "revoke", &id.to_string()]).run(), "revoke");
+    assert_eq!(revoked["revoked"], 1, "{revoked}");
+    assert_ne!(permission(&hook("laptop-b", &url).0), "allow", "revoked everywhere");
+
     // A store that does not answer: the hook keeps its verdict, says so, and does not wait long.
     let unreachable = "postgres://lore:hunter2@10.255.255.1:5432/lore";
     let (cut_off, took) = hook("laptop-c", unreachable);

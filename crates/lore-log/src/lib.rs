@@ -227,6 +227,10 @@ pub trait Decisions {
     /// A human approves the input of decision `id`; returns that input, or
     /// `None` when there is no such decision.
     fn approve(&self, id: i64, approval: &Approval<'_>) -> Result<Option<String>, LogError>;
+    /// Withdraws every approval of the input of decision `id` that could
+    /// still let it through (standing or once-only); returns how many, or
+    /// `None` when there is no such decision.
+    fn revoke(&self, id: i64, now: i64) -> Result<Option<usize>, LogError>;
     /// Finds an unexpired approval of exactly this input: a standing one
     /// first, else a once-only one, which this uses up.
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError>;

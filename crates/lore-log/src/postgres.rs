@@ -417,7 +417,7 @@ fn insert_many<'a>(
 /// up in the same statement: of two replicas taking it, one gets it.
 const TAKE_APPROVAL: &str = "WITH standing AS (
         SELECT decision_id, approved_by, why, TRUE AS standing FROM approvals
-        WHERE input = $1 AND standing AND expires_unix >= $2 ORDER BY id DESC LIMIT 1
+        WHERE input = $1 AND standing AND NOT used AND expires_unix >= $2 ORDER BY id DESC LIMIT 1
      ), once AS (
         UPDATE approvals SET used = TRUE WHERE id = (
             SELECT id FROM approvals
@@ -431,7 +431,7 @@ const TAKE_APPROVAL: &str = "WITH standing AS (
 /// Which of these inputs have an approval that may hold: most checks have
 /// none, and are spared [`TAKE_APPROVAL`].
 const LIVE_APPROVALS: &str =
-    "SELECT DISTINCT input FROM approvals WHERE input = ANY($1) AND (standing OR NOT used) AND expires_unix >= $2";
+    "SELECT DISTINCT input FROM approvals WHERE input = ANY($1) AND NOT used AND expires_unix >= $2";
 
 fn take_approval(
     client: &mut impl GenericClient,
@@ -546,6 +546,23 @@ impl Decisions for PgStore {
             )
             .map_err(self.err())?;
         Ok(row.map(|row| row.get(0)))
+    }
+
+    fn revoke(&self, id: i64, now: i64) -> Result<Option<usize>, LogError> {
+        let mut client = self.client()?;
+        let mut tx = client.client.transaction().map_err(self.err())?;
+        let Some(row) = tx.query_opt("SELECT input FROM decisions WHERE id = $1", &[&id]).map_err(self.err())? else {
+            return Ok(None);
+        };
+        let input: String = row.get(0);
+        let revoked = tx
+            .execute(
+                "UPDATE approvals SET used = TRUE WHERE input = $1 AND NOT used AND expires_unix >= $2",
+                &[&input, &now],
+            )
+            .map_err(self.err())?;
+        tx.commit().map_err(self.err())?;
+        Ok(Some(revoked as usize))
     }
 
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError> {

@@ -191,6 +191,13 @@ impl DecisionLog {
         |source| LogError::Sqlite { path: self.path.clone(), source }
     }
 
+    /// The input of decision `id`, if there is one.
+    fn input_of(&self, db: &Connection, id: i64) -> Result<Option<String>, LogError> {
+        db.query_row("SELECT input FROM decisions WHERE id = ?1", params![id], |row| row.get(0))
+            .optional()
+            .map_err(self.err())
+    }
+
     fn uid_taken(&self, uid: &str) -> LogError {
         let message = format!("decision uid {uid} is taken");
         LogError::Sqlite { path: self.path.clone(), source: rusqlite::Error::ToSqlConversionFailure(message.into()) }
@@ -353,11 +360,7 @@ impl Decisions for DecisionLog {
 
     fn approve(&self, id: i64, a: &Approval<'_>) -> Result<Option<String>, LogError> {
         let db = self.db();
-        let input: Option<String> = db
-            .query_row("SELECT input FROM decisions WHERE id = ?1", params![id], |row| row.get(0))
-            .optional()
-            .map_err(self.err())?;
-        let Some(input) = input else { return Ok(None) };
+        let Some(input) = self.input_of(&db, id)? else { return Ok(None) };
         db.execute(
             "INSERT INTO approvals (decision_id, input, approved_by, why, standing, ts_unix, expires_unix)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -365,6 +368,17 @@ impl Decisions for DecisionLog {
         )
         .map_err(self.err())?;
         Ok(Some(input))
+    }
+
+    fn revoke(&self, id: i64, now: i64) -> Result<Option<usize>, LogError> {
+        let db = self.db();
+        let Some(input) = self.input_of(&db, id)? else { return Ok(None) };
+        db.execute(
+            "UPDATE approvals SET used = 1 WHERE input = ?1 AND used = 0 AND expires_unix >= ?2",
+            params![input, now],
+        )
+        .map(Some)
+        .map_err(self.err())
     }
 
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError> {

@@ -115,6 +115,10 @@ fn a_standing_approval_holds_until_it_expires_and_is_taken_before_a_once_only_on
         assert_eq!(store.take_approval("helm rollback payments", 2_001).expect("take"), None, "{name}");
         let uid = store.get(id).expect("get").expect("entry").uid;
         assert_eq!(store.find_uid(&uid).expect("find"), Some(id), "{name}");
+        store.approve(id, &Approval { expires_unix: 9_000, ..standing }).expect("approve standing again");
+        assert_eq!(store.revoke(id, 2_100).expect("revoke"), Some(1), "{name}: one approval could still hold");
+        assert_eq!(store.take_approval("helm rollback payments", 2_200).expect("take"), None, "{name}: revoked");
+        assert_eq!(store.revoke(999_999, 2_100).expect("revoke"), None, "{name}: no such decision");
         assert_eq!(store.find_uid("no-such-uid").expect("find"), None, "{name}");
     }
 }

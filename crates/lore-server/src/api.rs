@@ -332,6 +332,16 @@ pub fn pending(shared: &Shared) -> Value {
     serde_json::to_value(rows).unwrap_or_default()
 }
 
+/// Withdraws every approval of the input of decision `id`.
+pub fn revoke_decision(shared: &Shared, id: i64) -> Answer {
+    let now = lore_model::Timestamp::now().0;
+    let revoked = shared
+        .log
+        .with(|store| ops::revoke_in(store, &ops::DecisionRef::Id(id), now))
+        .map_err(|why| Error::Unavailable(format!("the store is not available: {why}")))??;
+    to_json(&revoked)
+}
+
 /// A human's approval of a proposal: written into the knowledge's default place.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

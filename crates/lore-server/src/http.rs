@@ -278,6 +278,17 @@ async fn approve_decision(
     blocking(move || api::approve_decision(&app.shared, id, request, caller.as_ref())).await
 }
 
+/// Withdraw every approval of a decision's input (standing or once-only)
+/// before it expires, through any replica. Needs the approver role.
+#[utoipa::path(post, path = "/v1/decisions/{id}/revoke", tag = "decisions",
+    params(("id" = i64, Path, description = "The decision's id")),
+    responses((status = 200, description = "How many approvals were withdrawn", body = Value),
+        (status = 403, description = "The token is not an approver's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such decision", body = Problem, content_type = "application/problem+json")))]
+async fn revoke_decision(State(app): State<App>, Path(id): Path<i64>) -> ApiResult {
+    blocking(move || api::revoke_decision(&app.shared, id)).await
+}
+
 /// The proposals waiting for review.
 #[utoipa::path(get, path = "/v1/proposals", tag = "governance",
     responses((status = 200, description = "Pending proposals", body = Value)))]
@@ -410,6 +421,7 @@ fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .route_layer(middleware::from_fn_with_state(Role::Agent, require_role));
     let approve = OpenApiRouter::new()
         .routes(routes!(approve_decision))
+        .routes(routes!(revoke_decision))
         .routes(routes!(approve_proposal))
         .routes(routes!(reject_proposal))
         .route_layer(middleware::from_fn_with_state(Role::Approver, require_role));

@@ -770,4 +770,12 @@ async fn a_standing_approval_lets_the_same_command_through_until_it_expires() {
     }
     let other = server.check("kubectl --context prod-eu-1 delete namespace ledger").await;
     assert_ne!(other["decision"], "allow", "only the exact command is approved: {other}");
+
+    let revoke = format!("/v1/decisions/{id}/revoke");
+    let (status, kind, body) = server.post_as(READER, &revoke, &json!({})).await;
+    assert_problem(status, &kind, &body, 403);
+    let (status, _, revoked) = server.post_as(APPROVER, &revoke, &json!({})).await;
+    assert_eq!((status, revoked["revoked"].as_u64()), (200, Some(1)), "{revoked}");
+    let after = server.check(command).await;
+    assert_ne!(after["decision"], "allow", "a revoked standing approval no longer holds: {after}");
 }

@@ -19,6 +19,7 @@ mod parse;
 mod promote;
 mod reject;
 mod review;
+mod revoke;
 mod rules;
 mod serve;
 mod show;
@@ -61,6 +62,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
             approve::run(g, id, approve::Lasting { minutes: *minutes, standing: *standing }, by.as_deref(), why, to)
         }
         Command::Reject { id, why, by } => reject::run(g, id, why, by.as_deref()),
+        Command::Revoke { id } => revoke::run(g, id),
         Command::Install { agent, user, dry_run, .. } => install::run(g, agent, *user, *dry_run),
         Command::Doctor => doctor::run(g),
         Command::Mcp => serve::stdio(g),

@@ -226,41 +226,99 @@ pub fn approve_in(store: &dyn Store, request: &ApproveRequest, now: i64) -> Resu
     })
 }
 
-/// Approves a decision this machine logged (`lore approve`). With a shared
-/// store the approval goes there, after delivering the decision, so that
-/// every server and hook on the store honours it; when the store does not
-/// answer, it is kept in the local log and only this machine honours it.
-pub fn approve(flag: Option<&Path>, request: &ApproveRequest) -> Result<Approved> {
+/// The store a person's approval or revocation of `decision` goes to: the
+/// shared one when set (after this machine's log is delivered there, the
+/// decision named by its uid), else the local log. When the shared store
+/// does not answer, the local log, and a note that only this machine will
+/// honour it.
+struct Target {
+    store: Box<dyn Store>,
+    decision: DecisionRef,
+    /// The local log, for messages.
+    path: PathBuf,
+    note: Option<String>,
+}
+
+/// Finds where a person acting from this machine approves or revokes `decision`.
+fn target(flag: Option<&Path>, decision: &DecisionRef, now: i64) -> Result<Target> {
     let knowledge = crate::Knowledge::locate(flag);
     let path = knowledge.as_ref().map_or_else(|_| lore_log::default_path(), crate::Knowledge::log_path);
     let local = lore_log::open(&path)?;
-    let now = Timestamp::now().0;
-    let store_url = knowledge.as_ref().ok().and_then(crate::Knowledge::store_url);
-    let Some((url, setting)) = store_url else {
-        return approve_in(local.as_ref(), request, now).map_err(|err| in_log(err, &path));
+    let Some((url, setting)) = knowledge.as_ref().ok().and_then(crate::Knowledge::store_url) else {
+        return Ok(Target { store: local, decision: decision.clone(), path, note: None });
     };
-    let uid = match &request.decision {
+    let uid = match decision {
         DecisionRef::Uid(uid) => uid.clone(),
         DecisionRef::Id(id) => match local.get(*id)? {
             Some(entry) => entry.uid,
             None => {
-                let hint = "a server's decision is approved by its uid, or through the server";
+                let hint = "a server's decision is named by its uid here, or approved through the server";
                 return Err(Error::not_found(format!("no decision {id} in {} ({hint})", path.display()), Vec::new()));
             }
         },
     };
     let shared = lore_log::open_shared(&url, setting)
         .and_then(|shared| lore_log::ship(local.as_ref(), shared.as_ref(), now).map(|_| shared));
-    match shared {
-        Ok(shared) => {
-            approve_in(shared.as_ref(), &ApproveRequest { decision: DecisionRef::Uid(uid), ..request.clone() }, now)
-        }
+    Ok(match shared {
+        Ok(shared) => Target { store: shared, decision: DecisionRef::Uid(uid), path, note: None },
         Err(err) => {
-            let mut approved = approve_in(local.as_ref(), request, now).map_err(|err| in_log(err, &path))?;
-            approved.note = Some(format!("approved on this machine only: the shared store did not answer ({err})"));
-            Ok(approved)
+            let note = Some(format!("on this machine only: the shared store did not answer ({err})"));
+            Target { store: local, decision: decision.clone(), path, note }
         }
+    })
+}
+
+/// Approves a decision this machine logged (`lore approve`). With a shared
+/// store the approval goes there, after delivering the decision, so that
+/// every server and hook on the store honours it; when the store does not
+/// answer, it is kept in the local log and only this machine honours it.
+pub fn approve(flag: Option<&Path>, request: &ApproveRequest) -> Result<Approved> {
+    let now = Timestamp::now().0;
+    let target = target(flag, &request.decision, now)?;
+    let request = ApproveRequest { decision: target.decision.clone(), ..request.clone() };
+    let mut approved = approve_in(target.store.as_ref(), &request, now).map_err(|err| in_log(err, &target.path))?;
+    approved.note = target.note;
+    Ok(approved)
+}
+
+/// What a revocation withdrew.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revoked {
+    /// The decision whose input's approvals were withdrawn, in the store it was done in.
+    pub decision_id: i64,
+    /// How many approvals could still have let it through, and no longer do.
+    pub revoked: usize,
+    /// What the user should know: a revocation on this machine only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Withdraws every approval (standing or once-only) of the input of a
+/// decision in `store`; the server and the CLI both come here.
+pub fn revoke_in(store: &dyn Store, decision: &DecisionRef, now: i64) -> Result<Revoked> {
+    let id = match decision {
+        DecisionRef::Id(id) => Some(*id),
+        DecisionRef::Uid(uid) => store.find_uid(uid)?,
+    };
+    let revoked = match id {
+        Some(id) => store.revoke(id, now)?.map(|revoked| (id, revoked)),
+        None => None,
+    };
+    match revoked {
+        Some((decision_id, revoked)) => Ok(Revoked { decision_id, revoked, note: None }),
+        None => Err(Error::not_found(format!("no decision {decision}"), Vec::new())),
     }
+}
+
+/// Withdraws the approvals of a decision this machine logged (`lore
+/// revoke`), where `lore approve` would have made them.
+pub fn revoke(flag: Option<&Path>, decision: &DecisionRef) -> Result<Revoked> {
+    let now = Timestamp::now().0;
+    let target = target(flag, decision, now)?;
+    let mut revoked =
+        revoke_in(target.store.as_ref(), &target.decision, now).map_err(|err| in_log(err, &target.path))?;
+    revoked.note = target.note;
+    Ok(revoked)
 }
 
 /// A decision not found, said with the log it was looked for in.

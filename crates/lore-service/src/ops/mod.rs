@@ -11,7 +11,10 @@ pub mod govern;
 pub mod read;
 
 pub use agents::{Health, InstallRequest, Installed, health, install};
-pub use decisions::{ApproveRequest, Approved, DecisionRef, LogAnswer, LogRequest, approve, approve_in, log, ship};
+pub use decisions::{
+    ApproveRequest, Approved, DecisionRef, LogAnswer, LogRequest, Revoked, approve, approve_in, log, revoke, revoke_in,
+    ship,
+};
 pub use govern::{
     History, PromoteRequest, Promoted, ProposeRequest, Proposed, ReviewRequest, Reviewed, history, lint, promote,
     propose, review, review_in, reviews,
