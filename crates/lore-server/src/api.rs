@@ -375,9 +375,6 @@ pub fn review_proposal(
     (by, why): (Option<String>, Option<String>),
     caller: Option<&Caller>,
 ) -> Answer {
-    if matches!(verdict, ops::govern::Verdict::Reject) && why.as_deref().is_none_or(|w| w.trim().is_empty()) {
-        return Err(Error::Invalid("why: a rejection needs a reason".into()));
-    }
     let by = caller.map(|c| c.agent.clone()).or(by).unwrap_or_else(|| "an unauthenticated local client".into());
     let knowledge = shared.current().knowledge.clone();
     let request = ops::ReviewRequest { id, verdict, by, why };

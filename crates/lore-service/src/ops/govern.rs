@@ -93,6 +93,8 @@ pub fn review_in(knowledge: &Knowledge, request: ReviewRequest, store: Option<&d
         Err(ProposalError::NotFound(_)) => {
             return Err(Error::not_found(format!("no pending proposal `{id}` (see lore review)"), Vec::new()));
         }
+        // A rejection without a reason: the caller's to fix.
+        Err(ProposalError::Invalid(message)) => return Err(Error::Invalid(message)),
         other => other?,
     };
     let loaded = match &decided.written {
