@@ -76,7 +76,7 @@ impl r2d2::ManageConnection for Manager {
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long one statement may run.
-const STATEMENT_TIMEOUT_MS: u64 = 10_000;
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections a process keeps open at most.
 const POOL_SIZE: u32 = 16;
 
@@ -153,10 +153,32 @@ CREATE TABLE knowledge_synced (knowledge TEXT PRIMARY KEY, pack_version TEXT NOT
 pub struct PgStore {
     /// Always `Some` until dropped (see `Drop`).
     pool: Option<Pool>,
-    /// The URL without its password, for messages.
+    named: Named,
+}
+
+/// How messages name a store: by its URL without the password, and the
+/// setting the URL came from.
+struct Named {
     shown: String,
-    /// The setting the URL came from, for messages.
     setting: String,
+}
+
+impl Named {
+    fn new(url: &str, setting: &str) -> Named {
+        Named { shown: redact(url), setting: setting.to_string() }
+    }
+
+    fn error(&self, message: String) -> LogError {
+        LogError::Store { setting: self.setting.clone(), store: self.shown.clone(), message }
+    }
+
+    /// `url` as a client configuration, with these timeouts.
+    fn config(&self, url: &str, connect: Duration, statement: Duration) -> Result<Config, LogError> {
+        let mut config: Config = url.parse().map_err(|e| self.error(format!("not a PostgreSQL URL ({e})")))?;
+        config.connect_timeout(connect);
+        config.options(&format!("-c statement_timeout={}", statement.as_millis().max(1)));
+        Ok(config)
+    }
 }
 
 /// `url` with any password replaced by `***`: what messages may show.
@@ -182,11 +204,9 @@ impl PgStore {
     /// Connects to the database at `url` (`postgres://user:password@host:port/db`),
     /// from the setting named `setting`, and brings its schema up to date.
     pub fn open(url: &str, setting: &str) -> Result<PgStore, LogError> {
-        let shown = redact(url);
-        let bad = |message: String| LogError::Store { setting: setting.to_string(), store: shown.clone(), message };
-        let mut config: Config = url.parse().map_err(|e| bad(format!("not a PostgreSQL URL ({e})")))?;
-        config.connect_timeout(CONNECT_TIMEOUT);
-        config.options(&format!("-c statement_timeout={STATEMENT_TIMEOUT_MS}"));
+        let named = Named::new(url, setting);
+        let bad = |message: String| named.error(message);
+        let config = named.config(url, CONNECT_TIMEOUT, STATEMENT_TIMEOUT)?;
         // One connection first, to migrate and to say exactly why it fails
         // (the pool only reports that it timed out).
         let tls = tls();
@@ -200,7 +220,7 @@ impl PgStore {
             .error_handler(Box::new(r2d2::NopErrorHandler))
             .build(manager)
             .map_err(|e| bad(format!("cannot connect: {e}")))?;
-        Ok(PgStore { pool: Some(pool), shown, setting: setting.to_string() })
+        Ok(PgStore { pool: Some(pool), named })
     }
 
     /// Takes an approval of `input` (see [`Decisions::take_approval`]) from
@@ -214,11 +234,9 @@ impl PgStore {
         now: i64,
         budget: Duration,
     ) -> Result<Option<Granted>, LogError> {
-        let shown = redact(url);
-        let bad = |message: String| LogError::Store { setting: setting.to_string(), store: shown.clone(), message };
-        let mut config: Config = url.parse().map_err(|e| bad(format!("not a PostgreSQL URL ({e})")))?;
-        config.connect_timeout(budget);
-        config.options(&format!("-c statement_timeout={}", budget.as_millis().max(1)));
+        let named = Named::new(url, setting);
+        let bad = |message: String| named.error(message);
+        let config = named.config(url, budget, budget)?;
         let input = input.to_string();
         let (sender, answer) = std::sync::mpsc::channel();
         // The client blocks; a thread lets the budget hold whatever the
@@ -244,8 +262,18 @@ impl PgStore {
         pool.get().map_err(|e| self.err_text(format!("cannot connect: {e}")))
     }
 
+    /// Inserts decisions on a pooled connection (see [`insert_many`]).
+    fn insert<'a>(
+        &self,
+        batch: impl Iterator<Item = (&'a str, &'a NewRecord)> + Clone,
+    ) -> Result<HashMap<String, i64>, LogError> {
+        let mut client = self.client()?;
+        let statement = client.prepared(INSERT_MANY).map_err(self.err())?;
+        insert_many(&mut client.client, &statement, batch).map_err(self.err())
+    }
+
     fn err_text(&self, message: String) -> LogError {
-        LogError::Store { setting: self.setting.clone(), store: self.shown.clone(), message }
+        self.named.error(message)
     }
 
     fn err(&self) -> impl Fn(postgres::Error) -> LogError + '_ {
@@ -336,46 +364,12 @@ fn entry(row: &Row) -> Entry {
 
 const ENTRY_COLUMNS: &str = "id, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, executed, team, uid";
 
-const INSERT: &str = "INSERT INTO decisions (uid, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-     ON CONFLICT (uid) DO NOTHING RETURNING id";
-
 /// Many decisions in one statement, one array per column; a uid already
 /// there is skipped (delivery) and left out of what it returns.
 const INSERT_MANY: &str = "INSERT INTO decisions (uid, ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team)
      SELECT * FROM UNNEST($1::TEXT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[],
                           $9::TEXT[], $10::TEXT[], $11::TEXT[], $12::TEXT[], $13::TEXT[], $14::TEXT[], $15::TEXT[])
      ON CONFLICT (uid) DO NOTHING RETURNING id, uid";
-
-/// Inserts one decision with the prepared [`INSERT`]; `None` when its uid is there already.
-fn insert(
-    client: &mut impl GenericClient,
-    statement: &postgres::Statement,
-    uid: &str,
-    r: &NewRecord,
-) -> Result<Option<i64>, postgres::Error> {
-    let row = client.query_opt(
-        statement,
-        &[
-            &uid,
-            &r.ts_unix,
-            &r.source,
-            &r.agent,
-            &r.session,
-            &r.cwd,
-            &r.input,
-            &r.input_kind,
-            &r.actions,
-            &r.decision,
-            &r.reasons,
-            &r.rule_ids.join(","),
-            &r.systems.join(","),
-            &r.pack_version,
-            &r.team,
-        ],
-    )?;
-    Ok(row.map(|row| row.get(0)))
-}
 
 /// Inserts decisions with the prepared [`INSERT_MANY`]: the id of each new one, by uid.
 fn insert_many<'a>(
@@ -482,10 +476,8 @@ impl Reviews for PgStore {
 
 impl Decisions for PgStore {
     fn append_as(&self, uid: &str, r: &NewRecord) -> Result<i64, LogError> {
-        let mut client = self.client()?;
-        let statement = client.prepared(INSERT).map_err(self.err())?;
-        let id = insert(&mut client.client, &statement, uid, r).map_err(self.err())?;
-        id.ok_or_else(|| self.err_text(format!("decision uid {uid} is taken")))
+        let ids = self.insert(std::iter::once((uid, r)))?;
+        ids.get(uid).copied().ok_or_else(|| self.err_text(format!("decision uid {uid} is taken")))
     }
 
     fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError> {
@@ -576,9 +568,7 @@ impl Decisions for PgStore {
     }
 
     fn deliver(&self, uid: &str, r: &NewRecord) -> Result<bool, LogError> {
-        let mut client = self.client()?;
-        let statement = client.prepared(INSERT).map_err(self.err())?;
-        insert(&mut client.client, &statement, uid, r).map(|id| id.is_some()).map_err(self.err())
+        Ok(!self.insert(std::iter::once((uid, r)))?.is_empty())
     }
 
     /// One transaction: which inputs have approvals that may hold (one
@@ -616,11 +606,7 @@ impl Decisions for PgStore {
     }
 
     fn deliver_batch(&self, batch: &[(String, NewRecord)]) -> Result<usize, LogError> {
-        let mut client = self.client()?;
-        let statement = client.prepared(INSERT_MANY).map_err(self.err())?;
-        let new = insert_many(&mut client.client, &statement, batch.iter().map(|(uid, r)| (uid.as_str(), r)))
-            .map_err(self.err())?;
-        Ok(new.len())
+        Ok(self.insert(batch.iter().map(|(uid, r)| (uid.as_str(), r)))?.len())
     }
 
     /// The shared store is where decisions are delivered to, never from.

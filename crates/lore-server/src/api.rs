@@ -335,11 +335,7 @@ pub fn pending(shared: &Shared) -> Value {
 /// Withdraws every approval of the input of decision `id`.
 pub fn revoke_decision(shared: &Shared, id: i64) -> Answer {
     let now = lore_model::Timestamp::now().0;
-    let revoked = shared
-        .log
-        .with(|store| ops::revoke_in(store, &ops::DecisionRef::Id(id), now))
-        .map_err(|why| Error::Unavailable(format!("the store is not available: {why}")))??;
-    to_json(&revoked)
+    to_json(&ops::revoke_in(store(shared)?.as_ref(), &ops::DecisionRef::Id(id), now)?)
 }
 
 /// A human's approval of a proposal: written into the knowledge's default place.
@@ -378,14 +374,8 @@ pub fn review_proposal(
     let by = caller.map(|c| c.agent.clone()).or(by).unwrap_or_else(|| "an unauthenticated local client".into());
     let knowledge = shared.current().knowledge.clone();
     let request = ops::ReviewRequest { id, verdict, by, why };
-    let reviewed = match shared.log.store() {
-        Ok(store) => ops::review_in(&knowledge, request, Some(store.as_ref()))?,
-        Err(why) => {
-            let mut reviewed = ops::review_in(&knowledge, request, None)?;
-            reviewed.notes.push(format!("the decision is in the files but not in the store: {why}"));
-            reviewed
-        }
-    };
+    let store = shared.log.store();
+    let reviewed = ops::review_in(&knowledge, request, store.as_deref().map_err(Clone::clone))?;
     // The next request sees the knowledge as the review left it.
     shared.reload(false);
     to_json(&reviewed)
@@ -406,8 +396,7 @@ pub struct ReviewsRequest {
 pub fn reviews(shared: &Shared, request: &ReviewsRequest) -> Answer {
     let limit = request.limit.unwrap_or(50).clamp(1, MAX_DECISIONS_PAGE);
     let knowledge = shared.current().knowledge.clone();
-    let store = shared.log.store().map_err(|why| Error::Unavailable(format!("the store is not available: {why}")))?;
-    to_json(&ops::reviews(&knowledge, store.as_ref(), limit)?)
+    to_json(&ops::reviews(&knowledge, store(shared)?.as_ref(), limit)?)
 }
 
 /// The lint report and the health score, as `lore lint --json` gives them.
@@ -445,15 +434,16 @@ pub struct DecisionsRequest {
 /// The most decisions one page holds.
 const MAX_DECISIONS_PAGE: usize = 500;
 
+/// The server's store, or `Unavailable` saying why there is none.
+fn store(shared: &Shared) -> Result<std::sync::Arc<dyn lore_log::Store>, Error> {
+    shared.log.store().map_err(|why| Error::Unavailable(format!("the store is not available: {why}")))
+}
+
 fn with_store<T>(
     shared: &Shared,
     f: impl FnOnce(&dyn lore_log::Store) -> Result<T, lore_log::LogError>,
 ) -> Result<T, Error> {
-    shared
-        .log
-        .with(f)
-        .map_err(|why| Error::Unavailable(format!("the store is not available: {why}")))?
-        .map_err(Error::from)
+    Ok(f(store(shared)?.as_ref())?)
 }
 
 /// A page of decisions, newest first, as `lore log --json` lists them; with
@@ -512,9 +502,5 @@ pub fn approve_decision(shared: &Shared, id: i64, request: ApproveDecisionReques
         standing: request.standing,
     };
     let now = lore_model::Timestamp::now().0;
-    let approved = shared
-        .log
-        .with(|store| ops::approve_in(store, &request, now))
-        .map_err(|why| Error::Unavailable(format!("the store is not available: {why}")))??;
-    to_json(&approved)
+    to_json(&ops::approve_in(store(shared)?.as_ref(), &request, now)?)
 }

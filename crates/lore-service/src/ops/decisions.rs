@@ -129,6 +129,14 @@ impl DecisionRef {
         }
         lore_log::parse_uid(text).map(DecisionRef::Uid)
     }
+
+    /// Its id in `store`, if the store has it.
+    fn id_in(&self, store: &dyn Store) -> Result<Option<i64>> {
+        Ok(match self {
+            DecisionRef::Id(id) => Some(*id),
+            DecisionRef::Uid(uid) => store.find_uid(uid)?,
+        })
+    }
 }
 
 impl std::fmt::Display for DecisionRef {
@@ -196,10 +204,7 @@ pub struct Approved {
 /// server and the CLI both come here.
 pub fn approve_in(store: &dyn Store, request: &ApproveRequest, now: i64) -> Result<Approved> {
     let minutes = request.minutes()?;
-    let id = match &request.decision {
-        DecisionRef::Id(id) => Some(*id),
-        DecisionRef::Uid(uid) => store.find_uid(uid)?,
-    };
+    let id = request.decision.id_in(store)?;
     let approval = Approval {
         by: request.by.as_deref(),
         why: request.why.as_deref(),
@@ -226,11 +231,7 @@ pub fn approve_in(store: &dyn Store, request: &ApproveRequest, now: i64) -> Resu
     })
 }
 
-/// The store a person's approval or revocation of `decision` goes to: the
-/// shared one when set (after this machine's log is delivered there, the
-/// decision named by its uid), else the local log. When the shared store
-/// does not answer, the local log, and a note that only this machine will
-/// honour it.
+/// Where a person's approval or revocation goes, and how the decision is named there.
 struct Target {
     store: Box<dyn Store>,
     decision: DecisionRef,
@@ -239,7 +240,11 @@ struct Target {
     note: Option<String>,
 }
 
-/// Finds where a person acting from this machine approves or revokes `decision`.
+/// Where a person on this machine approves or revokes `decision`: the
+/// shared store when set (after this machine's log is delivered there, the
+/// decision named by its uid), else the local log. When the shared store
+/// does not answer, the local log, with a note that only this machine will
+/// honour it.
 fn target(flag: Option<&Path>, decision: &DecisionRef, now: i64) -> Result<Target> {
     let knowledge = crate::Knowledge::locate(flag);
     let path = knowledge.as_ref().map_or_else(|_| lore_log::default_path(), crate::Knowledge::log_path);
@@ -296,11 +301,7 @@ pub struct Revoked {
 /// Withdraws every approval (standing or once-only) of the input of a
 /// decision in `store`; the server and the CLI both come here.
 pub fn revoke_in(store: &dyn Store, decision: &DecisionRef, now: i64) -> Result<Revoked> {
-    let id = match decision {
-        DecisionRef::Id(id) => Some(*id),
-        DecisionRef::Uid(uid) => store.find_uid(uid)?,
-    };
-    let revoked = match id {
+    let revoked = match decision.id_in(store)? {
         Some(id) => store.revoke(id, now)?.map(|revoked| (id, revoked)),
         None => None,
     };

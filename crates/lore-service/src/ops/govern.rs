@@ -68,20 +68,18 @@ pub fn review(knowledge: &Knowledge, request: ReviewRequest) -> Result<Reviewed>
         Some((url, setting)) => lore_log::open_shared(&url, setting),
         None => lore_log::open(&knowledge.log_path()),
     };
-    match store {
-        Ok(store) => review_in(knowledge, request, Some(store.as_ref())),
-        Err(err) => {
-            let mut reviewed = review_in(knowledge, request, None)?;
-            reviewed.notes.push(format!("the decision is in the files but not in the store: {err}"));
-            Ok(reviewed)
-        }
-    }
+    review_in(knowledge, request, store.as_deref().map_err(ToString::to_string))
 }
 
 /// Approves or rejects a proposal, then rebuilds to show what the knowledge
-/// now holds. The decision is also kept in `store`, when there is one, so
-/// that every server on a shared store shows the same review history.
-pub fn review_in(knowledge: &Knowledge, request: ReviewRequest, store: Option<&dyn Store>) -> Result<Reviewed> {
+/// now holds. The decision is also kept in `store`, so that every server
+/// on a shared store shows the same review history; a store that is not
+/// there (`Err` says why) is noted, and the decision stays in the files.
+pub fn review_in(
+    knowledge: &Knowledge,
+    request: ReviewRequest,
+    store: std::result::Result<&dyn Store, String>,
+) -> Result<Reviewed> {
     knowledge.writable_for("review")?;
     let review = Review { by: request.by, on: Day::today(), why: request.why };
     let id = &request.id;
@@ -101,12 +99,11 @@ pub fn review_in(knowledge: &Knowledge, request: ReviewRequest, store: Option<&d
         None => true,
         Some(path) => holds_file(knowledge, path)?,
     };
-    let mut notes = Vec::new();
-    if let Some(store) = store
-        && let Err(err) = store.record_review(&proposal_decision(knowledge, &decided, &review))
-    {
-        notes.push(format!("the decision is in the files but not in the store: {err}"));
-    }
+    let kept = store.and_then(|store| {
+        store.record_review(&proposal_decision(knowledge, &decided, &review)).map_err(|err| err.to_string())
+    });
+    let notes =
+        kept.err().map(|why| format!("the decision is in the files but not in the store: {why}")).into_iter().collect();
     Ok(Reviewed { decided, loaded, notes })
 }
 
