@@ -499,7 +499,7 @@ pub fn matcher_matches(m: &lore_model::ActionMatcher, action: &Action) -> bool {
         let any = m
             .commands
             .iter()
-            .any(|pattern| resolve::glob(pattern).is_some_and(|g| g.is_match(&text) || g.is_match(&label)));
+            .any(|pattern| resolve::glob_matches(pattern, &text) || resolve::glob_matches(pattern, &label));
         if !any {
             return false;
         }

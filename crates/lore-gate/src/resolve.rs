@@ -27,11 +27,72 @@ pub struct EnvironmentMatch {
 /// reloaded pack may bring new patterns, the old ones stay unused).
 const GLOB_CACHE_MAX: usize = 4096;
 
+/// Whether `value` (lowercased) matches `pattern`, case-insensitive, `*`
+/// crossing `/`. Most patterns are literals with `*` and `?`: those are
+/// matched directly, since compiling one (a regex) costs a hook more than
+/// everything else it does with the pattern. Classes, alternatives,
+/// escapes and non-ASCII patterns (for globset's case folding) go through
+/// globset. A bad pattern matches nothing.
+pub(crate) fn glob_matches(pattern: &str, value: &str) -> bool {
+    // Each `**` doubles the direct matcher's work: past a few, globset's regex is cheaper.
+    if !pattern.is_ascii() || pattern.contains(['[', ']', '{', '}', '\\']) || pattern.matches("**").count() > 4 {
+        return glob(pattern).is_some_and(|g| g.is_match(value));
+    }
+    recursive_matches(pattern, value)
+}
+
+/// `**` as its own path component: `**/` first matches no directory or
+/// any, `/**/` one `/` or any run between two, `/**` last anything below.
+/// Any other `**` is `*`, as in globset.
+fn recursive_matches(pattern: &str, value: &str) -> bool {
+    if let Some(rest) = pattern.strip_prefix("**/") {
+        return recursive_matches(rest, value) || recursive_matches(&format!("*/{rest}"), value);
+    }
+    if let Some((before, after)) = pattern.split_once("/**/") {
+        return recursive_matches(&format!("{before}/{after}"), value)
+            || recursive_matches(&format!("{before}/*/{after}"), value);
+    }
+    wildcard_matches(pattern.as_bytes(), value.as_bytes())
+}
+
+/// `*` (any run, `/` included) and `?` (one byte, as globset has it) over
+/// ASCII-folded bytes, by the usual backtrack-to-the-last-star walk: linear in practice,
+/// `O(pattern × value)` at worst, never exponential.
+fn wildcard_matches(pattern: &[u8], value: &[u8]) -> bool {
+    let (mut p, mut v) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while v < value.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, v));
+                p += 1;
+            }
+            Some(b'?') => {
+                p += 1;
+                v += 1;
+            }
+            Some(c) if c.eq_ignore_ascii_case(&value[v]) => {
+                p += 1;
+                v += 1;
+            }
+            _ => match star {
+                Some((star_p, star_v)) => {
+                    p = star_p + 1;
+                    v = star_v + 1;
+                    star = Some((star_p, v));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
 /// `pattern` (case-insensitive, `*` crossing `/`) as a matcher, compiled
 /// once per process: a server checks every action against the same rules'
 /// patterns, and compiling a glob builds a regex. Shared, not cloned: a
 /// cloned regex starts its match caches anew. `None` for a bad pattern.
-pub(crate) fn glob(pattern: &str) -> Option<Arc<GlobMatcher>> {
+fn glob(pattern: &str) -> Option<Arc<GlobMatcher>> {
     static COMPILED: LazyLock<RwLock<HashMap<String, Option<Arc<GlobMatcher>>>>> = LazyLock::new(Default::default);
     if let Some(found) = COMPILED.read().unwrap_or_else(|poisoned| poisoned.into_inner()).get(pattern) {
         return found.clone();
@@ -51,7 +112,7 @@ pub(crate) fn glob(pattern: &str) -> Option<Arc<GlobMatcher>> {
 
 fn any_glob(patterns: &[String], value: &str) -> bool {
     let value = value.to_lowercase();
-    patterns.iter().any(|p| glob(p).is_some_and(|g| g.is_match(&value)))
+    patterns.iter().any(|p| glob_matches(p, &value))
 }
 
 fn is_tool(action: &Action, tools: &[&str]) -> bool {
@@ -425,4 +486,74 @@ pub fn known_production(data: &ArchivedPackData, action: &Action) -> Option<Stri
         let cite = owned::<lore_model::Provenance, _>(&name.provenance).cite();
         Some(format!("`{}`: {} ({cite})", name.name, name.why))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct matcher must say what globset says, for every pattern it takes.
+    #[test]
+    fn wildcards_match_as_globset_does() {
+        let patterns = [
+            "prod-*",
+            "*prod*",
+            "prod-?-*",
+            "*",
+            "**",
+            "",
+            "?",
+            "a*b*c",
+            "*.acme.internal",
+            "**/infra/prod/**",
+            "terraform destroy*",
+            "module.payments_db.*",
+            "*-eu-?",
+            "x**y",
+            "*a",
+            "a*",
+            "???",
+            "p*d*",
+        ];
+        let values = [
+            "prod-eu-1",
+            "prod-",
+            "prod",
+            "staging",
+            "",
+            "a",
+            "abc",
+            "aXbYc",
+            "acb",
+            "payments-db.eu.acme.internal",
+            "/home/u/infra/prod/app",
+            "terraform destroy -auto-approve",
+            "module.payments_db.aws_db_instance.this",
+            "x/y",
+            "xy",
+            "préprod-1",
+            "prod-é-2",
+            "aaaa",
+            "ab/c",
+        ];
+        for pattern in patterns {
+            let reference =
+                GlobBuilder::new(pattern).literal_separator(false).build().expect("pattern").compile_matcher();
+            for value in values {
+                assert_eq!(
+                    glob_matches(pattern, value),
+                    reference.is_match(value),
+                    "pattern {pattern:?} against {value:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn classes_alternatives_and_case_still_match() {
+        assert!(glob_matches("prod-{eu,us}-[0-9]", "prod-us-3"));
+        assert!(!glob_matches("prod-{eu,us}-[0-9]", "prod-ap-3"));
+        assert!(glob_matches("PROD-*", "prod-eu-1"));
+        assert!(!glob_matches("prod-[", "prod-["), "a bad pattern matches nothing");
+    }
 }
