@@ -20,6 +20,45 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `lore hook`'s arguments.
+#[derive(Args, Clone)]
+pub struct HookArgs {
+    /// claude-code, codex, gemini, cursor, copilot or kiro.
+    pub agent: String,
+    /// `post` to record what ran (after the tool), when the payload does not say.
+    #[arg(long)]
+    pub event: Option<String>,
+}
+
+/// `lore hook` alone, parsed without the rest of the command tree: agents
+/// start a process per tool call, and building every command's parser was
+/// a fifth of a hook's instructions.
+#[derive(Parser)]
+#[command(name = "lore")]
+struct HookCli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: HookOnly,
+}
+
+#[derive(Subcommand)]
+enum HookOnly {
+    Hook(HookArgs),
+}
+
+/// The command line. A hook call is tried against `lore hook` alone first;
+/// anything it does not take (help, a mistake) goes to the whole tree, so
+/// messages are the same either way.
+pub fn parse() -> Cli {
+    if std::env::args_os().any(|arg| arg == "hook")
+        && let Ok(HookCli { global, command: HookOnly::Hook(args) }) = HookCli::try_parse()
+    {
+        return Cli { global, command: Command::Hook(args) };
+    }
+    Cli::parse()
+}
+
 /// Options every command takes.
 #[derive(Args, Clone)]
 pub struct Global {
@@ -165,13 +204,7 @@ pub enum Command {
         agent: String,
     },
     /// Answer an agent's hook: reads its payload on stdin, answers in its dialect.
-    Hook {
-        /// claude-code, codex, gemini, cursor, copilot or kiro.
-        agent: String,
-        /// `post` to record what ran (after the tool), when the payload does not say.
-        #[arg(long)]
-        event: Option<String>,
-    },
+    Hook(HookArgs),
     /// Query the decision log.
     #[command(args_conflicts_with_subcommands = true)]
     Log {

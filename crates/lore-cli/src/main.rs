@@ -10,13 +10,11 @@ mod ui;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use crate::args::{Cli, ColorWhen};
+use crate::args::ColorWhen;
 
 fn main() -> ExitCode {
     set_compute_threads();
-    let cli = Cli::parse();
+    let cli = args::parse();
     let choice = match cli.global.color {
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,

@@ -45,7 +45,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         Command::Promote { id, decision, to } => promote::run(g, id, *decision, to.as_deref()),
         Command::Lint { fail_on, sarif, all } => lint::run(g, *fail_on, *sarif, *all),
         Command::Check { input, cwd, agent } => check::run(g, input, cwd.as_deref(), agent),
-        Command::Hook { agent, event } => hook::run(g, agent, event.as_deref()),
+        Command::Hook(args) => hook::run(g, &args.agent, args.event.as_deref()),
         Command::Log { action: Some(crate::args::LogAction::Ship), .. } => log::ship(g),
         Command::Log { action: None, since, decision, system, agent, before, limit } => {
             let request = lore_service::ops::LogRequest {
