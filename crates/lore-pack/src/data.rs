@@ -8,7 +8,7 @@ use lore_model::{
 };
 
 /// Bumped whenever [`PackData`] or the search schema changes shape.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Everything a pack holds, as archived in `pack.bin`. Indices (`u32`) are
 /// positions in the lists here.

@@ -205,7 +205,10 @@ pub struct Pack {
 
 impl Pack {
     /// Opens the pack in `dir`: reads the manifest, maps `pack.bin` and
-    /// validates it once, so queries can read it in place.
+    /// checks its header, so queries can read it in place. A pack this
+    /// layout wrote was validated when it was written, and its header names
+    /// the manifest's checksum, so it is not validated again: a hook opens
+    /// the pack at every call. Any other is validated in full.
     pub fn open(dir: &Path) -> Result<Pack, PackError> {
         let manifest_path = dir.join(MANIFEST_FILE);
         let text = match std::fs::read(&manifest_path) {
@@ -238,21 +241,47 @@ impl Pack {
                 reason: format!("{PACK_FILE} is {} bytes, the manifest says {}", bytes.len(), manifest.pack_bytes),
             });
         }
-        rkyv::access::<ArchivedPackData, rancor::Error>(&bytes)
-            .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("{PACK_FILE}: {err}") })?;
+        let corrupt =
+            |reason: String| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("{PACK_FILE}: {reason}") };
+        let header = Header::read(&bytes).map_err(corrupt)?;
+        if format!("{:016x}", header.checksum) != manifest.pack_checksum {
+            return Err(corrupt("it is not the file the manifest describes (a build was interrupted?)".into()));
+        }
+        if header.layout != layout() {
+            rkyv::access::<ArchivedPackData, rancor::Error>(&bytes[HEADER_BYTES..])
+                .map_err(|err| corrupt(err.to_string()))?;
+        }
         Ok(Pack { dir: dir.to_path_buf(), manifest, bytes })
+    }
+
+    /// Checks every byte: the checksum and every archived value. `open`
+    /// trusts a pack this build of lore wrote; this is for `lore doctor`.
+    pub fn verify(&self) -> Result<(), PackError> {
+        let corrupt =
+            |reason: String| PackError::Corrupt { dir: self.dir.clone(), reason: format!("{PACK_FILE}: {reason}") };
+        let archive = &self.bytes[HEADER_BYTES..];
+        if format!("{:016x}", xxhash_rust::xxh3::xxh3_64(archive)) != self.manifest.pack_checksum {
+            return Err(corrupt("its checksum does not match the manifest: it changed after it was built".into()));
+        }
+        rkyv::access::<ArchivedPackData, rancor::Error>(archive).map_err(|err| corrupt(err.to_string()))?;
+        Ok(())
     }
 
     /// The archived records, read in place from the mapping.
     #[allow(unsafe_code)]
     pub fn data(&self) -> &ArchivedPackData {
         // SAFETY: `access_unchecked` needs bytes that hold a valid, aligned
-        // `ArchivedPackData`. `open` is the only constructor and returns a
-        // `Pack` only after `rkyv::access` validated these very bytes (which
-        // checks alignment and every archived value); `self.bytes` is private
-        // and never replaced, and the mapping does not change while mapped
-        // (see `map_read_only`), so that validation still holds here.
-        unsafe { rkyv::access_unchecked::<ArchivedPackData>(&self.bytes) }
+        // `ArchivedPackData`. `open` is the only constructor. It returns a
+        // `Pack` only when `rkyv::access` validated these very bytes (which
+        // checks alignment and every archived value), or when the header
+        // says this layout wrote them and names the manifest's checksum:
+        // `write_pack` validates what it archives before writing it, and
+        // writes it whole under a new name (`write_atomic`), so those bytes
+        // are the validated ones. The archive starts 64 bytes in, so a
+        // page-aligned mapping keeps it aligned. `self.bytes` is private and
+        // never replaced, and the mapping does not change while mapped (see
+        // `map_read_only`).
+        unsafe { rkyv::access_unchecked::<ArchivedPackData>(&self.bytes[HEADER_BYTES..]) }
     }
 
     /// The pack's manifest.
@@ -301,13 +330,62 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PackError> {
     std::fs::rename(&tmp, path).map_err(PackError::io("renaming", path))
 }
 
-/// Archives `data` into `pack.bin` in `dir`; returns its size in bytes and
-/// its xxh3-64 checksum as hex.
+/// Archives `data` into `pack.bin` in `dir`, behind its header, once the
+/// archive validates; returns the file's size in bytes and the archive's
+/// xxh3-64 checksum as hex.
 pub fn write_pack(dir: &Path, data: &PackData) -> Result<(u64, String), PackError> {
-    let bytes = rkyv::to_bytes::<rancor::Error>(data)
-        .map_err(|err| PackError::Corrupt { dir: dir.to_path_buf(), reason: format!("cannot serialise: {err}") })?;
+    let corrupt = |reason: String| PackError::Corrupt { dir: dir.to_path_buf(), reason };
+    let archive = rkyv::to_bytes::<rancor::Error>(data).map_err(|err| corrupt(format!("cannot serialise: {err}")))?;
+    rkyv::access::<ArchivedPackData, rancor::Error>(&archive)
+        .map_err(|err| corrupt(format!("the archive does not validate: {err}")))?;
+    let checksum = xxhash_rust::xxh3::xxh3_64(&archive);
+    let mut bytes = Header { layout: layout(), checksum, archive_bytes: archive.len() as u64 }.bytes().to_vec();
+    bytes.extend_from_slice(&archive);
     write_atomic(&dir.join(PACK_FILE), &bytes)?;
-    Ok((bytes.len() as u64, format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes))))
+    Ok((bytes.len() as u64, format!("{checksum:016x}")))
+}
+
+/// The bytes before the archive in `pack.bin`; a multiple of rkyv's alignment.
+const HEADER_BYTES: usize = 64;
+const MAGIC: &[u8; 8] = b"LOREPACK";
+
+/// This build's pack layout: a hash of the archived types' sources and the
+/// archive crates' versions (`build.rs`).
+fn layout() -> u64 {
+    env!("LORE_PACK_LAYOUT").parse().unwrap_or(0)
+}
+
+/// `pack.bin`'s header: the magic, the layout that wrote it, the archive's
+/// length and checksum. Little-endian, zero-padded to [`HEADER_BYTES`].
+struct Header {
+    layout: u64,
+    checksum: u64,
+    archive_bytes: u64,
+}
+
+impl Header {
+    fn bytes(&self) -> [u8; HEADER_BYTES] {
+        let mut out = [0u8; HEADER_BYTES];
+        out[..8].copy_from_slice(MAGIC);
+        out[8..16].copy_from_slice(&self.layout.to_le_bytes());
+        out[16..24].copy_from_slice(&self.checksum.to_le_bytes());
+        out[24..32].copy_from_slice(&self.archive_bytes.to_le_bytes());
+        out
+    }
+
+    fn read(bytes: &[u8]) -> Result<Header, String> {
+        let field = |at: usize| bytes.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+        if bytes.len() < HEADER_BYTES || &bytes[..8] != MAGIC {
+            return Err("it does not start with a lore pack header".into());
+        }
+        let (Some(layout), Some(checksum), Some(archive_bytes)) = (field(8), field(16), field(24)) else {
+            return Err("its header is cut short".into());
+        };
+        if archive_bytes != (bytes.len() - HEADER_BYTES) as u64 {
+            return Err(format!("its header says {archive_bytes} bytes follow, {} do", bytes.len() - HEADER_BYTES));
+        }
+        Ok(Header { layout, checksum, archive_bytes })
+    }
 }
 
 /// Writes the sources' stamps into `stamps.bin` in `dir`.

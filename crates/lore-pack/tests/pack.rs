@@ -143,6 +143,42 @@ fn staleness_notices_changed_added_and_removed_files() {
 }
 
 #[test]
+fn a_pack_is_trusted_by_its_header_and_checked_in_full_on_demand() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "systems/billing.yaml", GOOD_SYSTEM);
+    build_at(root, config(vec![]));
+    let pack_dir = root.join(".lore");
+    let pack_path = pack_dir.join("pack.bin");
+    let good = std::fs::read(&pack_path).expect("read");
+    assert_eq!(&good[..8], b"LOREPACK");
+    Pack::open(&pack_dir).expect("open").verify().expect("a fresh pack verifies");
+
+    // A byte changed after the build: opening trusts the header, verifying does not.
+    let mut edited = good.clone();
+    let last = edited.len() - 100;
+    edited[last] ^= 0x5A;
+    std::fs::write(&pack_path, &edited).expect("write");
+    let err = Pack::open(&pack_dir).expect("open").verify().expect_err("an edited pack");
+    assert!(err.to_string().contains("checksum"), "{err}");
+
+    // Written by another layout: validated in full, so garbage is caught on open.
+    let mut foreign = vec![0xA5u8; good.len()];
+    foreign[..64].copy_from_slice(&good[..64]);
+    foreign[8] ^= 1;
+    std::fs::write(&pack_path, &foreign).expect("write");
+    let err = Pack::open(&pack_dir).err().expect("another layout's garbage");
+    assert!(matches!(err, PackError::Corrupt { .. }), "{err}");
+
+    // Another build's pack.bin under this manifest: not the file it describes.
+    let mut other = good.clone();
+    other[16] ^= 1;
+    std::fs::write(&pack_path, &other).expect("write");
+    let err = Pack::open(&pack_dir).err().expect("a mismatched pack");
+    assert!(err.to_string().contains("not the file the manifest describes"), "{err}");
+}
+
+#[test]
 fn damaged_packs_give_a_clear_error_with_a_rebuild_hint() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();

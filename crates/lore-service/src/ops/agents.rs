@@ -116,7 +116,13 @@ fn check(name: &str, ok: bool, detail: String) -> Check {
 }
 
 fn knowledge_check(flag: Option<&Path>) -> Check {
-    let opened = Knowledge::locate(flag).and_then(|k| k.open(None).map(|opened| (k, opened)));
+    // Every byte checked: hooks trust the pack's header, so this is where a
+    // pack damaged after its build shows.
+    let opened = Knowledge::locate(flag).and_then(|k| {
+        let opened = k.open(None)?;
+        opened.pack.verify()?;
+        Ok((k, opened))
+    });
     match opened {
         Ok((k, opened)) => {
             let manifest = opened.pack.manifest();
