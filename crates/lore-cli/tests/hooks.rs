@@ -113,8 +113,10 @@ fn ask_becomes_deny_with_an_approval_path_and_approval_works_once() {
     let codex = |command: &str| serde_json::json!({"hook_event_name": "PreToolUse", "session_id": "s", "cwd": "/tmp", "tool_name": "Bash", "tool_input": {"command": command}});
     let out = env.hook("codex", &codex("terraform destroy -auto-approve"));
     let reason = json(&out)["hookSpecificOutput"]["permissionDecisionReason"].as_str().expect("reason").to_string();
+    // A hook's decision waits in <log>.pending, so the hint names it by its uid.
     let id: String =
-        reason.split("lore approve ").nth(1).expect("approval hint").chars().take_while(char::is_ascii_digit).collect();
+        reason.split("lore approve ").nth(1).expect("approval hint").chars().take_while(|c| *c != '`').collect();
+    assert!(lore_log_uid(&id), "{id}");
     let approved = env.run(&["approve", &id, "--by", "dana"], "");
     assert!(approved.status.success(), "{}", String::from_utf8_lossy(&approved.stderr));
     let out = env.hook("codex", &codex("terraform destroy -auto-approve"));
@@ -214,4 +216,8 @@ fn install_writes_an_absolute_path_idempotently_and_doctor_sees_it() {
         "{checks}"
     );
     assert!(doctor.status.success(), "{}", String::from_utf8_lossy(&doctor.stdout));
+}
+
+fn lore_log_uid(text: &str) -> bool {
+    text.len() == 36 && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }

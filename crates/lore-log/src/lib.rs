@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 mod history;
+pub mod journal;
 mod postgres;
 mod sqlite;
 
@@ -39,6 +40,19 @@ pub enum LogError {
         /// What went wrong.
         message: String,
     },
+    /// A file beside the log (pending records, the approval list) could not be read or written.
+    #[error("decision log: {action} {path}: {source}")]
+    Pending {
+        /// The file.
+        path: PathBuf,
+        /// What was being done to it.
+        action: &'static str,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// A record could not be encoded.
+    #[error("decision log: cannot encode a record: {0}")]
+    Encode(String),
     /// The log's directory could not be created.
     #[error("decision log {path}: cannot create its directory: {source}")]
     Io {

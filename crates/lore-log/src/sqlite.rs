@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use crate::journal;
 use crate::{
     Approval, Decisions, Entry, Filter, Granted, LogError, NewRecord, Pending, ProposalDecision, Reviews, Written,
     json, split,
@@ -151,7 +152,42 @@ impl DecisionLog {
         conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).map_err(err)?;
         let mut log = DecisionLog { conn: Mutex::new(conn), path: path.to_path_buf() };
         log.migrate()?;
+        if !journal::approved_path(path).exists() {
+            let now =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+            log.write_approved(&log.db(), now)?;
+        }
+        log.drain()?;
         Ok(log)
+    }
+
+    /// Moves the records hooks left in `<log>.pending` into the log (see
+    /// [`journal`]); one stat when there are none.
+    fn drain(&self) -> Result<(), LogError> {
+        if !journal::pending_path(&self.path).exists() && !journal::draining_path(&self.path).exists() {
+            return Ok(());
+        }
+        let mut db = self.db();
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate).map_err(self.err())?;
+        let Some((_locked, drained)) = journal::take(&self.path)? else { return Ok(()) };
+        for (uid, record) in &drained.records {
+            self.insert(&tx, uid, record)?;
+        }
+        tx.commit().map_err(self.err())?;
+        journal::finish(&self.path, &drained.damaged)
+    }
+
+    /// Rewrites `<log>.approved` from the live approvals, so a hook knows
+    /// when it need not open the log to look for one.
+    fn write_approved(&self, db: &Connection, now: i64) -> Result<(), LogError> {
+        let mut statement = db
+            .prepare("SELECT input, expires_unix FROM approvals WHERE used = 0 AND expires_unix >= ?1")
+            .map_err(self.err())?;
+        let live = statement
+            .query_map(params![now], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err())?;
+        journal::write_approved(&self.path, &live)
     }
 
     /// Brings the schema up to `SCHEMA_VERSION`, in one write transaction:
@@ -262,6 +298,7 @@ impl Decisions for DecisionLog {
     }
 
     fn undelivered(&self, limit: usize) -> Result<Vec<(String, NewRecord)>, LogError> {
+        self.drain()?;
         let db = self.db();
         let mut stmt = db
             .prepare(
@@ -306,6 +343,7 @@ impl Decisions for DecisionLog {
 
     /// Records that the latest decision on `input` in `session` actually ran.
     fn mark_executed(&self, session: Option<&str>, input: &str) -> Result<bool, LogError> {
+        self.drain()?;
         let changed = self
             .db()
             .execute(
@@ -319,6 +357,7 @@ impl Decisions for DecisionLog {
 
     /// The decisions `filter` selects, newest first.
     fn query(&self, filter: &Filter) -> Result<Vec<Entry>, LogError> {
+        self.drain()?;
         let limit = if filter.limit == 0 { 50 } else { filter.limit } as i64;
         let db = self.db();
         let mut stmt = db
@@ -342,16 +381,19 @@ impl Decisions for DecisionLog {
 
     /// How many decisions the log holds.
     fn count(&self) -> Result<i64, LogError> {
+        self.drain()?;
         self.db().query_row("SELECT count(*) FROM decisions", [], |row| row.get(0)).map_err(self.err())
     }
 
     /// The decision with this ID, if any.
     fn get(&self, id: i64) -> Result<Option<Entry>, LogError> {
+        self.drain()?;
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM decisions WHERE id = ?1");
         self.db().query_row(&sql, [id], entry).optional().map_err(self.err())
     }
 
     fn find_uid(&self, uid: &str) -> Result<Option<i64>, LogError> {
+        self.drain()?;
         self.db()
             .query_row("SELECT id FROM decisions WHERE uid = ?1", [uid], |row| row.get(0))
             .optional()
@@ -359,6 +401,7 @@ impl Decisions for DecisionLog {
     }
 
     fn approve(&self, id: i64, a: &Approval<'_>) -> Result<Option<String>, LogError> {
+        self.drain()?;
         let db = self.db();
         let Some(input) = self.input_of(&db, id)? else { return Ok(None) };
         db.execute(
@@ -367,18 +410,22 @@ impl Decisions for DecisionLog {
             params![id, input, a.by, a.why, a.standing, a.now, a.expires_unix],
         )
         .map_err(self.err())?;
+        self.write_approved(&db, a.now)?;
         Ok(Some(input))
     }
 
     fn revoke(&self, id: i64, now: i64) -> Result<Option<usize>, LogError> {
+        self.drain()?;
         let db = self.db();
         let Some(input) = self.input_of(&db, id)? else { return Ok(None) };
-        db.execute(
-            "UPDATE approvals SET used = 1 WHERE input = ?1 AND used = 0 AND expires_unix >= ?2",
-            params![input, now],
-        )
-        .map(Some)
-        .map_err(self.err())
+        let withdrawn = db
+            .execute(
+                "UPDATE approvals SET used = 1 WHERE input = ?1 AND used = 0 AND expires_unix >= ?2",
+                params![input, now],
+            )
+            .map_err(self.err())?;
+        self.write_approved(&db, now)?;
+        Ok(Some(withdrawn))
     }
 
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError> {

@@ -29,7 +29,16 @@ fn writer_child() {
     let Ok(path) = std::env::var("LORE_LOG_WRITER") else { return };
     let count: usize = std::env::var("LORE_LOG_COUNT").ok().and_then(|c| c.parse().ok()).unwrap_or(usize::MAX);
     let name = std::env::var("LORE_LOG_NAME").unwrap_or_default();
-    let log = DecisionLog::open(std::path::Path::new(&path)).expect("open");
+    let path = std::path::Path::new(&path);
+    if std::env::var_os("LORE_LOG_PENDING").is_some() {
+        // As a hook writes: one framed record appended to <log>.pending.
+        for i in 0..count {
+            lore_log::journal::append(path, &lore_log::new_uid(), &record(i, &name)).expect("append");
+            println!("committed {}", i + 1);
+        }
+        return;
+    }
+    let log = DecisionLog::open(path).expect("open");
     for i in 0..count {
         let id = log.append(&record(i, &name)).expect("append");
         println!("committed {id}");
@@ -37,7 +46,14 @@ fn writer_child() {
 }
 
 fn spawn_writer(path: &std::path::Path, name: &str, count: Option<usize>) -> std::process::Child {
+    spawn(path, name, count, false)
+}
+
+fn spawn(path: &std::path::Path, name: &str, count: Option<usize>, pending: bool) -> std::process::Child {
     let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
+    if pending {
+        cmd.env("LORE_LOG_PENDING", "1");
+    }
     cmd.args(["--exact", "writer_child", "--nocapture", "--test-threads=1"])
         .env("LORE_LOG_WRITER", path)
         .env("LORE_LOG_NAME", name)
@@ -97,4 +113,45 @@ fn a_killed_writer_loses_at_most_the_record_in_flight() {
     assert_eq!(integrity, "ok");
     // And the log keeps working.
     log.append(&record(0, "after")).expect("append after the crash");
+}
+
+#[test]
+fn hooks_appending_while_the_log_drains_lose_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("decisions.db");
+    DecisionLog::open(&path).expect("create");
+    let mut writers: Vec<_> = (0..6).map(|w| spawn(&path, &format!("w{w}"), Some(200), true)).collect();
+    // Drains race the writers: every open moves what is pending into SQLite.
+    while writers.iter_mut().any(|w| w.try_wait().expect("poll").is_none()) {
+        DecisionLog::open(&path).expect("drain");
+    }
+    for mut writer in writers {
+        assert!(writer.wait().expect("wait").success());
+    }
+    let log = DecisionLog::open(&path).expect("open");
+    assert_eq!(log.count().expect("count"), 1200, "6 writers × 200 records, none lost, none twice");
+    assert!(!lore_log::journal::pending_path(&path).exists(), "drained");
+}
+
+#[test]
+fn a_hook_killed_while_appending_loses_at_most_the_record_in_flight() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("decisions.db");
+    DecisionLog::open(&path).expect("create");
+    let mut writer = spawn(&path, "victim", None, true);
+    let mut lines = BufReader::new(writer.stdout.take().expect("stdout")).lines();
+    let mut committed = 0i64;
+    let deadline = std::time::Instant::now() + Duration::from_millis(300);
+    while std::time::Instant::now() < deadline {
+        match lines.next() {
+            Some(Ok(line)) => committed = line.strip_prefix("committed ").and_then(|n| n.parse().ok()).unwrap_or(0),
+            _ => break,
+        }
+    }
+    writer.kill().expect("kill -9");
+    writer.wait().expect("reap");
+    assert!(committed > 10, "the writer got going ({committed} records)");
+    let count = DecisionLog::open(&path).expect("reopen").count().expect("count");
+    assert!(count >= committed, "{count} records, {committed} reported written");
+    assert!(!lore_log::journal::damaged_path(&path).exists(), "a whole-write append leaves no torn record");
 }

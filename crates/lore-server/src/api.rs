@@ -75,6 +75,7 @@ pub fn check(shared: &Shared, request: CheckRequest, caller: Option<&Caller>, so
         vars: Some(request.env.unwrap_or_default()),
         example_rules: true,
         stale_check_every: None,
+        deferred_log: false,
     };
     to_json(&evaluate::check_loaded(&loaded, &shared.log, &request, detail))
 }

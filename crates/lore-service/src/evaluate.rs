@@ -103,6 +103,10 @@ pub struct Request<'a> {
     pub example_rules: bool,
     /// Check sources for changes at most this often (hooks); `None`: every time.
     pub stale_check_every: Option<std::time::Duration>,
+    /// Log through `<log>.pending` (hooks): one append, and SQLite opened
+    /// only when an approval may apply. The decision then has a uid but no
+    /// id until the log is next opened.
+    pub deferred_log: bool,
 }
 
 impl Request<'_> {
@@ -119,8 +123,11 @@ impl Request<'_> {
 pub struct Outcome {
     /// The gate's verdict (after any standing approval).
     pub verdict: Verdict,
-    /// The decision's id in the log; `None` when it could not be logged.
+    /// The decision's id in the log; `None` when it could not be logged,
+    /// or was logged as pending.
     pub decision_id: Option<i64>,
+    /// The decision's uid, when it was logged as pending.
+    pub decision_uid: Option<String>,
     /// Notes for the user: the example in use, knowledge that did not load, a log that failed.
     pub notes: Vec<String>,
 }
@@ -178,29 +185,43 @@ pub fn evaluate(flag: Option<&Path>, request: Request<'_>) -> Outcome {
         Ok(k) => k.origin != Origin::Example || request.example_rules,
         Err(_) => true,
     };
-    let (analysis, mut verdict) = assess(pack.as_ref(), &config, &request, knowledge_expected);
+    let (analysis, verdict) = assess(pack.as_ref(), &config, &request, knowledge_expected);
     let log_path = knowledge.as_ref().map_or_else(|_| lore_log::default_path(), Knowledge::log_path);
     let shared = knowledge.as_ref().ok().and_then(Knowledge::store_url);
-    let decision_id = match lore_log::open(&log_path) {
+    let now = Timestamp::now().0;
+    let local_approval =
+        approvable(&verdict) && lore_log::journal::may_be_approved(&log_path, request.input.text(), now);
+    let mut outcome = Outcome { verdict, decision_id: None, decision_uid: None, notes };
+    if request.deferred_log && !local_approval {
+        if let Some((url, setting)) = &shared {
+            take_shared_approval(url, setting, &request, &mut outcome.verdict, &mut outcome.notes, now);
+        }
+        let uid = lore_log::new_uid();
+        match lore_log::journal::append(&log_path, &uid, &new_record(&request, &analysis, &outcome.verdict, now)) {
+            Ok(()) => outcome.decision_uid = Some(uid),
+            Err(err) => outcome.notes.push(format!("decision not logged: {err}")),
+        }
+        return outcome;
+    }
+    outcome.decision_id = match lore_log::open(&log_path) {
         Ok(log) => {
-            let now = Timestamp::now().0;
-            let taken = take_approval(log.as_ref(), &request, &mut verdict, now);
+            let taken = take_approval(log.as_ref(), &request, &mut outcome.verdict, now);
             if let Ok(false) = taken
                 && let Some((url, setting)) = &shared
             {
-                take_shared_approval(url, setting, &request, &mut verdict, &mut notes, now);
+                take_shared_approval(url, setting, &request, &mut outcome.verdict, &mut outcome.notes, now);
             }
             taken
-                .and_then(|_| log.append(&new_record(&request, &analysis, &verdict, now)))
-                .map_err(|err| notes.push(format!("decision not logged: {err}")))
+                .and_then(|_| log.append(&new_record(&request, &analysis, &outcome.verdict, now)))
+                .map_err(|err| outcome.notes.push(format!("decision not logged: {err}")))
                 .ok()
         }
         Err(err) => {
-            notes.push(format!("decision not logged: {err}"));
+            outcome.notes.push(format!("decision not logged: {err}"));
             None
         }
     };
-    Outcome { verdict, decision_id, notes }
+    outcome
 }
 
 /// How long a hook waits for the shared store to look up an approval: an
@@ -405,10 +426,17 @@ pub fn briefing_text(verdict: &Verdict) -> String {
 }
 
 /// How a human lets an asked or denied action through.
-pub fn approve_hint(decision_id: Option<i64>) -> String {
-    match decision_id {
-        Some(id) => format!("a human can approve it once with `lore approve {id}`, then retry"),
+pub fn approve_hint(decision: Option<impl std::fmt::Display>) -> String {
+    match decision {
+        Some(decision) => format!("a human can approve it once with `lore approve {decision}`, then retry"),
         None => "a human must run it, or approve it with `lore approve`".into(),
+    }
+}
+
+impl Outcome {
+    /// How to name the decision to `lore approve`: its id, else its uid.
+    pub fn decision_ref(&self) -> Option<String> {
+        self.decision_id.map(|id| id.to_string()).or_else(|| self.decision_uid.clone())
     }
 }
 

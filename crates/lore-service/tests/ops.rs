@@ -55,6 +55,7 @@ fn request(input: Input) -> Request<'static> {
         vars: Some(Default::default()),
         example_rules: true,
         stale_check_every: None,
+        deferred_log: false,
     }
 }
 

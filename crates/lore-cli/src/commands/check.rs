@@ -22,6 +22,7 @@ pub fn run(g: &Global, input: &InputArgs, cwd: Option<&Path>, agent: &str) -> Re
         vars: None,
         example_rules: true,
         stale_check_every: None,
+        deferred_log: false,
     };
     let outcome = evaluate::evaluate(g.knowledge.as_deref(), request);
     ui.notes(&outcome.notes);

@@ -47,6 +47,7 @@ pub fn run(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
         vars: None,
         example_rules: false,
         stale_check_every: Some(std::time::Duration::from_secs(5)),
+        deferred_log: true,
     };
     let outcome = evaluate::evaluate(g.knowledge.as_deref(), request);
     let reason = evaluate::reason_text(&outcome.verdict);
@@ -54,7 +55,7 @@ pub fn run(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
     for note in &outcome.notes {
         context.push_str(&format!("\n(lore: {note})"));
     }
-    let hint = evaluate::approve_hint(outcome.decision_id);
+    let hint = evaluate::approve_hint(outcome.decision_ref());
     let answer = Answer { decision: outcome.verdict.decision, reason: &reason, context: &context, approve_hint: &hint };
     Ok(respond(agent, &answer))
 }
