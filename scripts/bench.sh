@@ -5,6 +5,7 @@
 # the corpora runs, ../shared/corpora.
 #
 #   scripts/bench.sh            all benchmarks
+#   scripts/bench-hook.sh       the hook beside the cost of starting a process, and its peak memory
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed (apt-get install hyperfine)" >&2; exit 1; }
