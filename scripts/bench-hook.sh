@@ -5,7 +5,7 @@
 # corpora pack; then each hook call's peak memory. Medians are what the
 # targets are set on (docs/performance.md).
 #
-#   scripts/bench-hook.sh                 this checkout's release build
+#   scripts/bench-hook.sh                 this checkout's build for hooks (scripts/build-release.sh)
 #   LORE_BIN=/path/to/lore scripts/bench-hook.sh
 #   LORE_BASELINE=/path/to/old/lore scripts/bench-hook.sh   adds the old build, side by side
 #
@@ -14,10 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { echo "hyperfine is not installed (apt-get install hyperfine)" >&2; exit 1; }
 RUNS=${RUNS:-300}
-if [ -z "${LORE_BIN:-}" ]; then
-  cargo build --release --locked -q -p lore-cli
-  LORE_BIN="$PWD/target/release/lore"
-fi
+[ -n "${LORE_BIN:-}" ] || LORE_BIN=$(scripts/build-release.sh)
 OUT=target/bench
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

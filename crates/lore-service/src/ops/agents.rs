@@ -97,6 +97,7 @@ pub fn health(flag: Option<&Path>, home: &Path, project: &Path) -> Health {
         Ok(n) => check("decision log", true, format!("{} ({n} decisions)", log_path.display())),
         Err(err) => check("decision log", false, err.to_string()),
     });
+    checks.extend(linking_check());
     let hooks = hook_checks(home, project);
     let any_hook = hooks.iter().any(|c| c.ok);
     checks.extend(hooks);
@@ -113,6 +114,22 @@ pub fn health(flag: Option<&Path>, home: &Path, project: &Path) -> Health {
 
 fn check(name: &str, ok: bool, detail: String) -> Check {
     Check { check: name.to_string(), ok, detail }
+}
+
+/// How this binary was linked, on Linux with glibc: informational, since
+/// both work, but a hook starts a process per tool call and dynamic loading
+/// is most of that cost there.
+fn linking_check() -> Option<Check> {
+    if !cfg!(all(target_os = "linux", target_env = "gnu")) {
+        return None;
+    }
+    let detail = if cfg!(target_feature = "crt-static") {
+        "statically linked: a hook call pays no dynamic loading"
+    } else {
+        "dynamically linked: each hook call spends about a millisecond loading libc; \
+         scripts/build-release.sh builds a statically linked lore"
+    };
+    Some(check("binary", true, detail.to_string()))
 }
 
 fn knowledge_check(flag: Option<&Path>) -> Check {
