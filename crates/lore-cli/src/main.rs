@@ -12,6 +12,10 @@ use std::process::ExitCode;
 
 use crate::args::ColorWhen;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     set_compute_threads();
     let cli = args::parse();
