@@ -2,8 +2,9 @@
 # Load test of `lore serve` on loopback with hey (Debian: apt-get install hey):
 # check_action under 50 concurrent clients, over the HTTP API (/v1/check) and
 # over MCP (tools/call check_action at /mcp), with a bearer token. Reports
-# throughput and p50/p99 latency, then counts the decision log: every
-# answered check must have exactly one record.
+# throughput, p50/p99 latency and the server's CPU time per check (utime +
+# stime: a noisy machine moves it less than throughput), then counts the
+# decision log: every answered check must have exactly one record.
 #
 #   scripts/load.sh [REQUESTS] [CONCURRENCY]     default 20000 50
 #   (LORE_BIN=path/to/lore measures that binary instead of building one)
@@ -32,15 +33,17 @@ for _ in $(seq 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; 
 curl -sf "$BASE/readyz" >/dev/null || { echo "lore serve did not become ready" >&2; exit 1; }
 
 count() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from decisions").fetchone()[0])' "$LOG"; }
-report() { # name, hey output file, records before
-  local name=$1 out=$2 before=$3 after ok
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; }
+report() { # name, hey output file, records before, server CPU ticks before
+  local name=$1 out=$2 before=$3 ticks=$4 after ok
   after=$(count)
   ok=$(awk '/^  \[200\]/ {print $2}' "$out")
   ok=${ok:-0}
-  printf '%s: %s req/s, p50 %s ms, p99 %s ms, %s answered 200, %s logged\n' "$name" \
+  printf '%s: %s req/s, p50 %s ms, p99 %s ms, %s µs server CPU per check, %s answered 200, %s logged\n' "$name" \
     "$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$out")" \
     "$(awk '/  50% in/ {printf "%.2f", $3*1000}' "$out")" \
     "$(awk '/  99% in/ {printf "%.2f", $3*1000}' "$out")" \
+    "$(( ($(cpu_ticks) - ticks) * 1000000 / $(getconf CLK_TCK) / (ok > 0 ? ok : 1) ))" \
     "$ok" "$((after - before))"
   if [ "$((after - before))" -ne "$ok" ]; then
     echo "FAIL: $ok checks answered but $((after - before)) decisions logged" >&2
@@ -51,10 +54,10 @@ report() { # name, hey output file, records before
 
 echo "== HTTP API: POST /v1/check, $REQUESTS requests, $CONCURRENCY concurrent"
 printf '{"input":"kubectl --context prod-eu-1 delete namespace payments","session":"load"}' > "$WORK/check.json"
-before=$(count)
+before=$(count) ticks=$(cpu_ticks)
 hey -n "$REQUESTS" -c "$CONCURRENCY" -m POST -T application/json -H "Authorization: Bearer $SECRET" \
   -D "$WORK/check.json" "$BASE/v1/check" > "$WORK/http.txt"
-report "HTTP /v1/check (deny)" "$WORK/http.txt" "$before"
+report "HTTP /v1/check (deny)" "$WORK/http.txt" "$before" "$ticks"
 
 # Stateless MCP (protocol 2026-07-28): every POST stands alone, as it does
 # for many clients at once. (One legacy session shared by 50 workers would
@@ -64,8 +67,8 @@ printf '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"check_ac
 MCP_HEADERS=(-H "Authorization: Bearer $SECRET" -H "MCP-Protocol-Version: 2026-07-28" -H "Mcp-Method: tools/call" -H "Mcp-Name: check_action")
 curl -s "${MCP_HEADERS[@]}" -H "Content-Type: application/json" -H "Accept: application/json, text/event-stream" \
   -X POST "$BASE/mcp" -d @"$WORK/mcp.json" | grep -q '"decision":"deny"' || { echo "FAIL: the MCP check did not deny" >&2; exit 1; }
-before=$(count)
+before=$(count) ticks=$(cpu_ticks)
 hey -n "$REQUESTS" -c "$CONCURRENCY" -m POST -T application/json -A "application/json, text/event-stream" \
   "${MCP_HEADERS[@]}" -D "$WORK/mcp.json" "$BASE/mcp" > "$WORK/mcp.txt"
-report "MCP check_action (deny)" "$WORK/mcp.txt" "$before"
+report "MCP check_action (deny)" "$WORK/mcp.txt" "$before" "$ticks"
 curl -sf "$BASE/healthz" >/dev/null && echo "server still healthy; $(count) decisions in the log"
