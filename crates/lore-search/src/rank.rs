@@ -298,8 +298,16 @@ impl SearchIndex {
             .filter(|(address, _)| allowed.as_ref().is_none_or(|set| set.contains(address)))
             .map(|(address, score)| (score, address))
             .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.truncate(self.weights.candidates.max(request.limit));
+        // Only the candidates are kept: select them, then sort only those.
+        // The order is total (score, then address), so the result is the
+        // same as sorting everything.
+        let order = |a: &(f32, DocAddress), b: &(f32, DocAddress)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        let keep = self.weights.candidates.max(request.limit);
+        if scored.len() > keep {
+            scored.select_nth_unstable_by(keep, order);
+            scored.truncate(keep);
+        }
+        scored.sort_unstable_by(order);
         Ok(scored
             .into_iter()
             .map(|(score, address)| Ranked {
