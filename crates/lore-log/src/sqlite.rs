@@ -247,27 +247,30 @@ impl DecisionLog {
     /// Inserts a decision under `uid`; 0 rows when that uid is there already.
     fn insert(&self, db: &Connection, uid: &str, r: &NewRecord) -> Result<usize, LogError> {
         // Cached: a server's writer inserts thousands of decisions a second.
-        db.prepare_cached(
+        let mut insert = db
+            .prepare_cached(
                 "INSERT OR IGNORE INTO decisions (ts_unix, source, agent, session, cwd, input, input_kind, actions, decision, reasons, rule_ids, systems, pack_version, team, uid)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )
-            .and_then(|mut insert| insert.execute(params![
-                    r.ts_unix,
-                    r.source,
-                    r.agent,
-                    r.session,
-                    r.cwd,
-                    r.input,
-                    r.input_kind,
-                    r.actions,
-                    r.decision,
-                    r.reasons,
-                    r.rule_ids.join(","),
-                    r.systems.join(","),
-                    r.pack_version,
-                    r.team,
-                    uid
-                ]))
+            .map_err(self.err())?;
+        insert
+            .execute(params![
+                r.ts_unix,
+                r.source,
+                r.agent,
+                r.session,
+                r.cwd,
+                r.input,
+                r.input_kind,
+                r.actions,
+                r.decision,
+                r.reasons,
+                r.rule_ids.join(","),
+                r.systems.join(","),
+                r.pack_version,
+                r.team,
+                uid
+            ])
             .map_err(self.err())
     }
 
