@@ -117,8 +117,45 @@ struct Match<'a> {
     departed: Option<String>,
 }
 
+/// The action in the forms grounding compares, worked out once rather
+/// than again for each of the pack's documented operations.
+struct Proposed<'a> {
+    action: &'a Action,
+    /// Its targets' short forms: `k8s:pod/web@prod`, `path:/var/x`.
+    targets: Vec<String>,
+    /// The Kubernetes kinds among them: `k8s:pod`.
+    kube_kinds: Vec<String>,
+    /// It works on files.
+    on_files: bool,
+    /// Its subcommands, lower-cased and as Kubernetes kinds (`sts` → `statefulset`).
+    command_names: Vec<String>,
+    /// The words of its text.
+    words: Vec<String>,
+    /// Its `--switch=true|false` flags.
+    switches: Vec<(String, String)>,
+}
+
+impl<'a> Proposed<'a> {
+    fn of(action: &'a Action) -> Proposed<'a> {
+        let targets: Vec<String> = action.targets.iter().map(Target::short).collect();
+        let kube_kinds = targets.iter().filter(|t| t.starts_with("k8s:")).map(|t| kind_of(t).to_string()).collect();
+        let command_names =
+            action.command.iter().flat_map(|c| [c.to_lowercase(), lore_action::kind_name(&c.to_lowercase())]).collect();
+        Proposed {
+            action,
+            targets,
+            kube_kinds,
+            on_files: action.targets.iter().any(|t| matches!(t, Target::Path { .. })),
+            command_names,
+            words: words(&action.text),
+            switches: switches(&action.text),
+        }
+    }
+}
+
 /// What the documents say about `action`, which touches `systems` (ids).
 pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], place: &Where) -> Grounding {
+    let proposed = Proposed::of(action);
     let words = context_words(action);
     // A document about other systems than the action's says nothing about it.
     let in_scope = |op: &ArchivedOperation| {
@@ -131,11 +168,11 @@ pub fn ground(data: &ArchivedPackData, action: &Action, systems: &[String], plac
         .filter_map(|op| {
             // How this command departs from the form documented for its target
             // outweighs what is said around that form.
-            if let Some(how) = departure(op, action) {
+            if let Some(how) = departure(op, &proposed) {
                 return Some(Match { bearing: Bearing::Departure, op, caution: None, departed: Some(how) });
             }
-            matches(op, action).then(|| {
-                let (bearing, caution) = bearing(op, action);
+            matches(op, &proposed).then(|| {
+                let (bearing, caution) = bearing(op, &proposed);
                 Match { bearing, op, caution, departed: None }
             })
         })
@@ -232,28 +269,27 @@ fn candidates<'a>(data: &'a ArchivedPackData, family: &'a str) -> impl Iterator<
     ops[sentences].iter().chain(ops[tools].iter())
 }
 
-fn matches(op: &ArchivedOperation, action: &Action) -> bool {
+fn matches(op: &ArchivedOperation, proposed: &Proposed) -> bool {
     if op.tool.is_empty() {
-        return sentence_matches(op, action);
+        return sentence_matches(op, proposed);
     }
+    let action = proposed.action;
     let class: ActionClass = owned(&op.class);
     let same_command = op.command.iter().zip(&action.command).all(|(a, b)| a.as_str() == b);
-    class == action.class && same_command && targets_compatible(op, action)
+    class == action.class && same_command && targets_compatible(op, proposed)
 }
 
 /// "Do not delete the PVC": the verb's class and the object among the action's kinds or words.
-fn sentence_matches(op: &ArchivedOperation, action: &Action) -> bool {
+fn sentence_matches(op: &ArchivedOperation, proposed: &Proposed) -> bool {
+    let action = proposed.action;
     let class: ActionClass = owned(&op.class);
     let Some(word) = op.targets.first().and_then(|t| t.as_str().strip_prefix("word:")) else { return false };
     // "Do not use MONITOR" names a command, whatever its class.
     let names_command = class == ActionClass::Unknown;
     let same_class = names_command || class == action.class || (is_deletion(class) && is_deletion(action.class));
-    let command_word = |c: &String| {
-        let c = c.to_lowercase();
-        c == word || lore_action::kind_name(&c) == word
-    };
+    let command_word = proposed.command_names.iter().any(|c| c == word);
     if names_command {
-        return action.command.iter().any(command_word) || action.tool == word;
+        return command_word || action.tool == word;
     }
     // Code in the prohibition names what it protects: `.history`, `/@pools/`.
     let mut code = op.targets.iter().filter_map(|t| t.as_str().strip_prefix("code:")).peekable();
@@ -261,7 +297,7 @@ fn sentence_matches(op: &ArchivedOperation, action: &Action) -> bool {
         return true;
     }
     same_class
-        && (action.command.iter().any(command_word)
+        && (command_word
             || action.targets.iter().any(|t| match t {
                 Target::Kubernetes { kind, .. } => kind == word,
                 Target::Cloud { resource_type, service, .. } => {
@@ -273,14 +309,15 @@ fn sentence_matches(op: &ArchivedOperation, action: &Action) -> bool {
 
 /// Whether `object` (a kind or a word) is what the action works on: its
 /// tool, subcommands, target kinds or words.
-fn concerns(action: &Action, object: &str) -> bool {
+fn concerns(proposed: &Proposed, object: &str) -> bool {
+    let action = proposed.action;
     let kinds = action.targets.iter().filter_map(|t| match t {
         Target::Kubernetes { kind, .. } => Some(kind.as_str()),
         Target::Cloud { resource_type, service, .. } => resource_type.as_deref().or(Some(service.as_str())),
         _ => None,
     });
     let mut named = command_words(action).chain(kinds);
-    named.any(|w| w.eq_ignore_ascii_case(object)) || words(&action.text).iter().any(|w| w == object)
+    named.any(|w| w.eq_ignore_ascii_case(object)) || proposed.words.binary_search_by(|w| w.as_str().cmp(object)).is_ok()
 }
 
 fn is_deletion(class: ActionClass) -> bool {
@@ -289,32 +326,27 @@ fn is_deletion(class: ActionClass) -> bool {
 
 /// Concrete targets must overlap where both name one of the same kind; a
 /// file command is only the documented one when the files are.
-fn targets_compatible(op: &ArchivedOperation, action: &Action) -> bool {
-    let on_files = action.targets.iter().any(|t| matches!(t, Target::Path { .. }));
-    if on_files && !op.targets.iter().any(|t| t.as_str().starts_with("path:")) {
+fn targets_compatible(op: &ArchivedOperation, proposed: &Proposed) -> bool {
+    if proposed.on_files && !op.targets.iter().any(|t| t.as_str().starts_with("path:")) {
         return false;
     }
     if op.targets.is_empty() {
         return true;
     }
-    let theirs: Vec<String> = action.targets.iter().map(Target::short).collect();
     // `kubectl delete pod` documents nothing about deleting a StatefulSet.
-    let kube_kinds = |targets: &mut dyn Iterator<Item = &str>| -> Vec<String> {
-        targets.filter(|t| t.starts_with("k8s:")).map(|t| kind_of(t).to_string()).collect()
-    };
-    let (documented_kinds, proposed_kinds) =
-        (kube_kinds(&mut op.targets.iter().map(|t| t.as_str())), kube_kinds(&mut theirs.iter().map(String::as_str)));
-    if !documented_kinds.is_empty()
-        && !proposed_kinds.is_empty()
-        && !documented_kinds.iter().any(|k| proposed_kinds.contains(k))
+    let mut documented_kinds =
+        op.targets.iter().map(|t| t.as_str()).filter(|t| t.starts_with("k8s:")).map(kind_of).peekable();
+    if documented_kinds.peek().is_some()
+        && !proposed.kube_kinds.is_empty()
+        && !documented_kinds.any(|k| proposed.kube_kinds.iter().any(|p| p == k))
     {
         return false;
     }
     op.targets.iter().all(|documented| {
         let documented = documented.as_str();
         let kind = kind_of(documented);
-        let same_kind: Vec<&String> = theirs.iter().filter(|t| kind_of(t) == kind).collect();
-        same_kind.is_empty() || same_kind.iter().any(|t| overlaps(documented, t))
+        let mut same_kind = proposed.targets.iter().filter(|t| kind_of(t) == kind).peekable();
+        same_kind.peek().is_none() || same_kind.any(|t| overlaps(documented, t))
     })
 }
 
@@ -374,15 +406,16 @@ const HARSH_FLAGS: [&str; 6] = ["force", "auto-approve", "approve", "grace-perio
 /// How `action` departs from `op`, a documented form of the same command on
 /// the same concrete target: a guard dropped, a harsher flag added, or a
 /// `--switch=true` turned to false.
-fn departure(op: &ArchivedOperation, action: &Action) -> Option<String> {
+fn departure(op: &ArchivedOperation, proposed: &Proposed) -> Option<String> {
+    let action = proposed.action;
     let same_command = !op.command.is_empty() && op.command.iter().zip(&action.command).all(|(a, b)| a.as_str() == b);
     if op.tool.is_empty() || action.class == ActionClass::Read || !same_command {
         return None;
     }
     // A switch is specific enough on its own; other flags are compared on the
     // same target only.
-    let mut how = flipped_switches(&op.text, &action.text);
-    if shares_target(op, action) {
+    let mut how = flipped_switches(&op.text, &proposed.switches);
+    if shares_target(op, proposed) {
         let documented = |flag: &str| op.flags.iter().any(|f| f.as_str() == flag);
         let dropped = GUARD_FLAGS.iter().filter(|f| documented(f) && !action.has_flag(f));
         how.extend(dropped.map(|f| format!("drops `--{f}`")));
@@ -394,30 +427,31 @@ fn departure(op: &ArchivedOperation, action: &Action) -> Option<String> {
 
 /// The documented form names a concrete target (more than a kind) that
 /// this action names too.
-fn shares_target(op: &ArchivedOperation, action: &Action) -> bool {
-    let theirs: Vec<String> = action.targets.iter().map(Target::short).collect();
-    targets_compatible(op, action)
+fn shares_target(op: &ArchivedOperation, proposed: &Proposed) -> bool {
+    targets_compatible(op, proposed)
         && op.targets.iter().any(|documented| {
             let documented = documented.as_str();
             documented != kind_of(documented)
-                && theirs.iter().any(|t| kind_of(t) == kind_of(documented) && overlaps(documented, t))
+                && proposed.targets.iter().any(|t| kind_of(t) == kind_of(documented) && overlaps(documented, t))
         })
 }
 
 /// `--skip-prod-destroy=false` where the runbook has `=true`.
-fn flipped_switches(documented: &str, proposed: &str) -> Vec<String> {
-    let switches = |text: &str| -> Vec<(String, String)> {
-        text.split_whitespace()
-            .filter_map(|w| w.trim_matches(['"', '\'']).split_once('='))
-            .filter(|(k, v)| k.starts_with('-') && matches!(*v, "true" | "false"))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    };
+fn flipped_switches(documented: &str, proposed: &[(String, String)]) -> Vec<String> {
     let theirs = switches(documented);
-    switches(proposed)
-        .into_iter()
+    proposed
+        .iter()
         .filter(|(k, v)| theirs.iter().any(|(dk, dv)| dk == k && dv != v))
         .map(|(k, v)| format!("sets `{k}={v}` where the runbook has the opposite"))
+        .collect()
+}
+
+/// A text's `--switch=true|false` flags.
+fn switches(text: &str) -> Vec<(String, String)> {
+    text.split_whitespace()
+        .filter_map(|w| w.trim_matches(['"', '\'']).split_once('='))
+        .filter(|(k, v)| k.starts_with('-') && matches!(*v, "true" | "false"))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
 
@@ -435,12 +469,13 @@ const SEVERE_CUES: [&str; 9] = [
 ];
 
 /// The strongest caution that bears on the action, and its index.
-fn bearing(op: &ArchivedOperation, action: &Action) -> (Bearing, Option<usize>) {
+fn bearing(op: &ArchivedOperation, proposed: &Proposed) -> (Bearing, Option<usize>) {
+    let action = proposed.action;
     let mut best = (Bearing::Documented, None);
     for (i, caution) in op.cautions.iter().enumerate() {
         // "Do not delete the PVC" beside `kubectl delete sts` forbids something else.
         let quoted = caution.line == op.provenance.line_start;
-        let elsewhere = !quoted && !caution.object.is_empty() && !concerns(action, &caution.object);
+        let elsewhere = !quoted && !caution.object.is_empty() && !concerns(proposed, &caution.object);
         let prohibition = matches!(caution.strength, ArchivedStrength::Prohibition) && !elsewhere;
         let severe = caution.adjacent && action.class.is_destructive() && {
             let sentence = caution.sentence.to_lowercase();

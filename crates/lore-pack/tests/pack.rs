@@ -98,6 +98,33 @@ fn one_changed_file_rebuilds_incrementally() {
 }
 
 #[test]
+fn an_index_written_with_other_settings_is_rebuilt_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "runbooks/a.md", "# Alpha\n\n## Steps\n\nrotate the flux capacitor\n");
+    write(root, "runbooks/b.md", "# Beta\n\n## Steps\n\ndrain the zeppelin\n");
+    build_at(root, config(vec![]));
+    // An index from an older lore, which compressed its stored fields.
+    for sub in ["docs", "sections"] {
+        let meta = root.join(".lore/index").join(sub).join("meta.json");
+        let text = std::fs::read_to_string(&meta).expect("meta.json");
+        assert!(text.contains("\"docstore_compression\": \"none\""), "{text}");
+        std::fs::write(&meta, text.replace("\"docstore_compression\": \"none\"", "\"docstore_compression\": \"lz4\""))
+            .expect("write meta.json");
+    }
+    write(root, "runbooks/b.md", "# Beta\n\n## Steps\n\ninflate the zeppelin\n");
+    let report = build_at(root, config(vec![]));
+    assert!(matches!(report.index, IndexUpdate::Full { .. }), "{:?}", report.index);
+    let index = SearchIndex::open(&root.join(".lore/index")).expect("index");
+    let hits = index
+        .search(&SearchRequest { text: "flux capacitor".into(), limit: 3, ..Default::default() })
+        .expect("search")
+        .hits;
+    assert_eq!(hits.first().map(|h| h.path.as_str()), Some("runbooks/a.md"));
+    assert!(hits[0].snippet.contains("flux capacitor"), "stored text reads back: {:?}", hits[0].snippet);
+}
+
+#[test]
 fn a_new_system_name_reindexes_everything() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();
