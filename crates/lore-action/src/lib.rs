@@ -10,6 +10,7 @@
 //! result incomplete, so the gate can be conservative.
 
 mod interpreter;
+mod lookalike;
 pub mod manifest;
 pub mod model;
 pub mod plan;

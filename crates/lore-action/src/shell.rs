@@ -81,8 +81,22 @@ pub fn analyze(text: &str) -> Analysis {
         from_network: None,
         downloads: Vec::new(),
         process_download: None,
+        fed_unknown: false,
+        hidden_feed: false,
+        renamed: HashMap::new(),
+        functions: HashMap::new(),
+        positional: None,
+        aliases: HashMap::new(),
+        uncalled: Vec::new(),
+        called: std::collections::HashSet::new(),
     };
     shell.script(text, 0, &Context::default());
+    for (name, ctx) in std::mem::take(&mut shell.uncalled) {
+        if let Some((body, source)) = shell.functions.get(&name).cloned().filter(|_| !shell.called.contains(&name)) {
+            shell.called.insert(name);
+            shell.compound(&body, &source, 1, &ctx);
+        }
+    }
     Analysis { kind: InputKind::Shell, actions: shell.actions, complete: shell.complete, problems: shell.problems }
 }
 
@@ -113,6 +127,22 @@ struct Shell<'s> {
     downloads: Vec<(String, String)>,
     /// The URL a process substitution of this command downloads: `bash <(curl URL)`.
     process_download: Option<String>,
+    /// The command is fed by an earlier one of its pipeline whose output lore cannot know.
+    fed_unknown: bool,
+    /// Aliases defined earlier in the input: name → what it stands for.
+    aliases: HashMap<String, String>,
+    /// Functions defined earlier in the input: their bodies, and the text they were parsed from.
+    functions: HashMap<String, (ast::CompoundCommand, String)>,
+    /// Functions defined, in order, with where; and those called at least once.
+    uncalled: Vec<(String, Context)>,
+    called: std::collections::HashSet<String>,
+    /// The arguments of the function being analysed (`$1`, `"$@"`); `None` outside one.
+    positional: Option<Vec<Arg>>,
+    /// Tools copied or linked under another name earlier in the input
+    /// (`ln -s /bin/rm ./x`): the new name (as written, and its basename) → the tool.
+    renamed: HashMap<String, String>,
+    /// The same, for the command being run (what a shell would read as its program).
+    hidden_feed: bool,
 }
 
 /// A command's output as the next command of a pipeline reads it.
@@ -194,7 +224,8 @@ impl Shell<'_> {
 
     fn pipeline(&mut self, pipeline: &ast::Pipeline, src: &str, depth: usize, ctx: &Context) {
         let mut feed = None;
-        for command in &pipeline.seq {
+        for (i, command) in pipeline.seq.iter().enumerate() {
+            self.fed_unknown = i > 0 && feed.is_none();
             self.piped = feed.take();
             self.output = None;
             self.command(command, src, depth, ctx);
@@ -215,7 +246,12 @@ impl Shell<'_> {
                     }
                 }
             }
-            ast::Command::Function(function) => self.compound(&function.body.0, src, depth, ctx),
+            ast::Command::Function(function) => {
+                // Analysed wherever it is called, with the arguments it is given;
+                // a function never called, once at the end (`analyze`).
+                self.functions.insert(function.fname.value.clone(), (function.body.0.clone(), src.to_string()));
+                self.uncalled.push((function.fname.value.clone(), ctx.clone()));
+            }
             ast::Command::ExtendedTest(..) => {}
         }
     }
@@ -270,6 +306,7 @@ impl Shell<'_> {
     fn simple(&mut self, command: &ast::SimpleCommand, src: &str, depth: usize, ctx: &Context) {
         // Taken first: substitutions in the words run pipelines of their own.
         let piped = self.piped.take();
+        let fed_unknown = std::mem::take(&mut self.fed_unknown);
         let span = ctx.outer_span.unwrap_or_else(|| command_span(command, src));
         let text = src.get(span.start..span.end).unwrap_or("").to_string();
         let text = if ctx.outer_span.is_some() {
@@ -295,8 +332,8 @@ impl Shell<'_> {
         for (item, in_prefix) in items {
             if std::ptr::eq(item, &PLACEHOLDER) {
                 if let Some(word) = &command.word_or_name {
-                    let arg = self.expand(&word.value, depth, &nested_ctx);
-                    words.push(arg);
+                    let fields = self.fields(&word.value, depth, &nested_ctx);
+                    words.extend(fields);
                     name_seen = true;
                 }
                 continue;
@@ -315,10 +352,14 @@ impl Shell<'_> {
                         };
                         assignments.push((name, value));
                     } else {
-                        words.push(self.expand(&word.value, depth, &nested_ctx));
+                        let fields = self.fields(&word.value, depth, &nested_ctx);
+                        words.extend(fields);
                     }
                 }
-                ast::CommandPrefixOrSuffixItem::Word(word) => words.push(self.expand(&word.value, depth, &nested_ctx)),
+                ast::CommandPrefixOrSuffixItem::Word(word) => {
+                    let fields = self.fields(&word.value, depth, &nested_ctx);
+                    words.extend(fields);
+                }
                 ast::CommandPrefixOrSuffixItem::IoRedirect(redirect) => {
                     self.redirect(redirect, src, depth, &nested_ctx, &mut stdin);
                 }
@@ -350,10 +391,12 @@ impl Shell<'_> {
                 _ => {}
             }
             self.process_download = process_download;
+            self.hidden_feed = fed_unknown && stdin.is_none() && self.from_network.is_none();
             let output = output_of(&words, stdin.as_deref());
             self.exec(words, stdin.as_deref(), env, &text, span, depth, ctx);
             self.from_network = None;
             self.process_download = None;
+            self.hidden_feed = false;
             self.output = output;
         }
         // The command runs, then its output lands in the file.
@@ -431,6 +474,15 @@ impl Shell<'_> {
         depth: usize,
         ctx: &Context,
     ) {
+        let words = self.unmask(words, text, span, ctx);
+        if let Some((body, source)) = words.first().and_then(|name| self.functions.get(&name.text)).cloned() {
+            self.called.insert(words[0].text.clone());
+            return self.call_function(&body, &source, &words[1..], depth, ctx);
+        }
+        if let Some(value) = words.first().and_then(|name| self.aliases.get(&name.text)).cloned() {
+            let name = words[0].text.clone();
+            return self.call_alias(&name, &value, &words[1..], text, span, depth, ctx);
+        }
         let mut args: &[Arg] = &words;
         let mut ctx = ctx.clone();
         ctx.env = {
@@ -468,7 +520,8 @@ impl Shell<'_> {
                         } else if arg.text == "-u" || arg.text == "-C" || arg.text == "--unset" || arg.text == "--chdir"
                         {
                             i += 2;
-                        } else if arg.text.starts_with('-') {
+                        } else if arg.text.starts_with('-') || (arg.unknown && i + 1 < rest.len()) {
+                            // `env $(cat .env | xargs) rails`: unknown words are assignments.
                             i += 1;
                         } else {
                             break;
@@ -476,9 +529,11 @@ impl Shell<'_> {
                     }
                     Some(("env", i))
                 }
-                "nohup" | "time" | "command" | "builtin" | "exec" | "unbuffer" | "busybox" => {
+                "nohup" | "time" | "command" | "builtin" | "unbuffer" | "busybox" => {
                     Some((name, skip_options(rest, &[])))
                 }
+                // `exec -a NAME rm …` runs rm under another name.
+                "exec" => Some(("exec", skip_options(rest, &["-a"]))),
                 "nice" => Some(("nice", skip_options(rest, &["-n", "--adjustment"]))),
                 "ionice" => Some(("ionice", skip_options(rest, &["-c", "-n", "-p", "-t", "--class", "--classdata"]))),
                 "stdbuf" => Some(("stdbuf", skip_options(rest, &["-i", "-o", "-e"]))),
@@ -530,8 +585,37 @@ impl Shell<'_> {
             }
         }
         let Some(first) = args.first() else { return };
+        // `$(npm bin)/eslint` is eslint, wherever it lives; `$X` and `$(…)` are not known.
+        if first.unknown && program_under_unknown_directory(&first.text).is_none() {
+            if let Some(name) = environment_variable(&first.text).filter(|name| !self.vars.contains_key(*name)) {
+                // From the caller's environment, as scripts do (`$EDITOR`, `$PYTHON`).
+                return self.give_up(format!("the program is `${name}` from the environment, which lore cannot see"));
+            }
+            let what = format!("the program `{}`, a value lore cannot know", first.text);
+            return self.hidden_program(&first.text, what, text, span, &ctx);
+        }
+        let renamed = self.renamed.get(&first.text).or_else(|| self.renamed.get(basename(&first.text))).cloned();
+        if let Some(tool) = renamed {
+            if depth >= MAX_REENTRY {
+                return self.give_up(format!("tools renamed more than {MAX_REENTRY} times over were not analysed"));
+            }
+            // `./x -rf /srv` after `ln -s /bin/rm ./x` is rm.
+            ctx.wrappers.push(format!("{tool} renamed {}", first.text));
+            let command = std::iter::once(Arg::known(&tool)).chain(args[1..].iter().cloned()).collect();
+            return self.exec(command, stdin, EnvHints::default(), text, span, depth + 1, &ctx);
+        }
         let name = basename(&first.text).to_string();
         let rest = &args[1..];
+        self.note_rename(&name, rest);
+        if let Some(expanded) = (name == "git").then(|| git_alias(rest)).flatten() {
+            let mut inner = ctx.clone();
+            inner.wrappers.push("git alias".into());
+            return match expanded {
+                GitAlias::Shell(script) => self.script(&script, depth + 1, &inner),
+                GitAlias::Git(words) => self.exec(words, stdin, EnvHints::default(), text, span, depth + 1, &inner),
+            };
+        }
+        self.builtin(&name, rest);
         if let Some((label, profile, inner)) = credential_wrapper(&name, rest) {
             ctx.wrappers.push(label);
             if let Some(profile) = profile {
@@ -550,6 +634,11 @@ impl Shell<'_> {
                 self.network_program(&name, &url.unwrap_or_default(), text, span, &ctx);
             }
             "eval" => {
+                // `eval "$(ssh-agent -s)"` only sets up the environment (the
+                // substitution itself was analysed as it was expanded).
+                if !rest.is_empty() && rest.iter().all(|a| prints_environment(&a.text)) {
+                    return;
+                }
                 let script = rest.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" ");
                 let mut inner = ctx.clone();
                 inner.wrappers.push("eval".into());
@@ -738,6 +827,183 @@ impl Shell<'_> {
         self.downloads.iter().find(|(source, _)| arg.text.contains(source.as_str())).map(|(_, url)| url.clone())
     }
 
+    /// What the shell's own commands change for the commands after them.
+    fn builtin(&mut self, name: &str, rest: &[Arg]) {
+        match name {
+            "local" | "export" | "declare" | "typeset" | "readonly" => self.declare(rest),
+            "alias" => self.define_aliases(rest),
+            "shift" => {
+                if let Some(positional) = self.positional.as_mut().filter(|p| !p.is_empty()) {
+                    positional.remove(0);
+                }
+            }
+            // `set -- rm -rf /srv`: the arguments `$1`… and `"$@"` stand for.
+            "set" if rest.first().is_some_and(|a| a.text == "--" || !a.text.starts_with(['-', '+'])) => {
+                let args = rest.strip_prefix(&[Arg::known("--")][..]).unwrap_or(rest);
+                self.positional = Some(args.to_vec());
+            }
+            // `printf -v c 'rm'`: c holds what printf would print.
+            "printf" if rest.first().is_some_and(|a| a.text == "-v") => {
+                if let Some(var) = rest.get(1).filter(|v| is_identifier(&v.text)) {
+                    let words: Vec<Arg> =
+                        std::iter::once(Arg::known("printf")).chain(rest[2..].iter().cloned()).collect();
+                    let value = match output_of(&words, None) {
+                        Some(Feed::Text(text)) if rest[2..].iter().all(|a| !a.unknown) => Some(text),
+                        _ => None,
+                    };
+                    self.vars.insert(var.text.clone(), value);
+                }
+            }
+            // `read X`: a value from stdin, unknown here.
+            "read" | "mapfile" | "readarray" => {
+                for arg in rest.iter().filter(|a| is_identifier(&a.text)) {
+                    self.vars.insert(arg.text.clone(), None);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A call of a function defined earlier: its body, with `$1`… and `"$@"`
+    /// standing for these arguments.
+    fn call_function(&mut self, body: &ast::CompoundCommand, source: &str, args: &[Arg], depth: usize, ctx: &Context) {
+        if depth >= MAX_REENTRY {
+            return self
+                .give_up(format!("functions calling each other more than {MAX_REENTRY} deep were not analysed"));
+        }
+        let outer = self.positional.replace(args.to_vec());
+        self.compound(body, source, depth + 1, ctx);
+        self.positional = outer;
+    }
+
+    /// A command that starts with an alias: what the alias stands for, then
+    /// the command's other words.
+    #[allow(clippy::too_many_arguments)]
+    fn call_alias(
+        &mut self,
+        name: &str,
+        value: &str,
+        rest: &[Arg],
+        text: &str,
+        span: Span,
+        depth: usize,
+        ctx: &Context,
+    ) {
+        if depth >= MAX_REENTRY {
+            return self.give_up(format!("aliases expanding more than {MAX_REENTRY} deep were not analysed"));
+        }
+        let mut inner = ctx.clone();
+        inner.wrappers.push("alias".into());
+        // As in bash, an alias is not expanded again inside its own expansion
+        // (`alias ls='ls --color'`).
+        let saved = self.aliases.remove(name);
+        if value.contains([';', '|', '&', '<', '>', '$', '`', '(']) {
+            // `alias x='cd /srv; rm -rf *'`: a script of its own.
+            let script =
+                std::iter::once(value.to_string()).chain(rest.iter().map(|a| a.text.clone())).collect::<Vec<_>>();
+            self.script(&script.join(" "), depth + 1, &inner);
+        } else {
+            let words = naive_words(value).iter().map(|w| Arg::known(w)).chain(rest.iter().cloned()).collect();
+            self.exec(words, None, EnvHints::default(), text, span, depth + 1, &inner);
+        }
+        if let Some(saved) = saved {
+            self.aliases.insert(name.to_string(), saved);
+        }
+    }
+
+    /// `alias x='rm -rf'`: what `x` stands for from now on.
+    fn define_aliases(&mut self, rest: &[Arg]) {
+        for arg in rest {
+            if let Some((name, value)) = arg.text.split_once('=').filter(|(_, _)| !arg.unknown) {
+                self.aliases.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+
+    /// `local`, `export`, `declare NAME=VALUE`: the value, for later commands.
+    fn declare(&mut self, rest: &[Arg]) {
+        // `declare -n r=X` makes `r` a reference to `X`, not a value.
+        if rest.iter().any(|a| a.text.starts_with('-') && a.text.contains('n')) {
+            for arg in rest {
+                if let Some((name, _)) = arg.text.split_once('=').filter(|(k, _)| is_identifier(k)) {
+                    self.vars.insert(name.to_string(), None);
+                }
+            }
+            return;
+        }
+        for arg in rest {
+            if let Some((name, value)) = arg.text.split_once('=').filter(|(k, _)| is_identifier(k)) {
+                self.vars.insert(name.to_string(), (!arg.unknown).then(|| value.to_string()));
+            }
+        }
+    }
+
+    /// `ln -s /bin/rm ./x`, `cp /usr/bin/kubectl /tmp/k`, `install /bin/rm
+    /// ./del`, `hash -p /bin/rm ls`: the tool answers to another name from now on.
+    fn note_rename(&mut self, name: &str, rest: &[Arg]) {
+        let (source, target) = match name {
+            "ln" | "cp" | "install" => {
+                let operands: Vec<&Arg> = rest
+                    [skip_options(rest, &["-m", "-o", "-g", "-t", "-S", "--mode", "--owner", "--group"])..]
+                    .iter()
+                    .filter(|a| !a.text.starts_with('-'))
+                    .collect();
+                match operands.as_slice() {
+                    [.., source, target] => (*source, *target),
+                    _ => return,
+                }
+            }
+            "hash" => match rest {
+                [flag, source, target, ..] if flag.text == "-p" => (source, target),
+                _ => return,
+            },
+            _ => return,
+        };
+        let tool = basename(&source.text);
+        if source.unknown || target.unknown || tool.is_empty() || tool == basename(&target.text) {
+            return;
+        }
+        self.renamed.insert(target.text.clone(), tool.to_string());
+        self.renamed.insert(basename(&target.text).to_string(), tool.to_string());
+    }
+
+    /// The words with look-alike characters read as the ASCII they resemble
+    /// (`ｒｍ` as `rm`), so the command is judged as a reader would take it;
+    /// a disguised word is itself reported.
+    fn unmask(&mut self, words: Vec<Arg>, text: &str, span: Span, ctx: &Context) -> Vec<Arg> {
+        if words.iter().all(|w| w.text.is_ascii()) {
+            return words;
+        }
+        let mut out = Vec::with_capacity(words.len());
+        for word in words {
+            // Paths and URLs are names of their own, whatever they are written with.
+            match crate::lookalike::unmask(&word.text).filter(|_| !word.text.contains('/')) {
+                Some(plain) => {
+                    let mut action = Action::new(&plain, ActionClass::Exec);
+                    action.command = vec!["disguised-command".into()];
+                    action.flag("look-alike");
+                    action.unknowns.push(format!("`{}` is written to look like `{plain}`", word.text.escape_default()));
+                    self.push(action, ctx, span, text);
+                    out.extend(
+                        plain.split(' ').filter(|p| !p.is_empty()).map(|p| Arg { text: p.to_string(), ..word.clone() }),
+                    );
+                }
+                None => out.push(word),
+            }
+        }
+        out
+    }
+
+    /// A command whose program lore cannot see: decoded, built from values
+    /// it cannot expand, or read from an earlier command's output.
+    fn hidden_program(&mut self, name: &str, what: String, text: &str, span: Span, ctx: &Context) {
+        let mut action = Action::new(name, ActionClass::Exec);
+        action.command = vec!["run-hidden-program".into()];
+        action.flag("hidden-program");
+        action.unknowns.push(what);
+        self.push(action, ctx, span, text);
+    }
+
     /// A shell or interpreter that runs whatever a URL serves.
     fn network_program(&mut self, name: &str, url: &str, text: &str, span: Span, ctx: &Context) {
         let mut action = Action::new(name, ActionClass::Exec);
@@ -808,6 +1074,10 @@ impl Shell<'_> {
             }
             (None, None) => match self.from_network.take() {
                 Some(url) => self.network_program(name, &url, text, span, ctx),
+                None if self.hidden_feed => {
+                    let what = "its program, the output of an earlier command that lore cannot know".to_string();
+                    self.hidden_program(name, what, text, span, ctx);
+                }
                 None => {
                     let mut action = Action::new(name, ActionClass::Exec);
                     action.command = vec!["interactive".into()];
@@ -1072,26 +1342,77 @@ impl Shell<'_> {
     /// Quote removal and expansion of one word. Variables assigned earlier
     /// in the script are substituted; anything else is kept as written and
     /// marked unknown. Command substitutions run, so they are analysed.
+    /// A word as one argument, without field splitting (assignments,
+    /// redirections, `for` values).
     fn expand(&mut self, raw: &str, depth: usize, ctx: &Context) -> Arg {
+        self.expand_split(raw, depth, ctx).0
+    }
+
+    /// A command's word as the arguments it becomes: the values of unquoted
+    /// expansions are split on `IFS`, so `C="rm -rf /"; $C` is `rm`, `-rf`, `/`.
+    fn fields(&mut self, raw: &str, depth: usize, ctx: &Context) -> Vec<Arg> {
+        // `"$@"` is each of a function's arguments, as given.
+        if let Some(args) = self.positional.as_ref().filter(|_| matches!(raw, "\"$@\"" | "$@" | "\"${@}\"" | "${@}")) {
+            return args.clone();
+        }
+        let (arg, splittable) = self.expand_split(raw, depth, ctx);
+        if splittable.is_empty() {
+            return vec![arg];
+        }
+        let ifs = self.variable("$IFS").unwrap_or_default();
+        let mut fields = Vec::new();
+        let mut current = String::new();
+        for (i, ch) in arg.text.char_indices() {
+            let splits = ifs.contains(ch) && splittable.iter().any(|(start, end)| (*start..*end).contains(&i));
+            if splits {
+                fields.push(std::mem::take(&mut current));
+            } else {
+                current.push(ch);
+            }
+        }
+        fields.push(current);
+        fields.into_iter().filter(|f| !f.is_empty()).map(|text| Arg { text, unknown: arg.unknown }).collect()
+    }
+
+    /// The word, and the byte ranges of its text that unquoted expansions produced.
+    fn expand_split(&mut self, raw: &str, depth: usize, ctx: &Context) -> (Arg, Vec<(usize, usize)>) {
         let options = brush_parser::ParserOptions::default();
         let pieces = match std::panic::catch_unwind(|| brush_parser::word::parse(raw, &options)) {
             Ok(Ok(pieces)) => pieces,
-            _ => return Arg { text: strip_quotes(raw), unknown: raw.contains('$') || raw.contains('`') },
+            _ => return (Arg { text: strip_quotes(raw), unknown: raw.contains('$') || raw.contains('`') }, Vec::new()),
         };
         let mut arg = Arg { text: String::new(), unknown: false };
-        self.pieces(&pieces, raw, &mut arg, depth, ctx);
-        arg
+        let mut splittable = Vec::new();
+        self.pieces(&pieces, raw, &mut arg, Some(&mut splittable), depth, ctx);
+        (arg, splittable)
     }
 
-    fn pieces(&mut self, pieces: &[WordPieceWithSource], raw: &str, arg: &mut Arg, depth: usize, ctx: &Context) {
+    /// Appends the pieces' values to `arg`; `splittable`, when the pieces are
+    /// unquoted, collects where expansions put text that field splitting cuts.
+    fn pieces(
+        &mut self,
+        pieces: &[WordPieceWithSource],
+        raw: &str,
+        arg: &mut Arg,
+        mut splittable: Option<&mut Vec<(usize, usize)>>,
+        depth: usize,
+        ctx: &Context,
+    ) {
         for piece in pieces {
             let source = raw.get(piece.start_index..piece.end_index).unwrap_or("");
+            let before = arg.text.len();
+            let expands = matches!(
+                piece.piece,
+                WordPiece::ParameterExpansion(_)
+                    | WordPiece::CommandSubstitution(_)
+                    | WordPiece::BackquotedCommandSubstitution(_)
+            );
             match &piece.piece {
                 WordPiece::Text(text) | WordPiece::SingleQuotedText(text) => arg.text.push_str(text),
                 WordPiece::AnsiCQuotedText(text) => arg.text.push_str(&ansi_c(text)),
                 WordPiece::EscapeSequence(text) => arg.text.push_str(text.strip_prefix('\\').unwrap_or(text)),
                 WordPiece::DoubleQuotedSequence(inner) | WordPiece::GettextDoubleQuotedSequence(inner) => {
-                    self.pieces(inner, raw, arg, depth, ctx)
+                    self.pieces(inner, raw, arg, None, depth, ctx)
                 }
                 WordPiece::TildeExpansion(_) => arg.text.push_str(source),
                 WordPiece::ParameterExpansion(_) => match self.variable(source) {
@@ -1125,6 +1446,11 @@ impl Shell<'_> {
                     arg.unknown = true;
                 }
             }
+            // An unknown value keeps its source form (`$X`, `$(cmd a b)`), which is not split.
+            let known = arg.text.get(before..).is_some_and(|value| value != source);
+            if let Some(ranges) = splittable.as_deref_mut().filter(|_| expands && known) {
+                ranges.push((before, arg.text.len()));
+            }
         }
     }
 
@@ -1132,10 +1458,32 @@ impl Shell<'_> {
     fn variable(&self, expression: &str) -> Option<String> {
         let inner = expression.strip_prefix('$')?;
         let name = inner.strip_prefix('{').and_then(|s| s.strip_suffix('}')).unwrap_or(inner);
+        if let Some(args) = &self.positional {
+            let known = |args: &[Arg]| args.iter().all(|a| !a.unknown);
+            match name {
+                "@" | "*" if known(args) => {
+                    return Some(args.iter().map(|a| a.text.as_str()).collect::<Vec<_>>().join(" "));
+                }
+                "#" => return Some(args.len().to_string()),
+                _ => {}
+            }
+            if let Ok(n @ 1..) = name.parse::<usize>() {
+                return args
+                    .get(n - 1)
+                    .filter(|a| !a.unknown)
+                    .map(|a| a.text.clone())
+                    .or(Some(String::new()).filter(|_| n > args.len()));
+            }
+        }
         if !is_identifier(name) {
             return None;
         }
-        self.vars.get(name).cloned().flatten()
+        match self.vars.get(name) {
+            Some(value) => value.clone(),
+            // Unset, IFS splits on blanks and newlines (`rm${IFS}-rf${IFS}/`).
+            None if name == "IFS" => Some(" \t\n".to_string()),
+            None => None,
+        }
     }
 
     fn expand_heredoc(&mut self, body: &str, depth: usize, ctx: &Context) -> String {
@@ -1144,7 +1492,7 @@ impl Shell<'_> {
         match std::panic::catch_unwind(|| brush_parser::word::parse_heredoc(body, &options)) {
             Ok(Ok(pieces)) => {
                 let mut arg = Arg { text: String::new(), unknown: false };
-                self.pieces(&pieces, body, &mut arg, depth, ctx);
+                self.pieces(&pieces, body, &mut arg, None, depth, ctx);
                 arg.text
             }
             _ => body.to_string(),
@@ -1193,18 +1541,18 @@ fn output_of(words: &[Arg], stdin: Option<&str>) -> Option<Feed> {
         }
         "printf" => {
             let (format, values) = args.split_first()?;
-            let mut body = ansi_c(&format.text);
-            for value in values {
-                match ["%s", "%b", "%d"].iter().filter_map(|p| body.find(p)).min() {
-                    Some(at) => body.replace_range(at..at + 2, &value.text),
-                    None => break,
-                }
-            }
-            Some(Feed::Text(body))
+            Some(Feed::Text(printf(&ansi_c(&format.text), values)))
         }
         "cat" if args.iter().all(|a| a.text == "-") => stdin.map(|s| Feed::Text(s.to_string())),
         // Where the caller is; the gate resolves `$PWD` against its working directory.
         "pwd" => Some(Feed::Text("$PWD".into())),
+        // `$(which kubectl)`, `$(command -v git)`: that tool, wherever it is installed.
+        "which" | "command" | "type" if literal => {
+            let mut names = texts().filter(|a| !a.starts_with('-'));
+            let name = names.next()?;
+            (names.next().is_none() && (first.text != "command" || texts().any(|a| a == "-v")))
+                .then(|| Feed::Text(name.into()))
+        }
         "git" if texts().collect::<Vec<_>>() == ["rev-parse", "--show-toplevel"] => Some(Feed::Text("$PWD".into())),
         "dirname" => {
             let path = args.iter().find(|a| !a.text.starts_with('-')).filter(|a| !a.unknown || a.text == "$PWD")?;
@@ -1365,26 +1713,187 @@ fn nesting_depth(text: &str) -> usize {
 
 fn ansi_c(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
+    let mut chars = text.chars().peekable();
+    // Up to `max` digits of `radix`, as bash reads `\x41`, `\101`, `\u00e9`.
+    let number = |chars: &mut std::iter::Peekable<std::str::Chars>, radix: u32, max: usize| {
+        let mut value = 0u32;
+        let mut digits = 0;
+        while digits < max {
+            let Some(d) = chars.peek().and_then(|c| c.to_digit(radix)) else { break };
+            value = value.saturating_mul(radix).saturating_add(d);
+            chars.next();
+            digits += 1;
+        }
+        (digits > 0).then_some(value)
+    };
     while let Some(ch) = chars.next() {
         if ch != '\\' {
             out.push(ch);
             continue;
         }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('\\') => out.push('\\'),
-            Some('\'') => out.push('\''),
-            Some('"') => out.push('"'),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
+        let Some(escape) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        let decoded = match escape {
+            'a' => Some('\u{7}'),
+            'b' => Some('\u{8}'),
+            'e' | 'E' => Some('\u{1b}'),
+            'f' => Some('\u{c}'),
+            'n' => Some('\n'),
+            'r' => Some('\r'),
+            't' => Some('\t'),
+            'v' => Some('\u{b}'),
+            '\\' | '\'' | '"' | '?' => Some(escape),
+            'x' => number(&mut chars, 16, 2).and_then(char::from_u32),
+            'u' => number(&mut chars, 16, 4).and_then(char::from_u32),
+            'U' => number(&mut chars, 16, 8).and_then(char::from_u32),
+            'c' => chars.next().and_then(|c| char::from_u32(u32::from(c.to_ascii_uppercase()) ^ 0x40)),
+            '0'..='7' => {
+                let mut value = escape.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    let Some(d) = chars.peek().and_then(|c| c.to_digit(8)) else { break };
+                    value = value * 8 + d;
+                    chars.next();
+                }
+                char::from_u32(value & 0xff)
             }
-            None => out.push('\\'),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => out.push(c),
+            None => {
+                out.push('\\');
+                out.push(escape);
+            }
         }
     }
     out
+}
+
+/// What a git alias given on the command line stands for.
+enum GitAlias {
+    /// `-c alias.x='!rm -rf /srv'`: a shell command.
+    Shell(String),
+    /// `-c alias.x='push --force'`: a git command.
+    Git(Vec<Arg>),
+}
+
+/// `git -c alias.NAME=VALUE NAME ARGS…`: the command the alias runs.
+fn git_alias(rest: &[Arg]) -> Option<GitAlias> {
+    let mut aliases = Vec::new();
+    let mut i = 0;
+    while let Some(arg) = rest.get(i) {
+        match arg.text.as_str() {
+            "-c" => {
+                let setting = rest.get(i + 1)?;
+                if let Some((name, value)) = setting.text.strip_prefix("alias.").and_then(|s| s.split_once('=')) {
+                    aliases.push((name.to_string(), value.to_string()));
+                }
+                i += 2;
+            }
+            "-C" | "--git-dir" | "--work-tree" | "--namespace" => i += 2,
+            flag if flag.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    let command = rest.get(i)?;
+    let (_, value) = aliases.into_iter().find(|(name, _)| *name == command.text)?;
+    let args = rest[i + 1..].iter();
+    Some(match value.strip_prefix('!') {
+        Some(script) => GitAlias::Shell(
+            std::iter::once(script.to_string()).chain(args.map(|a| a.text.clone())).collect::<Vec<_>>().join(" "),
+        ),
+        None => GitAlias::Git(
+            std::iter::once(Arg::known("git"))
+                .chain(naive_words(&value).iter().map(|w| Arg::known(w)))
+                .chain(args.cloned())
+                .collect(),
+        ),
+    })
+}
+
+/// What `printf FORMAT VALUES…` prints for `%s`, `%b` and `%d`: the format
+/// is used again while values are left, as printf does.
+fn printf(format: &str, values: &[Arg]) -> String {
+    const SPECS: [&str; 3] = ["%s", "%b", "%d"];
+    let mut values = values.iter();
+    let mut out = String::new();
+    loop {
+        let mut rest = format;
+        let mut used = false;
+        while let Some(at) = SPECS.iter().filter_map(|p| rest.find(p)).min() {
+            out.push_str(&rest[..at]);
+            if let Some(value) = values.next() {
+                out.push_str(&value.text);
+                used = true;
+            }
+            rest = &rest[at + 2..];
+        }
+        out.push_str(rest);
+        if !used || values.len() == 0 {
+            return out;
+        }
+    }
+}
+
+/// `$(npm bin)/eslint`, `$GOPATH/bin/lint`, `` `npm bin`/x ``: one expansion
+/// naming a directory, then a literal path; the program's name.
+fn program_under_unknown_directory(text: &str) -> Option<&str> {
+    let rest = if let Some(inner) = text.strip_prefix("$(") {
+        &inner[inner.find(')')? + 1..]
+    } else if let Some(inner) = text.strip_prefix('`') {
+        &inner[inner.find('`')? + 1..]
+    } else if let Some(inner) = text.strip_prefix("${") {
+        let end = inner.find('}')?;
+        is_identifier(&inner[..end]).then_some(&inner[end + 1..])?
+    } else {
+        let inner = text.strip_prefix('$')?;
+        &inner[inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?..]
+    };
+    let name = basename(rest);
+    (rest.starts_with('/') && !rest.contains(['$', '`']) && !name.is_empty()).then_some(name)
+}
+
+/// `$NAME`, `${NAME}`, `$1` or `$@` alone: a variable's name.
+fn environment_variable(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('$')?;
+    let name = inner.strip_prefix('{').and_then(|n| n.strip_suffix('}')).unwrap_or(inner);
+    let special = name.len() == 1 && name.chars().all(|c| c.is_ascii_digit() || matches!(c, '@' | '*'));
+    (is_identifier(name) || special).then_some(name)
+}
+
+/// Tools whose output is shell code that only sets up the environment,
+/// made to be `eval`ed: `eval "$(ssh-agent -s)"`, `eval "$(direnv export bash)"`.
+const ENVIRONMENT_PRINTERS: [&str; 16] = [
+    "ssh-agent",
+    "direnv",
+    "pyenv",
+    "rbenv",
+    "nodenv",
+    "goenv",
+    "jenv",
+    "brew",
+    "conda",
+    "opam",
+    "starship",
+    "zoxide",
+    "fnm",
+    "mise",
+    "rtx",
+    "minikube",
+];
+
+/// A command substitution that runs only an environment printer.
+fn prints_environment(text: &str) -> bool {
+    let inner = text
+        .strip_prefix("$(")
+        .and_then(|t| t.strip_suffix(')'))
+        .or_else(|| text.strip_prefix('`').and_then(|t| t.strip_suffix('`')));
+    inner.is_some_and(|inner| {
+        !inner.contains(['|', ';', '&', '$', '`'])
+            && inner.split_whitespace().next().is_some_and(|tool| ENVIRONMENT_PRINTERS.contains(&basename(tool)))
+    })
 }
 
 fn strip_quotes(word: &str) -> String {

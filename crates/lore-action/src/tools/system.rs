@@ -34,7 +34,7 @@ pub fn files(inv: &mut Invocation<'_>) -> Option<Vec<Action>> {
             }
             path_targets(&mut action, &paths);
         }
-        "shred" | "truncate" | "wipefs" | "srm" => {
+        "shred" | "truncate" | "srm" => {
             action.class = ActionClass::DataDelete;
             let list: Vec<&Arg> = if tool == "truncate" {
                 let o = Opts::new(args, &["-s", "--size", "-r", "--reference"]);
@@ -85,7 +85,9 @@ pub fn files(inv: &mut Invocation<'_>) -> Option<Vec<Action>> {
                 }
             }
         }
-        t if t.starts_with("mkfs") || matches!(t, "mke2fs" | "mkswap" | "fdisk" | "parted" | "sfdisk" | "sgdisk") => {
+        t if t.starts_with("mkfs")
+            || matches!(t, "mke2fs" | "mkswap" | "fdisk" | "parted" | "sfdisk" | "sgdisk" | "wipefs") =>
+        {
             action.class = if matches!(t, "fdisk" | "parted") && paths.len() <= 1 && args.iter().any(|a| a.text == "-l")
             {
                 ActionClass::Read
@@ -141,6 +143,18 @@ pub fn files(inv: &mut Invocation<'_>) -> Option<Vec<Action>> {
         "touch" | "mkdir" => {
             action.class = ActionClass::Create;
             path_targets(&mut action, &paths);
+        }
+        // `tee FILE` writes its input over FILE (`-a`: after it).
+        "tee" if !paths.is_empty() => {
+            action.class = ActionClass::DataWrite;
+            path_targets(&mut action, &paths);
+        }
+        "sort" if args.iter().any(|a| a.text == "-o" || a.text.starts_with("--output")) => {
+            action.class = ActionClass::DataWrite;
+            let output = Opts::new(args, &["-o", "--output", "-k", "-t", "-S", "-T"]).value(&["-o", "--output"]);
+            if let Some(file) = output {
+                action.targets.push(Target::path(&file.text));
+            }
         }
         "sed" if opts.short('i') || args.iter().any(|a| a.text.starts_with("--in-place")) => {
             action.class = ActionClass::DataWrite;

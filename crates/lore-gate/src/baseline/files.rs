@@ -5,7 +5,7 @@
 //! or ignores decides.
 
 use lore_action::{Action, Target};
-use lore_model::Decision;
+use lore_model::{ActionClass, Decision};
 
 use super::{Finding, Surroundings};
 use crate::workspace::PathState;
@@ -119,6 +119,60 @@ pub fn check(action: &Action, around: &Surroundings) -> Vec<Finding> {
             f.decision = f.decision.min(Decision::Ask);
         }
         findings.extend(finding);
+    }
+    findings
+}
+
+/// Writing over the machine's own files (`: > /etc/passwd`, `tee
+/// /etc/sudoers`, `cp x /etc/shadow`, `sed -i d /etc/fstab`) or a user's
+/// dotfiles and keys, and changing the permissions of a whole system tree
+/// (`chmod -R 777 /`). Deletes and moves are [`check`]'s.
+pub fn writes(action: &Action, around: &Surroundings) -> Vec<Finding> {
+    let permissions = action.class == ActionClass::PermissionChange;
+    let remote = !action.env.hosts.is_empty();
+    if reach(action).is_some() || remote || !(permissions || action.class == ActionClass::DataWrite) {
+        return Vec::new();
+    }
+    // Copying or linking into `/usr/local/bin` or `/opt` installs something;
+    // only the machine's configuration and boot files are guarded from it.
+    let installs = matches!(action.tool.as_str(), "cp" | "ln" | "install" | "rsync" | "scp");
+    let guarded: &[&str] = if installs { &["/etc", "/boot"] } else { &SYSTEM_DIRS };
+    let paths = action.targets.iter().filter_map(|t| match t {
+        Target::Path { path } => Some(path.as_str()),
+        _ => None,
+    });
+    let mut findings = Vec::new();
+    for raw in paths {
+        let Some(place) = resolve(raw, action, around) else { continue };
+        let path = place.path.as_str();
+        let home = around.home.unwrap_or(UNKNOWN_HOME);
+        let shown = if raw == path { format!("`{path}`") } else { format!("`{raw}` (`{path}`)") };
+        let scratch = ["/var/log", "/var/cache", "/dev", "/proc/self"];
+        if temp_dir_holding(path, around).is_some() || scratch.iter().any(|d| within(path, d)) {
+            continue;
+        }
+        let in_cwd = around.cwd.is_some_and(|c| c != "/" && c != home && within(path, c.trim_end_matches('/')));
+        if permissions {
+            let whole_tree = path == home || SYSTEM_DIRS.contains(&path) || HOME_ROOTS.contains(&path);
+            if action.has_flag("recursive") && path == "/" {
+                findings.push(machine(format!(
+                    "changing the owner or permissions of everything under {shown} breaks the machine: services, sudo and ssh refuse to run with them"
+                )));
+            } else if action.has_flag("recursive") && whole_tree && !in_cwd {
+                findings.push(Finding::new(
+                    Decision::Ask,
+                    format!("this changes the owner or permissions of everything under {shown}, files the system and its users depend on"),
+                    "change only the files you mean, and check them first with `ls -l`",
+                ));
+            }
+            continue;
+        }
+        let system = guarded.iter().any(|d| within(path, d));
+        let dotfile = path.strip_prefix(home).is_some_and(|rest| rest.starts_with("/."));
+        if !in_cwd && (system || dotfile) {
+            let whose = if system { "the machine's own files" } else { "your own settings and keys" };
+            findings.push(overwrite(&shown, whose));
+        }
     }
     findings
 }

@@ -72,6 +72,7 @@ pub fn check(action: &Action, around: &Surroundings) -> Vec<Finding> {
         return Vec::new();
     }
     let mut out = files::check(action, around);
+    out.extend(files::writes(action, around));
     out.extend(git::check(action, around));
     out.extend(data::check(action, around));
     out.extend(infrastructure(action, around.production));
@@ -154,6 +155,22 @@ fn infrastructure(action: &Action, production: bool) -> Vec<Finding> {
             Decision::Ask,
             "this runs code straight from the network, unread; whatever the server sends runs with your rights".into(),
             "download it (`curl -fsSLo install.sh URL`), read it, then run the file",
+        ));
+    }
+    if action.has_flag("look-alike") {
+        let what = action.unknowns.first().map_or("a word of it is disguised", String::as_str);
+        out.push(Finding::new(
+            in_prod(Decision::Ask),
+            format!("{what}: look-alike or invisible characters hide what a command is from whoever reviews it"),
+            "write the command in plain ASCII",
+        ));
+    }
+    if action.has_flag("hidden-program") {
+        let what = action.unknowns.first().map_or("its program", String::as_str);
+        out.push(Finding::new(
+            in_prod(Decision::Ask),
+            format!("lore cannot see what this runs ({what}); a command that hides its program from review is how a destructive one gets past it"),
+            "write the command out in full, so that it can be checked",
         ));
     }
     let durable = lore_action::is_platform(tool)
