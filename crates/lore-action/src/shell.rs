@@ -21,6 +21,9 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_REENTRY: usize = 8;
 /// At most this many actions are reported for one input.
 pub const MAX_ACTIONS: usize = 512;
+/// Parentheses left open past which the parser is not tried: it cannot
+/// succeed, and its backtracking takes time exponential in their number.
+const MAX_UNCLOSED_PARENS: usize = 8;
 
 /// A word after quote removal and expansion, as far as it can be known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,6 +175,10 @@ impl Shell<'_> {
         if nesting_depth(script) > MAX_NESTING {
             return self.give_up(format!("nesting deeper than {MAX_NESTING} levels was not analysed"));
         }
+        if unclosed_parens(script) > MAX_UNCLOSED_PARENS {
+            self.give_up("could not parse the shell syntax (parentheses left open); analysed word by word".into());
+            return self.fallback(script, depth, ctx);
+        }
         let options = brush_parser::ParserOptions::default();
         let parsed =
             std::panic::catch_unwind(|| brush_parser::Parser::new(script.as_bytes(), &options).parse_program());
@@ -307,13 +314,12 @@ impl Shell<'_> {
         // Taken first: substitutions in the words run pipelines of their own.
         let piped = self.piped.take();
         let fed_unknown = std::mem::take(&mut self.fed_unknown);
-        let span = ctx.outer_span.unwrap_or_else(|| command_span(command, src));
-        let text = src.get(span.start..span.end).unwrap_or("").to_string();
-        let text = if ctx.outer_span.is_some() {
-            self.source.get(span.start..span.end).unwrap_or(&text).to_string()
-        } else {
-            text
-        };
+        let own_span = command_span(command, src);
+        let span = ctx.outer_span.unwrap_or(own_span);
+        // The command as written where it runs, not the whole of what wraps
+        // it: a `bash -c` of many commands must not cost each of them its
+        // full length (the span still cites the outer command).
+        let text = src.get(own_span.start..own_span.end).unwrap_or("").to_string();
         let mut assignments: Vec<(String, Arg)> = Vec::new();
         let mut words: Vec<Arg> = Vec::new();
         let mut stdin: Option<String> = None;
@@ -1296,12 +1302,10 @@ impl Shell<'_> {
         action.wrappers = ctx.wrappers.clone();
         action.span = ctx.outer_span.unwrap_or(span);
         if action.text.is_empty() {
-            action.text = self
-                .source
-                .get(action.span.start..action.span.end)
-                .filter(|t| !t.is_empty())
-                .unwrap_or(text)
-                .to_string();
+            action.text = match text {
+                "" => self.source.get(action.span.start..action.span.end).unwrap_or_default().to_string(),
+                own => own.to_string(),
+            };
         }
         if action.reversibility == Reversibility::Unknown {
             action.reversibility = Reversibility::estimate(action.class, &action.flags);
@@ -1711,6 +1715,30 @@ fn nesting_depth(text: &str) -> usize {
     max
 }
 
+/// How many `(` are still open at the end of `text`, outside quotes and
+/// comments. Any is a syntax error; many make the parser slow to say so.
+fn unclosed_parens(text: &str) -> usize {
+    let (mut open, mut quote, mut escaped, mut comment) = (0usize, None, false, false);
+    let mut previous = ' ';
+    for ch in text.chars() {
+        match (quote, ch) {
+            _ if escaped => escaped = false,
+            _ if comment => comment = ch != '\n',
+            (Some('\''), '\'') | (Some('"'), '"') => quote = None,
+            (Some('\''), _) => {}
+            (_, '\\') => escaped = true,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(ch),
+            (None, '#') if previous.is_whitespace() || matches!(previous, ';' | '&' | '|' | '(') => comment = true,
+            (None, '(') => open += 1,
+            (None, ')') => open = open.saturating_sub(1),
+            _ => {}
+        }
+        previous = ch;
+    }
+    open
+}
+
 fn ansi_c(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -1961,6 +1989,13 @@ mod tests {
         assert_eq!(nesting_depth("echo $(a $(b))"), 2);
         assert_eq!(nesting_depth("echo '((((('"), 0);
         assert!(nesting_depth(&"$(".repeat(10_000)) > MAX_NESTING);
+    }
+
+    #[test]
+    fn open_parentheses_are_counted_outside_quotes_and_comments() {
+        assert_eq!(unclosed_parens("((a) (b"), 2);
+        assert_eq!(unclosed_parens("echo '(((' \"(((\" \\( # ((("), 0);
+        assert_eq!(unclosed_parens("case $x in a) ls ;; esac ("), 1);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! operations its runbooks and incident reports document, and the cautions
 //! around the best matches become cited reasons.
 
+use std::collections::BTreeSet;
+
 use lore_action::{Action, Target};
 use lore_model::{ActionClass, ArchivedOperation, ArchivedStrength, Decision, Trust};
 use lore_pack::ArchivedPackData;
@@ -234,8 +236,9 @@ fn context_words(action: &Action) -> Vec<String> {
     let text = situation(action);
     let common: Vec<String> = command_words(action).map(str::to_lowercase).collect();
     let command = action.text.to_lowercase();
+    let flag_words = flag_only_words(&command);
     let mut out = words(&text);
-    out.retain(|w| !common.contains(w) && !is_flag_word(w, &command));
+    out.retain(|w| !common.contains(w) && !flag_words.contains(w.as_str()));
     out
 }
 
@@ -244,10 +247,17 @@ fn command_words(action: &Action) -> impl Iterator<Item = &str> {
     [action.tool.as_str(), action.family()].into_iter().chain(action.command.iter().map(String::as_str))
 }
 
-/// A word that only appears as part of a `--flag` in the (lower-cased) command.
-fn is_flag_word(word: &str, command: &str) -> bool {
-    command.contains(word)
-        && command.split_whitespace().filter(|t| t.contains(word)).all(|t| t.starts_with('-') && !t.contains('='))
+/// The words that appear in the (lower-cased) command only as part of a
+/// `--flag`. One pass: a command an agent writes can be tens of kilobytes.
+fn flag_only_words(command: &str) -> BTreeSet<&str> {
+    let (mut in_flags, mut elsewhere) = (BTreeSet::new(), BTreeSet::new());
+    for token in command.split_whitespace() {
+        let flag = token.starts_with('-') && !token.contains('=');
+        let found = if flag { &mut in_flags } else { &mut elsewhere };
+        found.extend(token.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()));
+    }
+    in_flags.retain(|w| !elsewhere.contains(w));
+    in_flags
 }
 
 /// How many of the action's words the operation's document uses around it.

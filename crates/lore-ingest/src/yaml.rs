@@ -33,7 +33,9 @@ pub fn parse_documents(text: &str, line_offset: u32) -> Result<Vec<Document>, Ya
         match MarkedYamlOwned::load_from_str(source) {
             Ok(docs) => return Ok(docs.into_iter().map(|root| Document { root, line_offset }).collect()),
             Err(err) => {
-                let line = err.marker().line();
+                // An error at the end of the input is marked on the line
+                // after the last; cite the last line, which an editor shows.
+                let line = err.marker().line().clamp(1, source.lines().count().max(1));
                 match reindent_closing_bracket(source, line) {
                     Some(fixed) => repaired = Some(fixed),
                     None => return Err(YamlError { line: line as u32 + line_offset, message: err.info().to_string() }),
@@ -336,6 +338,15 @@ mod tests {
         let err = docs[0].root().deserialize::<Sample>().expect_err("tier is not a number");
         assert_eq!(err.line, 13);
         assert!(err.message.contains("tier"), "{}", err.message);
+    }
+
+    #[test]
+    fn an_error_at_the_end_names_the_last_line() {
+        // Found by fuzzing (fuzz/ yaml): the marker was one line past the end.
+        let err = parse_documents("kind: system\nenv:\n  - A\nt", 0).expect_err("a key without a value");
+        assert_eq!(err.line, 4, "{err:?}");
+        let err = parse_documents("---\n\"open", 10).expect_err("an unclosed string");
+        assert!(err.line <= 12, "{err:?}");
     }
 
     #[test]

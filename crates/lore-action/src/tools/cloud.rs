@@ -163,7 +163,7 @@ pub fn aws(inv: &mut Invocation<'_>) -> Vec<Action> {
     }
     let has = |names: &[&str]| opts.has(names);
     if service == "s3" {
-        let paths: Vec<&str> = words[2..].to_vec();
+        let paths: Vec<&str> = words.get(2..).unwrap_or_default().to_vec();
         action.class = match operation {
             "rm" if has(&["--recursive"]) => ActionClass::BulkDestroy,
             "rm" => ActionClass::DataDelete,

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use lore_hooks::{Agent, Answer, Event};
+use lore_model::Decision;
 use lore_service::evaluate::{self, Input, Request};
 use lore_service::ops;
 
@@ -17,10 +18,7 @@ pub fn run(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
     let Some(payload) = hook_io::read_payload()? else {
         // No real command is that large: padding must not be a way around the gate.
         let reason = "lore: the hook payload is larger than 1 MiB, so lore cannot check it; failing closed";
-        return Ok(respond(
-            agent,
-            &Answer { decision: lore_model::Decision::Deny, reason, context: "", approve_hint: "" },
-        ));
+        return Ok(respond(agent, &Answer { decision: Decision::Deny, reason, context: "", approve_hint: "" }));
     };
     let parsed = match lore_hooks::parse(agent, &payload) {
         Ok(parsed) => parsed,
@@ -49,7 +47,13 @@ pub fn run(g: &Global, agent_name: &str, event: Option<&str>) -> Result<u8> {
         stale_check_every: Some(std::time::Duration::from_secs(5)),
         deferred_log: true,
     };
-    let outcome = evaluate::evaluate(g.knowledge.as_deref(), request);
+    let knowledge = g.knowledge.as_deref();
+    let Ok(outcome) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate::evaluate(knowledge, request)))
+    else {
+        // A bug must not let the command through: most agents run it when a hook crashes.
+        let reason = "lore: an internal error stopped the check of this command (see stderr); asking instead";
+        return Ok(respond(agent, &Answer { decision: Decision::Ask, reason, context: "", approve_hint: "" }));
+    };
     let reason = evaluate::reason_text(&outcome.verdict);
     let mut context = evaluate::briefing_text(&outcome.verdict);
     for note in &outcome.notes {

@@ -1,0 +1,66 @@
+//! Inputs the fuzz targets in `fuzz/` found, minimised, kept so they stay
+//! fixed. Each says what it was; see docs/fuzzing.md.
+
+use lore_action::analyze_shell;
+use lore_model::ActionClass;
+
+/// Parentheses left open made brush-parser backtrack exponentially: 18 took
+/// 84 ms and each one more about 1.6 times that.
+#[test]
+fn many_unclosed_parentheses_are_refused_before_the_parser() {
+    for input in ["((((((((((&\x0c\x0c((((((((((", &"(".repeat(40), &format!("rm -rf / {}", "(".repeat(30))] {
+        let analysis = analyze_shell(input);
+        assert!(!analysis.complete, "{input:?}");
+        assert!(analysis.problems.iter().any(|p| p.contains("parentheses left open")), "{:?}", analysis.problems);
+    }
+    // Word by word, the destructive command is still seen.
+    let analysis = analyze_shell(&format!("rm -rf / {}", "(".repeat(30)));
+    assert!(analysis.actions.iter().any(|a| a.class == ActionClass::Delete), "{:?}", analysis.actions);
+}
+
+/// A few open parentheses still go to the parser, which reports the error.
+#[test]
+fn a_few_unclosed_parentheses_still_reach_the_parser() {
+    let analysis = analyze_shell("echo ((((");
+    assert!(!analysis.complete);
+    assert!(!analysis.problems.iter().any(|p| p.contains("parentheses left open")), "{:?}", analysis.problems);
+}
+
+/// brush-parser 0.4 panics on a file descriptor number that overflows before
+/// a redirection; the panic is caught and the input analysed word by word.
+#[test]
+fn an_overflowing_file_descriptor_number_does_not_crash() {
+    for input in ["\x02\t\t66666666666>", "rm -rf / 99999999999999999999>x"] {
+        let analysis = analyze_shell(input);
+        assert!(!analysis.complete, "{input:?}");
+    }
+}
+
+/// `aws s3` with no operation indexed past the end of its words: a panic,
+/// so a hook would have failed instead of answering.
+#[test]
+fn aws_s3_with_no_operation_does_not_crash() {
+    for input in ["aws s3", "$ aws s3 \nsync ./site s3://acme-www --delete", "aws --profile prod s3"] {
+        let analysis = analyze_shell(input);
+        assert!(analysis.actions.iter().any(|a| a.tool == "aws"), "{input:?}: {:?}", analysis.actions);
+    }
+}
+
+/// Each command inside `ssh host '…'` or `bash -c '…'` carried the whole
+/// outer command as its text, so the gate's per-action work grew with the
+/// square of the input: 58 KB took 105 s, and a 235 KB hook payload timed
+/// out and failed open. Each action now carries its own command's text.
+#[test]
+fn commands_inside_a_wrapper_carry_their_own_text() {
+    let inner: Vec<String> = (0..400).map(|i| format!("ls /tmp/d{i} -la x{i}")).collect();
+    for wrapper in ["ssh forum.gitlab.com", "bash -c", "sudo sh -c"] {
+        let input = format!("{wrapper} '{}; rm -rf /srv'", inner.join("; "));
+        let analysis = analyze_shell(&input);
+        let total: usize = analysis.actions.iter().map(|a| a.text.len()).sum();
+        assert!(total <= input.len(), "{wrapper}: {total} bytes of action text for {} of input", input.len());
+        let rm = analysis.actions.iter().find(|a| a.tool == "rm").expect("the rm at the end is seen");
+        assert_eq!(rm.text, "rm -rf /srv");
+        // The span still cites the command as the agent wrote it.
+        assert_eq!((rm.span.start, rm.span.end), (0, input.len()));
+    }
+}
