@@ -4,14 +4,14 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use lore_fuzz::{CountingAllocator, bounded, text};
+use lore_fuzz::{CountingAllocator, bounded_document, text};
 
 #[global_allocator]
 static ALLOC: CountingAllocator = CountingAllocator;
 
 fuzz_target!(|data: &[u8]| {
     let Some(toml) = text(data) else { return };
-    bounded("config", || match lore_ingest::Config::parse(toml, Path::new("lore.toml")) {
+    bounded_document("config", toml.len(), || match lore_ingest::Config::parse(toml, Path::new("lore.toml")) {
         Ok(config) => {
             let _ = config.default_review_days();
         }

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use lore_fuzz::{CountingAllocator, bounded, ingest};
+use lore_fuzz::{CountingAllocator, bounded_document, ingest};
 
 #[global_allocator]
 static ALLOC: CountingAllocator = CountingAllocator;
@@ -21,7 +21,7 @@ const NAMES: [&str; 7] = [
 
 fuzz_target!(|data: &[u8]| {
     let Some((first, rest)) = data.split_first() else { return };
-    bounded("markdown", || {
+    bounded_document("markdown", rest.len(), || {
         let out = ingest(NAMES[usize::from(*first) % NAMES.len()], rest);
         let systems: Vec<String> = out.systems.iter().map(|s| s.id.clone()).collect();
         for doc in &out.documents {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use lore_fuzz::{CountingAllocator, bounded, ingest, text};
+use lore_fuzz::{CountingAllocator, bounded_document, ingest, text};
 use lore_ingest::yaml::Node;
 
 #[global_allocator]
@@ -35,7 +35,7 @@ fn walk(node: Node<'_>, depth: usize) {
 fuzz_target!(|data: &[u8]| {
     let Some((first, rest)) = data.split_first() else { return };
     let Some(yaml) = text(rest) else { return };
-    bounded("yaml", || {
+    bounded_document("yaml", rest.len(), || {
         if let Ok(documents) = lore_ingest::yaml::parse_documents(yaml, 0) {
             for document in &documents {
                 walk(document.root(), 0);

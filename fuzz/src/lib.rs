@@ -12,9 +12,21 @@ use std::time::Duration;
 
 use nix::time::{ClockId, clock_gettime};
 
-/// CPU time one input may take, in the fuzz build (optimised, with debug
-/// assertions and coverage counters, so slower than a release build).
-pub const TIME_BUDGET: Duration = Duration::from_millis(50);
+/// CPU time one input on the hook's path may take, in the fuzz build
+/// (optimised, with debug assertions and coverage counters: about four times
+/// a release build). The analysis stops at 512 actions and 4,096 commands,
+/// and at that cap analysing and checking take about 100 ms here; what this
+/// catches is work that grows faster than the input, long before the hook's
+/// 4 s deadline would make it fail open.
+pub const TIME_BUDGET: Duration = Duration::from_millis(250);
+
+/// A document read at build time may take this, plus
+/// [`DOCUMENT_TIME_PER_KIB`]: reading one is linear (about 0.6 ms per KiB in
+/// the fuzz build), so only an input slower than linear runs past it.
+pub const DOCUMENT_TIME_BASE: Duration = Duration::from_millis(50);
+
+/// See [`DOCUMENT_TIME_BASE`].
+pub const DOCUMENT_TIME_PER_KIB: Duration = Duration::from_millis(1);
 
 /// Memory one input may hold at once, above what was held before it.
 pub const MEMORY_BUDGET: usize = 64 << 20;
@@ -65,14 +77,11 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 }
 
-/// [`TIME_BUDGET`], or `LORE_FUZZ_TIME_BUDGET_MS` to profile a finding.
-fn time_budget() -> Duration {
-    static BUDGET: OnceLock<Duration> = OnceLock::new();
+/// `LORE_FUZZ_TIME_BUDGET_MS`, to profile a finding past its budget.
+fn budget_override() -> Option<Duration> {
+    static BUDGET: OnceLock<Option<Duration>> = OnceLock::new();
     *BUDGET.get_or_init(|| {
-        std::env::var("LORE_FUZZ_TIME_BUDGET_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .map_or(TIME_BUDGET, Duration::from_millis)
+        std::env::var("LORE_FUZZ_TIME_BUDGET_MS").ok().and_then(|ms| ms.parse().ok()).map(Duration::from_millis)
     })
 }
 
@@ -92,6 +101,18 @@ fn thread_cpu_time() -> Duration {
 /// budget is timed twice more and judged by its fastest run, since page
 /// faults under memory pressure are charged to the thread too.
 pub fn bounded<T>(what: &str, work: impl Fn() -> T) -> T {
+    bounded_by(what, TIME_BUDGET, work)
+}
+
+/// [`bounded`], for a document of `bytes` read at build time, not on the
+/// hook's path: its budget is [`DOCUMENT_TIME_BASE`] and grows with its size.
+pub fn bounded_document<T>(what: &str, bytes: usize, work: impl Fn() -> T) -> T {
+    let kib = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
+    bounded_by(what, DOCUMENT_TIME_BASE + DOCUMENT_TIME_PER_KIB * kib, work)
+}
+
+fn bounded_by<T>(what: &str, budget: Duration, work: impl Fn() -> T) -> T {
+    let budget = budget_override().unwrap_or(budget);
     tolerate_caught_parser_panics();
     let held_before = HELD.load(Ordering::Relaxed);
     PEAK.store(held_before, Ordering::Relaxed);
@@ -99,13 +120,13 @@ pub fn bounded<T>(what: &str, work: impl Fn() -> T) -> T {
     let grew = PEAK.load(Ordering::Relaxed).saturating_sub(held_before);
     assert!(grew <= MEMORY_BUDGET, "{what}: over the memory budget: {} MiB held at the peak", grew >> 20);
     for _ in 0..2 {
-        if took <= time_budget() {
+        if took <= budget {
             break;
         }
         let (again, again_took) = timed(&work);
         (out, took) = (again, took.min(again_took));
     }
-    assert!(took <= time_budget(), "{what}: over the time budget: {took:?} of CPU for one input, at best of 3");
+    assert!(took <= budget, "{what}: over the time budget of {budget:?}: {took:?} of CPU for one input, at best of 3");
     out
 }
 

@@ -21,6 +21,11 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_REENTRY: usize = 8;
 /// At most this many actions are reported for one input.
 pub const MAX_ACTIONS: usize = 512;
+/// At most this many commands are analysed for one input, counting each
+/// pass of a walked loop and each call of a function: nested loops and
+/// functions that call each other multiply them, and a few hundred bytes
+/// could otherwise keep the analysis busy for minutes.
+pub const MAX_STEPS: usize = 4096;
 /// Parentheses left open past which the parser is not tried: it cannot
 /// succeed, and its backtracking takes time exponential in their number.
 const MAX_UNCLOSED_PARENS: usize = 8;
@@ -92,6 +97,7 @@ pub fn analyze(text: &str) -> Analysis {
         aliases: HashMap::new(),
         uncalled: Vec::new(),
         called: std::collections::HashSet::new(),
+        steps: 0,
     };
     shell.script(text, 0, &Context::default());
     for (name, ctx) in std::mem::take(&mut shell.uncalled) {
@@ -139,6 +145,8 @@ struct Shell<'s> {
     /// Functions defined, in order, with where; and those called at least once.
     uncalled: Vec<(String, Context)>,
     called: std::collections::HashSet<String>,
+    /// Commands analysed so far (see [`MAX_STEPS`]).
+    steps: usize,
     /// The arguments of the function being analysed (`$1`, `"$@"`); `None` outside one.
     positional: Option<Vec<Arg>>,
     /// Tools copied or linked under another name earlier in the input
@@ -158,6 +166,18 @@ enum Feed {
 }
 
 impl Shell<'_> {
+    /// Counts one more command analysed; false once past [`MAX_STEPS`].
+    fn step(&mut self) -> bool {
+        self.steps += 1;
+        if self.steps <= MAX_STEPS {
+            return true;
+        }
+        self.give_up(format!(
+            "more than {MAX_STEPS} commands (counting each loop pass and function call); the rest were not analysed"
+        ));
+        false
+    }
+
     fn give_up(&mut self, problem: String) {
         self.complete = false;
         if !self.problems.contains(&problem) {
@@ -243,6 +263,9 @@ impl Shell<'_> {
     }
 
     fn command(&mut self, command: &ast::Command, src: &str, depth: usize, ctx: &Context) {
+        if !self.step() {
+            return;
+        }
         match command {
             ast::Command::Simple(simple) => self.simple(simple, src, depth, ctx),
             ast::Command::Compound(compound, redirects) => {
@@ -275,6 +298,9 @@ impl Shell<'_> {
                 let values: Vec<Arg> = f.values.iter().flatten().map(|w| self.expand(&w.value, depth, ctx)).collect();
                 if !values.is_empty() && values.len() <= MAX_VALUES && values.iter().all(|v| !v.unknown) {
                     for value in values {
+                        if self.steps > MAX_STEPS {
+                            break;
+                        }
                         self.vars.insert(f.variable_name.clone(), Some(value.text));
                         self.list(&f.body.list, src, depth, ctx);
                     }
@@ -1491,6 +1517,12 @@ impl Shell<'_> {
     }
 
     fn expand_heredoc(&mut self, body: &str, depth: usize, ctx: &Context) -> String {
+        // bash refuses an unclosed `$(` in a heredoc, and brush-parser's
+        // backtracking on one is exponential (four took 4 s).
+        if unclosed_in_heredoc(body) > 0 {
+            self.give_up("a heredoc with parentheses left open was read as it is, not expanded".into());
+            return body.to_string();
+        }
         // Substitutions inside an unquoted heredoc run too.
         let options = brush_parser::ParserOptions::default();
         match std::panic::catch_unwind(|| brush_parser::word::parse_heredoc(body, &options)) {
@@ -1735,6 +1767,21 @@ fn unclosed_parens(text: &str) -> usize {
             _ => {}
         }
         previous = ch;
+    }
+    open
+}
+
+/// How many `(` are left open in a heredoc's body, where quotes are text.
+fn unclosed_in_heredoc(body: &str) -> usize {
+    let (mut open, mut escaped) = (0usize, false);
+    for ch in body.chars() {
+        match ch {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' => open += 1,
+            ')' => open = open.saturating_sub(1),
+            _ => {}
+        }
     }
     open
 }

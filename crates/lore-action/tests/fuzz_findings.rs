@@ -64,3 +64,52 @@ fn commands_inside_a_wrapper_carry_their_own_text() {
         assert_eq!((rm.span.start, rm.span.end), (0, input.len()));
     }
 }
+
+/// Functions that each call the one before several times, and loops nested
+/// in loops, multiply the commands to analyse: 290 bytes took 1.1 s, and a
+/// little more would have outlasted the hook's deadline and failed open.
+/// The analysis now stops after `MAX_STEPS` commands and says so.
+#[test]
+fn fan_out_through_functions_and_loops_is_bounded() {
+    let mut functions = String::from("f0(){ rm -rf /srv; }; ");
+    for i in 1..=6 {
+        let calls = vec![format!("f{}", i - 1); 10].join("; ");
+        functions.push_str(&format!("f{i}(){{ {calls}; }}; "));
+    }
+    functions.push_str("f6");
+    let values: Vec<String> = (1..=16).map(|i| i.to_string()).collect();
+    let mut loops = "rm -rf /srv/$a$b".to_string();
+    for var in ["a", "b", "c", "d", "e", "f", "g"] {
+        loops = format!("for {var} in {}; do {loops}; done", values.join(" "));
+    }
+    for input in [functions, loops] {
+        let analysis = analyze_shell(&input);
+        assert!(!analysis.complete, "{input}");
+        assert!(
+            analysis.problems.iter().any(|p| p.contains("commands (counting each loop pass")),
+            "{:?}",
+            analysis.problems
+        );
+        assert!(analysis.actions.iter().any(|a| a.tool == "rm"), "what was analysed is still reported");
+    }
+}
+
+/// brush-parser's heredoc expansion backtracks exponentially on `$(` left
+/// open inside quotes: `"$(a "${x[^/,}" ` four times in a heredoc took 4 s
+/// in a release build, past the hook's deadline. Such a body (which bash
+/// refuses) is read as it is, and the analysis says so.
+#[test]
+fn a_heredoc_with_parentheses_left_open_is_not_expanded() {
+    let input = format!("cat <<E | psql -h db.prod\n{}\nE\nrm -rf /srv", "\"$(a \"${x[^/,}\" ".repeat(12));
+    let analysis = analyze_shell(&input);
+    assert!(!analysis.complete);
+    assert!(
+        analysis.problems.iter().any(|p| p.contains("heredoc with parentheses left open")),
+        "{:?}",
+        analysis.problems
+    );
+    assert!(analysis.actions.iter().any(|a| a.tool == "psql") && analysis.actions.iter().any(|a| a.tool == "rm"));
+    // Closed, the same text is expanded as usual.
+    let closed = analyze_shell(&format!("cat <<E\n{}\nE", "\"$(echo \"${x}\")\" ".repeat(12)));
+    assert!(!closed.problems.iter().any(|p| p.contains("heredoc")), "{:?}", closed.problems);
+}
