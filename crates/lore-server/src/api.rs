@@ -39,6 +39,7 @@ pub struct CheckRequest {
     pub input: String,
     /// `shell` (default), `sql`, `terraform-plan`, `manifest` or `structured`.
     #[serde(default)]
+    #[schema(pattern = "^(shell|command|sql|terraform-plan|plan|manifest|kubernetes|structured|action)$")]
     pub kind: Option<String>,
     /// The directory the action would run in.
     #[serde(default)]
@@ -151,6 +152,7 @@ pub fn blast(loaded: &Loaded, request: &BlastRequest) -> Answer {
 #[into_params(parameter_in = Query)]
 pub struct SearchKnowledgeRequest {
     /// A question or keywords.
+    #[param(pattern = "[^\\s]")]
     pub query: String,
     /// Only documents about this system.
     #[serde(default)]
@@ -274,6 +276,7 @@ pub fn checklist(loaded: &Loaded, system: &str, action: Option<&str>) -> Result<
 #[serde(deny_unknown_fields)]
 pub struct ProposeRequest {
     /// `rule`, `fact`, `dependency` or `lesson` (an incident's lesson).
+    #[schema(pattern = "^(rule|fact|dependency|lesson)$")]
     pub kind: String,
     /// The system it is about.
     pub system: String,
@@ -286,6 +289,7 @@ pub struct ProposeRequest {
     pub instead: Option<String>,
     /// Rules: what it should decide once approved: warn, ask or deny (default ask).
     #[serde(default)]
+    #[schema(pattern = "^(warn|ask|deny)$")]
     pub decision: Option<String>,
     /// Rules: command globs it matches, such as `redis-cli * monitor*`.
     #[serde(default)]
@@ -356,6 +360,7 @@ pub struct ApproveProposalRequest {
 #[serde(deny_unknown_fields)]
 pub struct RejectProposalRequest {
     /// Why it is rejected (required).
+    #[schema(pattern = "[^\\s]")]
     pub why: String,
     /// Who rejects, when no API token says.
     #[serde(default)]
@@ -417,6 +422,7 @@ pub struct DecisionsRequest {
     pub since: Option<String>,
     /// Only this decision: allow, warn, ask, deny.
     #[serde(default)]
+    #[param(pattern = "^(allow|warn|ask|deny)$")]
     pub decision: Option<String>,
     /// Only decisions about this system.
     #[serde(default)]

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -89,10 +89,19 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_problem(rejection)),
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|rejection| Problem::new(rejection.status(), rejection.body_text()))?;
+        let value = match Json::<T>::from_request(Request::from_parts(parts, bytes.clone().into()), state).await {
+            Ok(Json(value)) => value,
+            Err(rejection) => return Err(json_problem(rejection)),
+        };
+        // serde reads a struct from an array too (`[10]` as `{"minutes": 10}`); the API documents objects.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "the body must be a JSON object"));
         }
+        Ok(ApiJson(value))
     }
 }
 
@@ -119,6 +128,20 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
             .await
             .map(|q| ApiQuery(q.0))
             .map_err(|rejection: QueryRejection| Problem::new(StatusCode::BAD_REQUEST, rejection.body_text()))
+    }
+}
+
+/// `Path`, with its rejections as problems.
+struct ApiPath<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Problem> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|rejection: PathRejection| Problem::new(StatusCode::BAD_REQUEST, rejection.body_text()))
     }
 }
 
@@ -177,7 +200,7 @@ async fn systems(State(app): State<App>) -> ApiResult {
     params(("name" = String, Path, description = "A system's name or alias")),
     responses((status = 200, description = "The briefing", body = Value),
         (status = 404, description = "No such system", body = Problem, content_type = "application/problem+json")))]
-async fn system(State(app): State<App>, Path(name): Path<String>) -> ApiResult {
+async fn system(State(app): State<App>, ApiPath(name): ApiPath<String>) -> ApiResult {
     blocking(move || api::system_page(&app.shared.current(), &name)).await
 }
 
@@ -216,7 +239,7 @@ async fn rules(State(app): State<App>, ApiQuery(request): ApiQuery<api::ListRule
     params(("id" = String, Path, description = "The incident's id")),
     responses((status = 200, description = "The incident", body = Value),
         (status = 404, description = "No such incident", body = Problem, content_type = "application/problem+json")))]
-async fn incident(State(app): State<App>, Path(id): Path<String>) -> ApiResult {
+async fn incident(State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult {
     blocking(move || api::incident(&app.shared.current(), &api::GetIncidentRequest { id })).await
 }
 
@@ -255,7 +278,7 @@ async fn decisions(State(app): State<App>, ApiQuery(request): ApiQuery<api::Deci
     params(("id" = i64, Path, description = "The decision's id")),
     responses((status = 200, description = "The decision", body = Value),
         (status = 404, description = "No such decision", body = Problem, content_type = "application/problem+json")))]
-async fn decision(State(app): State<App>, Path(id): Path<i64>) -> ApiResult {
+async fn decision(State(app): State<App>, ApiPath(id): ApiPath<i64>) -> ApiResult {
     blocking(move || api::decision(&app.shared, id)).await
 }
 
@@ -271,7 +294,7 @@ async fn decision(State(app): State<App>, Path(id): Path<i64>) -> ApiResult {
 async fn approve_decision(
     State(app): State<App>,
     caller: Option<Extension<Caller>>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<api::ApproveDecisionRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
@@ -285,7 +308,7 @@ async fn approve_decision(
     responses((status = 200, description = "How many approvals were withdrawn", body = Value),
         (status = 403, description = "The token is not an approver's", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such decision", body = Problem, content_type = "application/problem+json")))]
-async fn revoke_decision(State(app): State<App>, Path(id): Path<i64>) -> ApiResult {
+async fn revoke_decision(State(app): State<App>, ApiPath(id): ApiPath<i64>) -> ApiResult {
     blocking(move || api::revoke_decision(&app.shared, id)).await
 }
 
@@ -307,7 +330,7 @@ async fn proposals(State(app): State<App>) -> Json<Value> {
 async fn approve_proposal(
     State(app): State<App>,
     caller: Option<Extension<Caller>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<api::ApproveProposalRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
@@ -327,7 +350,7 @@ async fn approve_proposal(
 async fn reject_proposal(
     State(app): State<App>,
     caller: Option<Extension<Caller>>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<api::RejectProposalRequest>,
 ) -> ApiResult {
     let caller = caller.map(|Extension(c)| c);
@@ -434,7 +457,9 @@ pub fn openapi_json() -> Value {
     let (_, health) = OpenApiRouter::<App>::new().routes(routes!(healthz)).routes(routes!(readyz)).split_for_parts();
     doc.merge(health);
     doc.info.version = env!("CARGO_PKG_VERSION").into();
-    serde_json::to_value(doc).unwrap_or_default()
+    let mut value = serde_json::to_value(doc).unwrap_or_default();
+    crate::openapi::complete(&mut value);
+    value
 }
 
 async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {

@@ -11,6 +11,7 @@ pub mod api;
 pub mod config;
 pub mod http;
 pub mod mcp;
+mod openapi;
 pub mod state;
 
 use std::sync::Arc;

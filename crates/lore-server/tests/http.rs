@@ -198,6 +198,31 @@ async fn bad_requests_get_problems_and_the_server_stays_up() {
     assert_problem(status, &kind, &body, 422);
     let (status, kind, body) = server.post("/v1/check", &json!({ "input": "ls", "surprise": true })).await;
     assert_problem(status, &kind, &body, 422);
+    // Found by schemathesis: serde reads a struct from an array too.
+    let (status, kind, body) = server.post("/v1/check", &json!(["ls"])).await;
+    assert_problem(status, &kind, &body, 422);
+    let (status, kind, body) = Server::read(
+        server
+            .client
+            .get(format!("{}/v1/decisions/not-a-number", server.base))
+            .bearer_auth(SECRET)
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_problem(status, &kind, &body, 400);
+    let (status, kind, body) = Server::read(
+        server
+            .client
+            .get(format!("{}/v1/decisions?decision=alow", server.base))
+            .bearer_auth(SECRET)
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
+    assert_problem(status, &kind, &body, 422);
 
     let huge = json!({ "input": "x".repeat(8 * 1024) });
     let (status, kind, body) = server.post("/v1/check", &huge).await;

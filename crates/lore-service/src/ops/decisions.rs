@@ -23,7 +23,7 @@ pub fn parse_moment(text: &str, now: Timestamp) -> Option<i64> {
             "w" => 7 * 86_400,
             _ => return Timestamp::parse(text).map(|t| t.0),
         };
-        return Some(now.0 - n * seconds);
+        return n.checked_mul(seconds).and_then(|ago| now.0.checked_sub(ago));
     }
     Timestamp::parse(text).map(|t| t.0)
 }
@@ -46,7 +46,7 @@ pub struct LogRequest {
 }
 
 impl LogRequest {
-    /// The store's filter for this request; `Invalid` for a bad `since`.
+    /// The store's filter for this request; `Invalid` for a bad `since` or `decision`.
     pub fn filter(self) -> Result<Filter> {
         let since_unix =
             match &self.since {
@@ -55,6 +55,10 @@ impl LogRequest {
                     Error::Invalid(format!("since: `{text}` is not a duration (30m, 2h, 7d) or a date"))
                 })?),
             };
+        const DECISIONS: [&str; 4] = ["allow", "warn", "ask", "deny"];
+        if let Some(decision) = self.decision.as_deref().filter(|d| !DECISIONS.contains(d)) {
+            return Err(Error::Invalid(format!("decision: `{decision}` is not allow, warn, ask or deny")));
+        }
         Ok(Filter {
             since_unix,
             decision: self.decision,
@@ -345,5 +349,14 @@ mod tests {
         assert_eq!(parse_moment("2026-10-01", now), Timestamp::parse("2026-10-01").map(|t| t.0));
         assert_eq!(parse_moment("soon", now), None);
         assert_eq!(parse_moment("3 fortnights", now), None);
+        // Found by schemathesis: a duration past the range overflowed.
+        assert_eq!(parse_moment("999999999999999999w", now), None);
+    }
+
+    #[test]
+    fn an_unknown_decision_is_refused_not_matched_against_nothing() {
+        let request = |d: &str| LogRequest { decision: Some(d.into()), ..LogRequest::default() };
+        assert!(request("deny").filter().is_ok());
+        assert!(matches!(request("alow").filter(), Err(Error::Invalid(_))));
     }
 }
