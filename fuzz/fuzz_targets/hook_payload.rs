@@ -12,10 +12,11 @@ static ALLOC: CountingAllocator = CountingAllocator;
 fuzz_target!(|data: &[u8]| {
     let Some(payload) = text(data) else { return };
     lore_fuzz::example_pack();
-    bounded("hook_payload", || {
-        for agent in Agent::ALL {
-            let Ok(parsed) = lore_hooks::parse(agent, payload) else { continue };
-            let Some(command) = parsed.command else { continue };
+    // One hook call answers one agent: each is bounded on its own.
+    for agent in Agent::ALL {
+        bounded("hook_payload", || {
+            let Ok(parsed) = lore_hooks::parse(agent, payload) else { return };
+            let Some(command) = parsed.command else { return };
             let verdict = gate(&lore_action::analyze_shell(&command));
             let answer = Answer {
                 decision: verdict.decision,
@@ -28,6 +29,6 @@ fuzz_target!(|data: &[u8]| {
                 let parsed: Result<serde_json::Value, _> = serde_json::from_str(&response.stdout);
                 assert!(parsed.is_ok(), "{agent:?}'s answer is JSON: {}", response.stdout);
             }
-        }
-    });
+        });
+    }
 });
