@@ -26,8 +26,9 @@ pub const MAX_ACTIONS: usize = 512;
 /// functions that call each other multiply them, and a few hundred bytes
 /// could otherwise keep the analysis busy for minutes.
 pub const MAX_STEPS: usize = 4096;
-/// Parentheses left open past which the parser is not tried: it cannot
-/// succeed, and its backtracking takes time exponential in their number.
+/// Parentheses or brackets left open past which the parser is not tried:
+/// it cannot succeed, and its backtracking takes time exponential in their
+/// number.
 const MAX_UNCLOSED_PARENS: usize = 8;
 
 /// A word after quote removal and expansion, as far as it can be known.
@@ -195,8 +196,10 @@ impl Shell<'_> {
         if nesting_depth(script) > MAX_NESTING {
             return self.give_up(format!("nesting deeper than {MAX_NESTING} levels was not analysed"));
         }
-        if unclosed_parens(script) > MAX_UNCLOSED_PARENS {
-            self.give_up("could not parse the shell syntax (parentheses left open); analysed word by word".into());
+        if unclosed(script, '(', ')') > MAX_UNCLOSED_PARENS || unclosed(script, '[', ']') > MAX_UNCLOSED_PARENS {
+            self.give_up(
+                "could not parse the shell syntax (parentheses or brackets left open); analysed word by word".into(),
+            );
             return self.fallback(script, depth, ctx);
         }
         let options = brush_parser::ParserOptions::default();
@@ -1747,9 +1750,10 @@ fn nesting_depth(text: &str) -> usize {
     max
 }
 
-/// How many `(` are still open at the end of `text`, outside quotes and
-/// comments. Any is a syntax error; many make the parser slow to say so.
-fn unclosed_parens(text: &str) -> usize {
+/// How many `open` are still unmatched by `close` at the end of `text`,
+/// outside quotes and comments. For parentheses any is a syntax error; many
+/// of either make the parser slow to say so.
+fn unclosed(text: &str, open_char: char, close_char: char) -> usize {
     let (mut open, mut quote, mut escaped, mut comment) = (0usize, None, false, false);
     let mut previous = ' ';
     for ch in text.chars() {
@@ -1762,8 +1766,8 @@ fn unclosed_parens(text: &str) -> usize {
             (Some(_), _) => {}
             (None, '\'' | '"') => quote = Some(ch),
             (None, '#') if previous.is_whitespace() || matches!(previous, ';' | '&' | '|' | '(') => comment = true,
-            (None, '(') => open += 1,
-            (None, ')') => open = open.saturating_sub(1),
+            (None, c) if c == open_char => open += 1,
+            (None, c) if c == close_char => open = open.saturating_sub(1),
             _ => {}
         }
         previous = ch;
@@ -2040,9 +2044,10 @@ mod tests {
 
     #[test]
     fn open_parentheses_are_counted_outside_quotes_and_comments() {
-        assert_eq!(unclosed_parens("((a) (b"), 2);
-        assert_eq!(unclosed_parens("echo '(((' \"(((\" \\( # ((("), 0);
-        assert_eq!(unclosed_parens("case $x in a) ls ;; esac ("), 1);
+        assert_eq!(unclosed("((a) (b", '(', ')'), 2);
+        assert_eq!(unclosed("echo '(((' \"(((\" \\( # (((", '(', ')'), 0);
+        assert_eq!(unclosed("case $x in a) ls ;; esac (", '(', ')'), 1);
+        assert_eq!(unclosed("ls [ab]* ${a[1]} [", '[', ']'), 1);
     }
 
     #[test]

@@ -11,7 +11,11 @@ fn many_unclosed_parentheses_are_refused_before_the_parser() {
     for input in ["((((((((((&\x0c\x0c((((((((((", &"(".repeat(40), &format!("rm -rf / {}", "(".repeat(30))] {
         let analysis = analyze_shell(input);
         assert!(!analysis.complete, "{input:?}");
-        assert!(analysis.problems.iter().any(|p| p.contains("parentheses left open")), "{:?}", analysis.problems);
+        assert!(
+            analysis.problems.iter().any(|p| p.contains("parentheses or brackets left open")),
+            "{:?}",
+            analysis.problems
+        );
     }
     // Word by word, the destructive command is still seen.
     let analysis = analyze_shell(&format!("rm -rf / {}", "(".repeat(30)));
@@ -23,7 +27,11 @@ fn many_unclosed_parentheses_are_refused_before_the_parser() {
 fn a_few_unclosed_parentheses_still_reach_the_parser() {
     let analysis = analyze_shell("echo ((((");
     assert!(!analysis.complete);
-    assert!(!analysis.problems.iter().any(|p| p.contains("parentheses left open")), "{:?}", analysis.problems);
+    assert!(
+        !analysis.problems.iter().any(|p| p.contains("parentheses or brackets left open")),
+        "{:?}",
+        analysis.problems
+    );
 }
 
 /// brush-parser 0.4 panics on a file descriptor number that overflows before
@@ -112,4 +120,18 @@ fn a_heredoc_with_parentheses_left_open_is_not_expanded() {
     // Closed, the same text is expanded as usual.
     let closed = analyze_shell(&format!("cat <<E\n{}\nE", "\"$(echo \"${x}\")\" ".repeat(12)));
     assert!(!closed.problems.iter().any(|p| p.contains("heredoc")), "{:?}", closed.problems);
+}
+
+/// brush-parser backtracks exponentially on brackets left open in
+/// parameter expansions (`${IFSarr[kill$R…`): this 809-byte word took 15 s
+/// in a release build, past the hook's deadline. Like parentheses, more
+/// than 8 left open skip the parser.
+#[test]
+fn many_unclosed_brackets_are_refused_before_the_parser() {
+    let input = include_str!("fuzz/unclosed-brackets.sh");
+    let analysis = analyze_shell(input);
+    assert!(!analysis.complete);
+    assert!(analysis.problems.iter().any(|p| p.contains("brackets left open")), "{:?}", analysis.problems);
+    // A glob's brackets are closed, and reach the parser.
+    assert!(analyze_shell("ls [ab]*.log ${a[1]}").complete);
 }
