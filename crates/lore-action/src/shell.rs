@@ -196,7 +196,8 @@ impl Shell<'_> {
         if nesting_depth(script) > MAX_NESTING {
             return self.give_up(format!("nesting deeper than {MAX_NESTING} levels was not analysed"));
         }
-        if unclosed(script, '(', ')') > MAX_UNCLOSED_PARENS || unclosed(script, '[', ']') > MAX_UNCLOSED_PARENS {
+        if unclosed(script, '(', ')') > MAX_UNCLOSED_PARENS || unclosed_literal(script, '[', ']') > MAX_UNCLOSED_PARENS
+        {
             self.give_up(
                 "could not parse the shell syntax (parentheses or brackets left open); analysed word by word".into(),
             );
@@ -1520,10 +1521,13 @@ impl Shell<'_> {
     }
 
     fn expand_heredoc(&mut self, body: &str, depth: usize, ctx: &Context) -> String {
-        // bash refuses an unclosed `$(` in a heredoc, and brush-parser's
-        // backtracking on one is exponential (four took 4 s).
-        if unclosed_in_heredoc(body) > 0 {
-            self.give_up("a heredoc with parentheses left open was read as it is, not expanded".into());
+        // bash refuses an unclosed `$(` or `${` in a heredoc, and
+        // brush-parser's backtracking on them is exponential (four took 4 s).
+        if unclosed_literal(body, '(', ')') > 0
+            || unclosed_literal(body, '{', '}') > 0
+            || unclosed_literal(body, '[', ']') > MAX_UNCLOSED_PARENS
+        {
+            self.give_up("a heredoc with parentheses or brackets left open was read as it is, not expanded".into());
             return body.to_string();
         }
         // Substitutions inside an unquoted heredoc run too.
@@ -1775,15 +1779,17 @@ fn unclosed(text: &str, open_char: char, close_char: char) -> usize {
     open
 }
 
-/// How many `(` are left open in a heredoc's body, where quotes are text.
-fn unclosed_in_heredoc(body: &str) -> usize {
+/// How many `open` are left unmatched by `close`, counting inside quotes
+/// too: in a heredoc's body quotes are text, and quotes nested in `"$(…)"`
+/// defeat a simple quote tracker.
+fn unclosed_literal(text: &str, open_char: char, close_char: char) -> usize {
     let (mut open, mut escaped) = (0usize, false);
-    for ch in body.chars() {
+    for ch in text.chars() {
         match ch {
             _ if escaped => escaped = false,
             '\\' => escaped = true,
-            '(' => open += 1,
-            ')' => open = open.saturating_sub(1),
+            c if c == open_char => open += 1,
+            c if c == close_char => open = open.saturating_sub(1),
             _ => {}
         }
     }
