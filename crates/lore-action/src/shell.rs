@@ -167,10 +167,14 @@ enum Feed {
 }
 
 impl Shell<'_> {
+    fn out_of_steps(&self) -> bool {
+        self.steps > MAX_STEPS
+    }
+
     /// Counts one more command analysed; false once past [`MAX_STEPS`].
     fn step(&mut self) -> bool {
         self.steps += 1;
-        if self.steps <= MAX_STEPS {
+        if !self.out_of_steps() {
             return true;
         }
         self.give_up(format!(
@@ -302,7 +306,7 @@ impl Shell<'_> {
                 let values: Vec<Arg> = f.values.iter().flatten().map(|w| self.expand(&w.value, depth, ctx)).collect();
                 if !values.is_empty() && values.len() <= MAX_VALUES && values.iter().all(|v| !v.unknown) {
                     for value in values {
-                        if self.steps > MAX_STEPS {
+                        if self.out_of_steps() {
                             break;
                         }
                         self.vars.insert(f.variable_name.clone(), Some(value.text));
@@ -1527,7 +1531,9 @@ impl Shell<'_> {
             || unclosed_literal(body, '{', '}') > 0
             || unclosed_literal(body, '[', ']') > MAX_UNCLOSED_PARENS
         {
-            self.give_up("a heredoc with parentheses or brackets left open was read as it is, not expanded".into());
+            self.give_up(
+                "a heredoc with parentheses, braces or brackets left open was read as it is, not expanded".into(),
+            );
             return body.to_string();
         }
         // Substitutions inside an unquoted heredoc run too.
@@ -2053,7 +2059,7 @@ mod tests {
         assert_eq!(unclosed("((a) (b", '(', ')'), 2);
         assert_eq!(unclosed("echo '(((' \"(((\" \\( # (((", '(', ')'), 0);
         assert_eq!(unclosed("case $x in a) ls ;; esac (", '(', ')'), 1);
-        assert_eq!(unclosed("ls [ab]* ${a[1]} [", '[', ']'), 1);
+        assert_eq!(unclosed_literal("ls [ab]* \"${a[1]} [\" [", '[', ']'), 2, "brackets count inside quotes");
     }
 
     #[test]

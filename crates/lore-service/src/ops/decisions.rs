@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use lore_log::{Approval, Entry, Filter, Store};
-use lore_model::Timestamp;
+use lore_model::{Decision, Timestamp};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -55,8 +55,9 @@ impl LogRequest {
                     Error::Invalid(format!("since: `{text}` is not a duration (30m, 2h, 7d) or a date"))
                 })?),
             };
-        const DECISIONS: [&str; 4] = ["allow", "warn", "ask", "deny"];
-        if let Some(decision) = self.decision.as_deref().filter(|d| !DECISIONS.contains(d)) {
+        let known =
+            |d: &str| [Decision::Allow, Decision::Warn, Decision::Ask, Decision::Deny].iter().any(|k| k.as_str() == d);
+        if let Some(decision) = self.decision.as_deref().filter(|d| !known(d)) {
             return Err(Error::Invalid(format!("decision: `{decision}` is not allow, warn, ask or deny")));
         }
         Ok(Filter {
