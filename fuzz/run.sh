@@ -8,7 +8,10 @@
 #   fuzz/run.sh list                       the targets
 #
 # Seeds are written to fuzz/corpus/ by fuzz/seeds.py on first use; findings
-# land in fuzz/artifacts/<target>/ and fail the run.
+# land in fuzz/artifacts/<target>/ and fail the run. The smoke uses a fixed
+# libFuzzer seed (LORE_FUZZ_SEED, default 1) so a CI finding repeats on
+# another machine, and prints each finding in base64 so it can be rebuilt
+# from the log alone.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -51,9 +54,10 @@ seeds() {
 # backstop for hangs; the 50 ms budget is asserted inside each target.
 run_target() {
   local target=$1 seconds=$2 jobs=${3:-1}
+  shift 3 || shift $#
   seeds "$target"
-  local extra=()
-  if [ "$jobs" -gt 1 ]; then extra=(-fork="$jobs" -ignore_crashes=0); fi
+  local extra=("$@")
+  if [ "$jobs" -gt 1 ]; then extra+=(-fork="$jobs" -ignore_crashes=0); fi
   cargo +nightly fuzz run -s none "$target" "corpus/$target" -- \
     -max_total_time="$seconds" -max_len="$MAX_LEN" -dict="$(dictionary "$target")" \
     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${extra[@]}"
@@ -70,8 +74,18 @@ case "${1:-smoke}" in
       echo "== fuzz $target (${seconds}s)"
       log="logs/$target.log"
       mkdir -p logs
-      run_target "$target" "$seconds" >"$log" 2>&1 || failed+=("$target")
+      if ! run_target "$target" "$seconds" 1 -seed="${LORE_FUZZ_SEED:-1}" >"$log" 2>&1; then
+        failed+=("$target")
+      fi
       grep -E '^(INFO: (Loaded|seed corpus)|#[0-9]+ *DONE|stat::|==[0-9]+== ERROR|SUMMARY|thread .* panicked)|over the (time|memory) budget' "$log" || true
+    done
+    for target in "${failed[@]}"; do
+      for artifact in artifacts/"$target"/*; do
+        [ -f "$artifact" ] || continue
+        echo "== finding $artifact ($(wc -c <"$artifact") bytes), base64:"
+        head -c 4096 "$artifact" | base64 -w 0
+        echo
+      done
     done
     if [ ${#failed[@]} -gt 0 ]; then
       echo "fuzz: findings in: ${failed[*]} (see fuzz/artifacts/)" >&2

@@ -1726,7 +1726,8 @@ fn skip_options(args: &[Arg], value_flags: &[&str]) -> usize {
         let flag = arg.text.split('=').next().unwrap_or(&arg.text);
         i += if value_flags.contains(&flag) && !arg.text.contains('=') { 2 } else { 1 };
     }
-    i
+    // A value flag at the end (`ln -t`) has no value to skip.
+    i.min(args.len())
 }
 
 /// The deepest nesting of `$(`, backticks, `(`, `{` and `[`, ignoring quotes.

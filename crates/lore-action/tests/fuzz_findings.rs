@@ -148,3 +148,16 @@ fn brackets_left_open_inside_nested_quotes_are_refused_before_the_parser() {
     let analysis = analyze_shell(&heredoc);
     assert!(analysis.problems.iter().any(|p| p.contains("left open")), "{:?}", analysis.problems);
 }
+
+/// `ln -t` with nothing after the value flag: the rename tracker sliced past
+/// the end of the arguments and panicked (found by the CI fuzz smoke).
+#[test]
+fn a_value_flag_at_the_end_of_ln_does_not_panic() {
+    for input in ["ln -t", "cp -m", "install -o", "sudo -u", "timeout -s", "ln -s -t"] {
+        let analysis = analyze_shell(input);
+        assert!(analysis.problems.iter().all(|p| !p.contains("panic")), "{input}: {:?}", analysis.problems);
+    }
+    // A complete rename is still followed.
+    let analysis = analyze_shell("ln -s /bin/rm ./x && ./x -rf /srv");
+    assert!(analysis.actions.iter().any(|a| a.tool == "rm"), "{:?}", analysis.actions);
+}
