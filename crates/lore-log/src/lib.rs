@@ -192,6 +192,34 @@ pub struct Approval<'a> {
     pub standing: bool,
 }
 
+/// A human's refusal of a decision's request.
+#[derive(Debug, Clone, Copy)]
+pub struct Rejection<'a> {
+    /// Who refuses.
+    pub by: Option<&'a str>,
+    /// Why: a refusal always says.
+    pub why: &'a str,
+    /// When, in Unix seconds.
+    pub now: i64,
+}
+
+/// What a human did about a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Handled {
+    /// The decision.
+    pub decision_id: i64,
+    /// `approved` or `rejected`.
+    pub verdict: String,
+    /// Whether an approval stands until it expires, rather than once.
+    pub standing: bool,
+    /// Who.
+    pub by: Option<String>,
+    /// Why.
+    pub why: Option<String>,
+    /// When, in Unix seconds.
+    pub ts_unix: i64,
+}
+
 /// An approval the gate found for an input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Granted {
@@ -245,6 +273,12 @@ pub trait Decisions {
     /// still let it through (standing or once-only); returns how many, or
     /// `None` when there is no such decision.
     fn revoke(&self, id: i64, now: i64) -> Result<Option<usize>, LogError>;
+    /// A human says no to the request of decision `id`, and why; returns
+    /// its input, or `None` when there is no such decision.
+    fn reject(&self, id: i64, rejection: &Rejection<'_>) -> Result<Option<String>, LogError>;
+    /// What humans did about these decisions (approvals and rejections),
+    /// newest first.
+    fn handled(&self, ids: &[i64]) -> Result<Vec<Handled>, LogError>;
     /// Finds an unexpired approval of exactly this input: a standing one
     /// first, else a once-only one, which this uses up.
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError>;

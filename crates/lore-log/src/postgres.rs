@@ -12,8 +12,8 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::history::{Current, Synced, Version};
 use crate::{
-    Approval, Decisions, Entry, Filter, Granted, History, LogError, NewRecord, Pending, ProposalDecision, Reviews,
-    Written, json, split,
+    Approval, Decisions, Entry, Filter, Granted, Handled, History, LogError, NewRecord, Pending, ProposalDecision,
+    Rejection, Reviews, Written, json, split,
 };
 
 type Pool = r2d2::Pool<Manager>;
@@ -82,7 +82,7 @@ const POOL_SIZE: u32 = 16;
 
 /// Each step takes the schema from the version before it to the next; step
 /// `i` makes version `i + 1`. Steps are only ever appended (docs/store.md).
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     "
 CREATE TABLE decisions (
     id BIGSERIAL PRIMARY KEY,
@@ -147,6 +147,16 @@ CREATE TABLE knowledge_synced (knowledge TEXT PRIMARY KEY, pack_version TEXT NOT
         written TEXT
     );
     CREATE INDEX proposal_decisions_knowledge ON proposal_decisions (knowledge, id);",
+    // 3 → 4: humans' refusals of asks and denials; approvals found by decision.
+    "CREATE TABLE decision_rejections (
+        id BIGSERIAL PRIMARY KEY,
+        decision_id BIGINT NOT NULL REFERENCES decisions (id),
+        rejected_by TEXT,
+        why TEXT NOT NULL,
+        ts_unix BIGINT NOT NULL
+    );
+    CREATE INDEX decision_rejections_decision ON decision_rejections (decision_id);
+    CREATE INDEX approvals_decision ON approvals (decision_id);",
 ];
 
 /// A pool of connections to one PostgreSQL database.
@@ -555,6 +565,46 @@ impl Decisions for PgStore {
             .map_err(self.err())?;
         tx.commit().map_err(self.err())?;
         Ok(Some(revoked as usize))
+    }
+
+    fn reject(&self, id: i64, r: &Rejection<'_>) -> Result<Option<String>, LogError> {
+        let mut client = self.client()?;
+        let row = client
+            .query_opt(
+                "WITH decision AS (SELECT id, input FROM decisions WHERE id = $1),
+                 kept AS (INSERT INTO decision_rejections (decision_id, rejected_by, why, ts_unix)
+                          SELECT id, $2, $3, $4 FROM decision)
+                 SELECT input FROM decision",
+                &[&id, &r.by, &r.why, &r.now],
+            )
+            .map_err(self.err())?;
+        Ok(row.map(|row| row.get(0)))
+    }
+
+    fn handled(&self, ids: &[i64]) -> Result<Vec<Handled>, LogError> {
+        let mut client = self.client()?;
+        let rows = client
+            .query(
+                "SELECT decision_id, 'approved', standing, approved_by, why, ts_unix FROM approvals
+                 WHERE decision_id = ANY($1)
+                 UNION ALL
+                 SELECT decision_id, 'rejected', FALSE, rejected_by, why, ts_unix FROM decision_rejections
+                 WHERE decision_id = ANY($1)
+                 ORDER BY ts_unix DESC, decision_id DESC",
+                &[&ids],
+            )
+            .map_err(self.err())?;
+        Ok(rows
+            .iter()
+            .map(|row| Handled {
+                decision_id: row.get(0),
+                verdict: row.get(1),
+                standing: row.get(2),
+                by: row.get(3),
+                why: row.get(4),
+                ts_unix: row.get(5),
+            })
+            .collect())
     }
 
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError> {

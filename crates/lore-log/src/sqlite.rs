@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::journal;
 use crate::{
-    Approval, Decisions, Entry, Filter, Granted, LogError, NewRecord, Pending, ProposalDecision, Reviews, Written,
-    json, split,
+    Approval, Decisions, Entry, Filter, Granted, Handled, LogError, NewRecord, Pending, ProposalDecision, Rejection,
+    Reviews, Written, json, split,
 };
 
 /// An open decision log: one SQLite connection, which the threads of one
@@ -84,7 +84,7 @@ CREATE TABLE IF NOT EXISTS approvals (
 /// Each step takes a log from the version before it to the next: entry `i`
 /// takes version `i + 1` to `i + 2` (the base schema is version 1). Steps
 /// are only ever appended; docs/store.md lists them.
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     "ALTER TABLE decisions ADD COLUMN team TEXT;",
     "CREATE TABLE IF NOT EXISTS knowledge (
         id INTEGER PRIMARY KEY,
@@ -129,6 +129,16 @@ const MIGRATIONS: [&str; 6] = [
         written TEXT
     );
     CREATE INDEX IF NOT EXISTS proposal_decisions_knowledge ON proposal_decisions (knowledge, id);",
+    // 7 → 8: humans' refusals of asks and denials; approvals found by decision.
+    "CREATE TABLE IF NOT EXISTS decision_rejections (
+        id INTEGER PRIMARY KEY,
+        decision_id INTEGER NOT NULL,
+        rejected_by TEXT,
+        why TEXT NOT NULL,
+        ts_unix INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS decision_rejections_decision ON decision_rejections (decision_id);
+    CREATE INDEX IF NOT EXISTS approvals_decision ON approvals (decision_id);",
 ];
 
 impl DecisionLog {
@@ -430,6 +440,50 @@ impl Decisions for DecisionLog {
             .map_err(self.err())?;
         self.write_approved(&db, now)?;
         Ok(Some(withdrawn))
+    }
+
+    fn reject(&self, id: i64, r: &Rejection<'_>) -> Result<Option<String>, LogError> {
+        self.drain()?;
+        let db = self.db();
+        let Some(input) = self.input_of(&db, id)? else { return Ok(None) };
+        db.execute(
+            "INSERT INTO decision_rejections (decision_id, rejected_by, why, ts_unix) VALUES (?1, ?2, ?3, ?4)",
+            params![id, r.by, r.why, r.now],
+        )
+        .map_err(self.err())?;
+        Ok(Some(input))
+    }
+
+    fn handled(&self, ids: &[i64]) -> Result<Vec<Handled>, LogError> {
+        self.drain()?;
+        let db = self.db();
+        let mut stmt = db
+            .prepare_cached(
+                "SELECT decision_id, 'approved', standing, approved_by, why, ts_unix FROM approvals WHERE decision_id = ?1
+                 UNION ALL
+                 SELECT decision_id, 'rejected', 0, rejected_by, why, ts_unix FROM decision_rejections WHERE decision_id = ?1",
+            )
+            .map_err(self.err())?;
+        let mut all = Vec::new();
+        for id in ids {
+            let rows = stmt
+                .query_map(params![id], |row| {
+                    Ok(Handled {
+                        decision_id: row.get(0)?,
+                        verdict: row.get(1)?,
+                        standing: row.get(2)?,
+                        by: row.get(3)?,
+                        why: row.get(4)?,
+                        ts_unix: row.get(5)?,
+                    })
+                })
+                .map_err(self.err())?;
+            for row in rows {
+                all.push(row.map_err(self.err())?);
+            }
+        }
+        all.sort_by(|a, b| b.ts_unix.cmp(&a.ts_unix).then(b.decision_id.cmp(&a.decision_id)));
+        Ok(all)
     }
 
     fn take_approval(&self, input: &str, now: i64) -> Result<Option<Granted>, LogError> {

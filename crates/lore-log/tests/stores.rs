@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use lore_log::{
-    Approval, Current, DecisionLog, Decisions, Filter, Granted, LogError, NewRecord, Pending, PgStore,
-    ProposalDecision, Store, Written,
+    Approval, Current, DecisionLog, Decisions, Filter, Granted, Handled, LogError, NewRecord, Pending, PgStore,
+    ProposalDecision, Rejection, Store, Written,
 };
 
 /// A store to test, and its name.
@@ -93,6 +93,43 @@ fn ids_are_unique_and_approvals_are_used_once_and_expire() {
         store.approve(id, &Approval { by: None, why: None, ..once }).expect("approve");
         assert_eq!(store.take_approval("terraform destroy", 1_601).expect("take"), None, "{name}: expired");
         assert_eq!(store.approve(999_999, &once).expect("approve"), None, "{name}: no such decision");
+    }
+}
+
+#[test]
+fn approvals_and_rejections_are_found_by_decision() {
+    let (_dir, stores) = stores();
+    for (name, store) in &stores {
+        let approved = store.append(&record("terraform destroy", "ask", 10)).expect("append");
+        let rejected = store.append(&record("kubectl delete ns payments", "deny", 11)).expect("append");
+        let untouched = store.append(&record("helm uninstall web", "ask", 12)).expect("append");
+        let once =
+            Approval { by: Some("dana"), why: Some("change 4411"), now: 100, expires_unix: 700, standing: false };
+        store.approve(approved, &once).expect("approve");
+        let no = Rejection { by: Some("erin"), why: "not during the freeze", now: 200 };
+        assert_eq!(store.reject(rejected, &no).expect("reject").as_deref(), Some("kubectl delete ns payments"));
+        assert_eq!(store.reject(999_999, &no).expect("reject"), None, "{name}: no such decision");
+        let handled = store.handled(&[approved, rejected, untouched]).expect("handled");
+        let rejection = Handled {
+            decision_id: rejected,
+            verdict: "rejected".into(),
+            standing: false,
+            by: Some("erin".into()),
+            why: Some("not during the freeze".into()),
+            ts_unix: 200,
+        };
+        let approval = Handled {
+            decision_id: approved,
+            verdict: "approved".into(),
+            standing: false,
+            by: Some("dana".into()),
+            why: Some("change 4411".into()),
+            ts_unix: 100,
+        };
+        assert_eq!(handled, vec![rejection, approval], "{name}: newest first, nothing for the untouched one");
+        assert!(store.handled(&[]).expect("handled").is_empty(), "{name}");
+        // A rejection leaves the approvals of the same input alone.
+        assert!(store.take_approval("terraform destroy", 150).expect("take").is_some(), "{name}");
     }
 }
 

@@ -327,6 +327,66 @@ pub fn revoke(flag: Option<&Path>, decision: &DecisionRef) -> Result<Revoked> {
     Ok(revoked)
 }
 
+/// A human's refusal of an ask or a denial.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    /// The decision refused.
+    pub decision_id: i64,
+    /// Its input.
+    pub input: String,
+    /// Who refused.
+    pub rejected_by: Option<String>,
+    /// Why.
+    pub why: String,
+}
+
+/// Says no to the request of a decision in `store`, with the reason, so
+/// that it no longer waits for a human. The gate still asks the next time.
+pub fn reject_in(store: &dyn Store, id: i64, by: Option<&str>, why: &str, now: i64) -> Result<Rejected> {
+    let why = why.trim();
+    if why.is_empty() {
+        return Err(Error::Invalid("say why the request is refused".into()));
+    }
+    match store.reject(id, &lore_log::Rejection { by, why, now })? {
+        Some(input) => Ok(Rejected { decision_id: id, input, rejected_by: by.map(str::to_string), why: why.into() }),
+        None => Err(Error::not_found(format!("no decision {id}"), Vec::new())),
+    }
+}
+
+/// How far back the waiting list looks unless asked otherwise.
+pub const DEFAULT_WAITING_SINCE: &str = "7d";
+
+/// Asks and denials a human may still lift: newer than `since`, not
+/// refused by a rule no approval lifts, and neither approved nor rejected.
+pub fn waiting(store: &dyn Store, since: Option<String>, limit: usize) -> Result<Vec<Entry>> {
+    let since = since.unwrap_or_else(|| DEFAULT_WAITING_SINCE.into());
+    let mut entries = Vec::new();
+    for decision in [Decision::Ask, Decision::Deny] {
+        let request = LogRequest {
+            since: Some(since.clone()),
+            decision: Some(decision.as_str().into()),
+            system: None,
+            agent: None,
+            before: None,
+            limit,
+        };
+        entries.extend(store.query(&request.filter()?)?.into_iter().filter(liftable));
+    }
+    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+    let handled: std::collections::HashSet<i64> = store.handled(&ids)?.into_iter().map(|h| h.decision_id).collect();
+    entries.retain(|e| !handled.contains(&e.id));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+    entries.truncate(limit);
+    Ok(entries)
+}
+
+/// Whether an approval could lift a logged decision: no reason is a denial
+/// that no approval lifts (as the gate decides at check time).
+fn liftable(entry: &Entry) -> bool {
+    let reasons = entry.reasons.as_array().map(Vec::as_slice).unwrap_or_default();
+    !reasons.iter().any(|r| r["decision"] == "deny" && r["approvable"] == false)
+}
+
 /// A decision not found, said with the log it was looked for in.
 fn in_log(err: Error, path: &Path) -> Error {
     match err {
