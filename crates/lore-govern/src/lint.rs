@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use lore_model::{Day, EdgeKind, EdgeOrigin, Meta, Severity, SourceKind, Status, SystemKind, normalize_name};
 use lore_pack::PackData;
 use lore_pack::data::ArchivedPackData;
+use lore_pack::graph::strongly_connected;
 use lore_pack::query;
 use serde::Serialize;
 
@@ -331,60 +332,6 @@ fn cycles(data: &PackData, out: &mut Vec<Finding>) {
         f.message = format!("dependency cycle among {} systems: {}", names.len(), names.join(" → "));
         out.push(f);
     }
-}
-
-/// Iterative Tarjan, so deep graphs cannot overflow the stack. Components
-/// come out sorted by their smallest member.
-fn strongly_connected(next: &[BTreeSet<usize>]) -> Vec<Vec<usize>> {
-    const UNSEEN: usize = usize::MAX;
-    let n = next.len();
-    let (mut index, mut low, mut on_stack) = (vec![UNSEEN; n], vec![0; n], vec![false; n]);
-    let (mut stack, mut components, mut counter) = (Vec::new(), Vec::new(), 0);
-    for root in 0..n {
-        if index[root] != UNSEEN {
-            continue;
-        }
-        let mut work: Vec<(usize, Vec<usize>)> = vec![(root, next[root].iter().copied().collect())];
-        index[root] = counter;
-        low[root] = counter;
-        counter += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some((node, pending)) = work.last_mut() {
-            let node = *node;
-            if let Some(child) = pending.pop() {
-                if index[child] == UNSEEN {
-                    index[child] = counter;
-                    low[child] = counter;
-                    counter += 1;
-                    stack.push(child);
-                    on_stack[child] = true;
-                    work.push((child, next[child].iter().copied().collect()));
-                } else if on_stack[child] {
-                    low[node] = low[node].min(index[child]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some((parent, _)) = work.last() {
-                low[*parent] = low[*parent].min(low[node]);
-            }
-            if low[node] == index[node] {
-                let mut component = Vec::new();
-                while let Some(member) = stack.pop() {
-                    on_stack[member] = false;
-                    component.push(member);
-                    if member == node {
-                        break;
-                    }
-                }
-                component.sort_unstable();
-                components.push(component);
-            }
-        }
-    }
-    components.sort();
-    components
 }
 
 /// The documented graph against the observed one. Only systems documented

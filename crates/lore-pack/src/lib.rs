@@ -5,6 +5,7 @@
 pub mod build;
 pub mod data;
 pub mod environments;
+pub mod graph;
 pub mod link;
 pub mod operations;
 pub mod query;

@@ -294,6 +294,18 @@ impl Pack {
         &self.dir
     }
 
+    /// The source files the pack was built from, as the build saw them
+    /// (directories left out); empty when the stamps cannot be read.
+    pub fn source_files(&self) -> Vec<PathBuf> {
+        let Ok(bytes) = std::fs::read(self.dir.join(STAMPS_FILE)) else { return Vec::new() };
+        let mut aligned = rkyv::util::AlignedVec::<16>::with_capacity(bytes.len());
+        aligned.extend_from_slice(&bytes);
+        let Ok(stamps) = rkyv::access::<rkyv::Archived<Vec<Stamp>>, rancor::Error>(&aligned) else {
+            return Vec::new();
+        };
+        stamps.iter().map(|stamp| PathBuf::from(stamp.path.as_str())).filter(|path| path.is_file()).collect()
+    }
+
     /// Whether any source changed since the build: a file's size or mtime,
     /// or a directory's mtime (a file added or removed).
     pub fn is_stale(&self) -> bool {

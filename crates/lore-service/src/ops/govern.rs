@@ -280,6 +280,80 @@ pub fn lint(loaded: &Loaded) -> Result<lore_govern::Report> {
     Ok(lore_govern::lint(loaded.data()?, Day::today(), Some(&loaded.knowledge.root)))
 }
 
+/// How many builds the health trend keeps.
+const HEALTH_TREND_BUILDS: usize = 100;
+/// The trend's file, beside the pack it describes.
+const HEALTH_TREND_FILE: &str = "health-trend.jsonl";
+
+/// The lint report with the health score's trend over builds.
+#[derive(Debug, Serialize)]
+pub struct HealthReport {
+    /// The report on the pack as loaded.
+    #[serde(flatten)]
+    pub report: lore_govern::Report,
+    /// One point per build the health was looked at, oldest first, this one last.
+    pub trend: Vec<HealthPoint>,
+}
+
+/// The health of one build.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct HealthPoint {
+    /// The pack's version.
+    pub pack_version: String,
+    /// When it was built.
+    pub built_at: Timestamp,
+    /// The overall score, 0–100.
+    pub overall: u8,
+    /// Findings by severity.
+    pub errors: usize,
+    /// Warnings.
+    pub warnings: usize,
+    /// Everything else.
+    pub infos: usize,
+}
+
+/// The lint report, and the score's trend: each build's score is kept
+/// beside the pack the first time its health is asked for, so the trend
+/// covers every build that was looked at (`lore serve` looks at each one it
+/// loads). A trend that cannot be written is still answered, without this
+/// build.
+pub fn knowledge_health(loaded: &Loaded) -> Result<HealthReport> {
+    let report = lint(loaded)?;
+    let pack = loaded.pack()?;
+    let manifest = pack.manifest();
+    let count = |severity| report.findings.iter().filter(|f| f.severity == severity).count();
+    let point = HealthPoint {
+        pack_version: manifest.version(),
+        built_at: manifest.built_at,
+        overall: report.health.overall,
+        errors: count(lore_model::Severity::Error),
+        warnings: count(lore_model::Severity::Warning),
+        infos: count(lore_model::Severity::Info),
+    };
+    let path = pack.dir().join(HEALTH_TREND_FILE);
+    let mut trend = read_trend(&path);
+    if trend.last().is_none_or(|last| last.pack_version != point.pack_version) {
+        trend.push(point);
+        let skip = trend.len().saturating_sub(HEALTH_TREND_BUILDS);
+        trend.drain(..skip);
+        let lines: String =
+            trend.iter().filter_map(|p| serde_json::to_string(p).ok()).map(|line| line + "\n").collect();
+        if let Err(err) = lore_pack::store::write_atomic(&path, lines.as_bytes()) {
+            eprintln!("lore: the health trend was not kept: {err}");
+        }
+    }
+    Ok(HealthReport { report, trend })
+}
+
+/// The trend kept so far; lines that do not parse are skipped.
+fn read_trend(path: &Path) -> Vec<HealthPoint> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
 /// Versions of a record: every one, or the one held at a moment.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]

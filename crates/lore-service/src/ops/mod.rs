@@ -12,16 +12,17 @@ pub mod read;
 
 pub use agents::{Health, InstallRequest, Installed, health, install};
 pub use decisions::{
-    ApproveRequest, Approved, DecisionRef, LogAnswer, LogRequest, Revoked, approve, approve_in, log, revoke, revoke_in,
-    ship,
+    ApproveRequest, Approved, DecisionRef, LogAnswer, LogRequest, Rejected, Revoked, approve, approve_in, log,
+    reject_in, revoke, revoke_in, ship, waiting,
 };
 pub use govern::{
-    History, PromoteRequest, Promoted, ProposeRequest, Proposed, ReviewRequest, Reviewed, history, lint, promote,
-    propose, review, review_in, reviews,
+    HealthPoint, HealthReport, History, PromoteRequest, Promoted, ProposeRequest, Proposed, ReviewRequest, Reviewed,
+    history, knowledge_health, lint, promote, propose, review, review_in, reviews,
 };
 pub use read::{
     BlastRequest, BriefRequest, RulesRequest, RunbookRequest, RunbookText, SearchAnswer, SearchRequest, Shown,
-    advisories, blast, brief, checklist, incident, incidents, proposals, rule, rules, runbook, search, show, systems,
+    SourceExcerpt, SourceRequest, advisories, blast, brief, checklist, graph, incident, incidents, proposals, rule,
+    rules, runbook, search, show, source, systems,
 };
 
 use serde::Serialize;

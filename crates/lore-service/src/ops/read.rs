@@ -334,3 +334,103 @@ pub fn checklist(loaded: &Loaded, system: &str, action: Option<&str>, budget: us
         serde_json::to_string_pretty(&briefing).unwrap_or_default()
     ))
 }
+
+/// The whole dependency graph: every system, edge, dangling name and cycle.
+pub fn graph(loaded: &Loaded) -> Result<lore_pack::graph::Graph> {
+    Ok(lore_pack::graph::graph(loaded.data()?))
+}
+
+/// The most lines of context a source excerpt shows around a citation.
+pub const MAX_SOURCE_CONTEXT: u32 = 200;
+/// The longest cited range a source excerpt shows.
+const MAX_SOURCE_LINES: u32 = 2_000;
+
+/// Which cited lines to show.
+#[derive(Debug, Clone)]
+pub struct SourceRequest {
+    /// A citation as lore writes them: `path:line` or `path:start-end`.
+    pub cite: String,
+    /// Lines of context before and after.
+    pub context: u32,
+}
+
+/// Cited lines of a source file, with the lines around them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceExcerpt {
+    /// The file, as citations name it.
+    pub path: String,
+    /// The cited lines, 1-based and inclusive.
+    pub start: u32,
+    /// The last cited line.
+    pub end: u32,
+    /// The number of the first line in `lines`.
+    pub first_line: u32,
+    /// The lines shown, context included.
+    pub lines: Vec<String>,
+    /// How many lines the file has.
+    pub total_lines: usize,
+}
+
+/// The lines a citation names, read from the source file the pack was built
+/// from. Only files the pack was built from can be read, so a citation
+/// cannot name any other file on the machine.
+pub fn source(loaded: &Loaded, request: &SourceRequest) -> Result<SourceExcerpt> {
+    let (path, start, end) = parse_cite(&request.cite).ok_or_else(|| {
+        Error::Invalid(format!("`{}` is not a citation (`path:line` or `path:start-end`)", request.cite))
+    })?;
+    let pack = loaded.pack()?;
+    let not_found = || Error::not_found(format!("`{path}` is not a source of this pack"), Vec::new());
+    let wanted = loaded.knowledge.root.join(path).canonicalize().map_err(|_| not_found())?;
+    let files = pack.source_files();
+    // The build records paths as it found them, mostly canonical already.
+    let known =
+        files.contains(&wanted) || files.iter().any(|file| file.canonicalize().is_ok_and(|file| file == wanted));
+    if !known {
+        return Err(not_found());
+    }
+    let text = std::fs::read(&wanted).map_err(Error::io("reading", wanted.clone()))?;
+    let text = String::from_utf8_lossy(&text);
+    let all: Vec<&str> = text.lines().collect();
+    let context = request.context.min(MAX_SOURCE_CONTEXT);
+    let end = end.min(start.saturating_add(MAX_SOURCE_LINES));
+    let first_line = start.saturating_sub(context).max(1);
+    let last_line = (end.saturating_add(context) as usize).min(all.len());
+    let lines = all.get(first_line as usize - 1..last_line).unwrap_or_default();
+    Ok(SourceExcerpt {
+        path: path.to_string(),
+        start,
+        end,
+        first_line,
+        lines: lines.iter().map(|line| line.to_string()).collect(),
+        total_lines: all.len(),
+    })
+}
+
+/// `path:12` or `path:12-14` as (path, start, end); a path alone means line 1.
+fn parse_cite(cite: &str) -> Option<(&str, u32, u32)> {
+    let Some((path, lines)) = cite.rsplit_once(':') else { return Some((cite, 1, 1)).filter(|_| !cite.is_empty()) };
+    let (start, end) = match lines.split_once('-') {
+        Some((start, end)) => (start.parse().ok()?, end.parse().ok()?),
+        None => {
+            let line = lines.parse().ok()?;
+            (line, line)
+        }
+    };
+    (!path.is_empty() && start >= 1).then_some((path, start, end.max(start)))
+}
+
+#[cfg(test)]
+mod source_tests {
+    use super::parse_cite;
+
+    #[test]
+    fn citations_parse_to_a_path_and_lines() {
+        assert_eq!(parse_cite("runbooks/db.md:12"), Some(("runbooks/db.md", 12, 12)));
+        assert_eq!(parse_cite("runbooks/db.md:12-20"), Some(("runbooks/db.md", 12, 20)));
+        assert_eq!(parse_cite("a.md:9-3"), Some(("a.md", 9, 9)));
+        assert_eq!(parse_cite("a.md"), Some(("a.md", 1, 1)));
+        assert_eq!(parse_cite("a.md:0"), None);
+        assert_eq!(parse_cite("a.md:x"), None);
+        assert_eq!(parse_cite(":3"), None);
+    }
+}
