@@ -405,9 +405,35 @@ pub fn reviews(shared: &Shared, request: &ReviewsRequest) -> Answer {
     to_json(&ops::reviews(&knowledge, store(shared)?.as_ref(), limit)?)
 }
 
-/// The lint report and the health score, as `lore lint --json` gives them.
+/// The lint report and the health score, as `lore lint --json` gives them,
+/// with the score's trend over builds.
 pub fn health(loaded: &Loaded) -> Answer {
-    to_json(&ops::lint(loaded)?)
+    to_json(&ops::knowledge_health(loaded)?)
+}
+
+/// The whole dependency graph.
+pub fn graph(loaded: &Loaded) -> Answer {
+    to_json(&ops::graph(loaded)?)
+}
+
+/// Which cited lines to read.
+#[derive(Debug, Deserialize, ToSchema, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SourceRequest {
+    /// A citation: `path:line` or `path:start-end`, as lore gives them.
+    #[param(pattern = "[^\\s]")]
+    pub cite: String,
+    /// Lines of context before and after (default 5, at most 200).
+    #[serde(default)]
+    #[param(maximum = 200)]
+    pub context: Option<u32>,
+}
+
+/// The cited lines of a source file, in context.
+pub fn source(loaded: &Loaded, request: &SourceRequest) -> Answer {
+    let typed = ops::SourceRequest { cite: request.cite.clone(), context: request.context.unwrap_or(5) };
+    to_json(&ops::source(loaded, &typed)?)
 }
 
 // ---- decisions ------------------------------------------------------------
@@ -510,4 +536,44 @@ pub fn approve_decision(shared: &Shared, id: i64, request: ApproveDecisionReques
     };
     let now = lore_model::Timestamp::now().0;
     to_json(&ops::approve_in(store(shared)?.as_ref(), &request, now)?)
+}
+
+/// A human's refusal of a decision's request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectDecisionRequest {
+    /// Why the request is refused; required.
+    #[schema(pattern = "[^\\s]")]
+    pub why: String,
+    /// Who refuses, when no API token says.
+    #[serde(default)]
+    pub by: Option<String>,
+}
+
+/// Refuses the request of decision `id`: it no longer waits for a human.
+pub fn reject_decision(shared: &Shared, id: i64, request: RejectDecisionRequest, caller: Option<&Caller>) -> Answer {
+    let by = caller.map(|c| c.agent.clone()).or(request.by);
+    let now = lore_model::Timestamp::now().0;
+    to_json(&ops::reject_in(store(shared)?.as_ref(), id, by.as_deref(), &request.why, now)?)
+}
+
+/// Which waiting decisions to list.
+#[derive(Debug, Deserialize, ToSchema, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WaitingRequest {
+    /// Only decisions newer than this: `30m`, `2h`, `7d` (default), or a date.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// At most this many, newest first (default 100, at most 500).
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<usize>,
+}
+
+/// Asks and denials a human may still lift, newest first.
+pub fn waiting(shared: &Shared, request: WaitingRequest) -> Answer {
+    let limit = request.limit.unwrap_or(100).clamp(1, MAX_DECISIONS_PAGE);
+    let entries = ops::waiting(store(shared)?.as_ref(), request.since, limit)?;
+    Ok(json!({ "entries": entries }))
 }

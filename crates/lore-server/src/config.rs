@@ -200,7 +200,7 @@ fn assign_roles(tokens: &mut [Token], roles: &std::collections::BTreeMap<String,
     Ok(())
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -22,6 +22,7 @@ use utoipa_axum::routes;
 
 use crate::api::{self, ProposeRequest};
 use crate::config::{Caller, Role};
+use crate::console::{self, View};
 use crate::mcp::LoreMcp;
 use crate::state::Shared;
 use lore_service::Error;
@@ -312,6 +313,34 @@ async fn revoke_decision(State(app): State<App>, ApiPath(id): ApiPath<i64>) -> A
     blocking(move || api::revoke_decision(&app.shared, id)).await
 }
 
+/// Refuse a decision's request, with the reason: it no longer waits for a
+/// human (the gate still asks next time). Needs the approver role.
+#[utoipa::path(post, path = "/v1/decisions/{id}/reject", tag = "decisions",
+    params(("id" = i64, Path, description = "The decision's id")),
+    request_body = api::RejectDecisionRequest,
+    responses((status = 200, description = "What was refused, by whom, why", body = Value),
+        (status = 403, description = "The token is not an approver's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such decision", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json")))]
+async fn reject_decision(
+    State(app): State<App>,
+    caller: Option<Extension<Caller>>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<api::RejectDecisionRequest>,
+) -> ApiResult {
+    let caller = caller.map(|Extension(c)| c);
+    blocking(move || api::reject_decision(&app.shared, id, request, caller.as_ref())).await
+}
+
+/// Asks and denials a human may still lift (neither approved nor rejected), newest first.
+#[utoipa::path(get, path = "/v1/waiting", tag = "decisions", params(api::WaitingRequest),
+    responses((status = 200, description = "The decisions waiting for a human", body = Value),
+        (status = 422, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The store does not answer", body = Problem, content_type = "application/problem+json")))]
+async fn waiting(State(app): State<App>, ApiQuery(request): ApiQuery<api::WaitingRequest>) -> ApiResult {
+    blocking(move || api::waiting(&app.shared, request)).await
+}
+
 /// The proposals waiting for review.
 #[utoipa::path(get, path = "/v1/proposals", tag = "governance",
     responses((status = 200, description = "Pending proposals", body = Value)))]
@@ -376,6 +405,23 @@ async fn health(State(app): State<App>) -> ApiResult {
     blocking(move || api::health(&app.shared.current())).await
 }
 
+/// The whole dependency graph: systems, edges, dangling names and cycles.
+#[utoipa::path(get, path = "/v1/graph", tag = "knowledge",
+    responses((status = 200, description = "The graph", body = Value),
+        (status = 503, description = "No knowledge loaded", body = Problem, content_type = "application/problem+json")))]
+async fn graph(State(app): State<App>) -> ApiResult {
+    blocking(move || api::graph(&app.shared.current())).await
+}
+
+/// Cited lines of a source file the pack was built from, in context.
+#[utoipa::path(get, path = "/v1/source", tag = "knowledge", params(api::SourceRequest),
+    responses((status = 200, description = "The lines", body = Value),
+        (status = 404, description = "Not a source of this pack", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a citation", body = Problem, content_type = "application/problem+json")))]
+async fn source(State(app): State<App>, ApiQuery(request): ApiQuery<api::SourceRequest>) -> ApiResult {
+    blocking(move || api::source(&app.shared.current(), &request)).await
+}
+
 /// The process is up.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "Up", body = Value)))]
 async fn healthz() -> Json<Value> {
@@ -437,7 +483,10 @@ fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(decisions))
         .routes(routes!(decision))
         .routes(routes!(reviews))
-        .routes(routes!(health));
+        .routes(routes!(health))
+        .routes(routes!(graph))
+        .routes(routes!(source))
+        .routes(routes!(waiting));
     let act = OpenApiRouter::new()
         .routes(routes!(check))
         .routes(routes!(propose))
@@ -445,6 +494,7 @@ fn api() -> (Router<App>, utoipa::openapi::OpenApi) {
     let approve = OpenApiRouter::new()
         .routes(routes!(approve_decision))
         .routes(routes!(revoke_decision))
+        .routes(routes!(reject_decision))
         .routes(routes!(approve_proposal))
         .routes(routes!(reject_proposal))
         .route_layer(middleware::from_fn_with_state(Role::Approver, require_role));
@@ -462,22 +512,52 @@ pub fn openapi_json() -> Value {
     value
 }
 
+/// What a request presents to prove who sends it.
+enum Credentials {
+    /// A token: the bearer header's, or the console session's.
+    Token(String),
+    /// A console session changing state without the page's CSRF value.
+    CsrfMissing,
+    /// Nothing.
+    None,
+}
+
+fn credentials(request: &Request) -> Credentials {
+    let headers = request.headers();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+    if let Some(token) = bearer {
+        return Credentials::Token(token.trim().to_string());
+    }
+    match console::session_token(headers) {
+        Some(token) if console::is_safe(request.method()) || console::csrf_ok(headers) => Credentials::Token(token),
+        Some(_) => Credentials::CsrfMissing,
+        None => Credentials::None,
+    }
+}
+
 async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let settings = &app.shared.settings;
+    if !console::is_safe(request.method()) && console::cross_site(request.headers()) {
+        return Problem::new(StatusCode::FORBIDDEN, "requests from another site's page are refused").into_response();
+    }
     if settings.tokens.is_empty() {
         return next.run(request).await;
     }
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim);
-    let Some(presented) = presented else {
-        return Problem::new(StatusCode::UNAUTHORIZED, "send an API token: `Authorization: Bearer TOKEN`")
-            .into_response();
+    let presented = match credentials(&request) {
+        Credentials::Token(token) => token,
+        Credentials::CsrfMissing => {
+            return Problem::new(StatusCode::FORBIDDEN, "the console's request lacks its CSRF value; reload the page")
+                .into_response();
+        }
+        Credentials::None => {
+            return Problem::new(StatusCode::UNAUTHORIZED, "send an API token: `Authorization: Bearer TOKEN`")
+                .into_response();
+        }
     };
-    match settings.caller(presented) {
+    match settings.caller(&presented) {
         Some(caller) => {
             request.extensions_mut().insert(caller);
             next.run(request).await
@@ -512,6 +592,40 @@ async fn limit(State(app): State<App>, request: Request, next: Next) -> Response
 
 fn is_problem(response: &Response) -> bool {
     response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json")
+}
+
+/// A console page (see [`console`]).
+async fn console_page(view: View, app: &App, headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> Response {
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    console::page(view, &app.shared.settings, headers, path)
+}
+
+/// The console's routes: its pages, sign-in and assets.
+fn console_routes() -> Router<App> {
+    use axum::routing::{get, post};
+    let mut routes = Router::new();
+    for view in console::View::ALL {
+        routes = routes.route(
+            view.path(),
+            get(move |State(app): State<App>, headers: axum::http::HeaderMap, uri: axum::http::Uri| async move {
+                console_page(view, &app, &headers, &uri).await
+            }),
+        );
+    }
+    routes
+        .route(
+            "/signin",
+            get(|State(app): State<App>, query: axum::extract::Query<console::SigninQuery>| async move {
+                console::signin_form(&app.shared.settings, query.0)
+            })
+            .post(
+                |State(app): State<App>, headers: axum::http::HeaderMap, form: axum::Form<console::Signin>| async move {
+                    console::signin(&app.shared.settings, &headers, form.0)
+                },
+            ),
+        )
+        .route("/signout", post(console::signout))
+        .route("/assets/{name}", get(console::asset))
 }
 
 async fn not_found() -> Problem {
@@ -550,6 +664,7 @@ pub fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
         .route("/healthz", axum::routing::get(healthz))
         .route("/readyz", axum::routing::get(readyz))
         .route("/openapi.json", axum::routing::get(move || async move { Json(openapi.clone()) }))
+        .merge(console_routes())
         .fallback(not_found)
         .with_state(app)
 }

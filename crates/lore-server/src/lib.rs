@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod config;
+pub mod console;
 pub mod http;
 pub mod mcp;
 mod openapi;

@@ -786,3 +786,138 @@ async fn a_standing_approval_lets_the_same_command_through_until_it_expires() {
     let after = server.check(command).await;
     assert_ne!(after["decision"], "allow", "a revoked standing approval no longer holds: {after}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_decisions_leave_the_list_once_approved_or_rejected() {
+    let server = start(64 * 1024).await;
+    let asked = [
+        server.check("terraform destroy").await,
+        server.check("kubectl --context prod-eu-1 delete namespace payments").await,
+        server.check("helm uninstall checkout --kube-context prod-eu-1").await,
+    ];
+    let ids: Vec<i64> = asked.iter().map(|a| a["decision_id"].as_i64().expect("logged")).collect();
+    let waiting = |body: &Value| -> Vec<i64> {
+        body["entries"].as_array().expect("entries").iter().filter_map(|e| e["id"].as_i64()).collect()
+    };
+    let (status, _, body) = server.get_as(READER, "/v1/waiting").await;
+    assert_eq!(status, 200, "{body}");
+    let before = waiting(&body);
+    for (id, answer) in ids.iter().zip(&asked) {
+        let decision = answer["decision"].as_str().unwrap_or_default();
+        assert!(decision == "allow" || before.contains(id), "{decision} {id} waits: {body}");
+    }
+
+    let reject = format!("/v1/decisions/{}/reject", ids[0]);
+    let (status, kind, body) = server.post_as(APPROVER, &reject, &json!({ "why": "  " })).await;
+    assert_problem(status, &kind, &body, 422);
+    let (status, kind, body) = server.post_as(READER, &reject, &json!({ "why": "no" })).await;
+    assert_problem(status, &kind, &body, 403);
+    let (status, _, rejected) = server.post_as(APPROVER, &reject, &json!({ "why": "not in the freeze" })).await;
+    assert_eq!(status, 200, "{rejected}");
+    assert_eq!((rejected["rejected_by"].as_str(), rejected["why"].as_str()), (Some("dana"), Some("not in the freeze")));
+    let approve = format!("/v1/decisions/{}/approve", ids[1]);
+    let (status, _, body) = server.post_as(APPROVER, &approve, &json!({ "why": "CHG-12" })).await;
+    assert_eq!(status, 200, "{body}");
+
+    let (_, _, body) = server.get_as(READER, "/v1/waiting").await;
+    let after = waiting(&body);
+    assert!(!after.contains(&ids[0]) && !after.contains(&ids[1]), "handled ones leave: {body}");
+    assert_eq!(before.iter().filter(|id| !ids[..2].contains(id)).count(), after.len(), "the rest still wait");
+    let (status, kind, body) = server.post_as(APPROVER, "/v1/decisions/999999/reject", &json!({ "why": "x" })).await;
+    assert_problem(status, &kind, &body, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_graph_and_cited_source_lines_are_served_and_other_files_are_not() {
+    let server = start(64 * 1024).await;
+    let (status, _, graph) = server.get_as(READER, "/v1/graph").await;
+    assert_eq!(status, 200, "{graph}");
+    let systems = graph["systems"].as_array().expect("systems");
+    let edges = graph["edges"].as_array().expect("edges");
+    assert!(systems.iter().any(|s| s["id"] == "payments-db"), "{graph}");
+    assert!(edges.iter().any(|e| e["to"] == "payments-db" && e["cite"].as_str().is_some_and(|c| c.contains(':'))));
+    for edge in edges {
+        let known = systems.iter().any(|s| s["id"] == edge["to"]);
+        assert_eq!(edge["dangling"].as_bool(), Some(!known), "{edge}");
+    }
+
+    let (_, _, brief) = server.get_as(READER, "/v1/brief?system=payments-db").await;
+    let cite = brief["rules"][0]["cite"].as_str().expect("a cited rule").to_string();
+    let (status, _, source) = server.get_as(READER, &format!("/v1/source?cite={cite}&context=2")).await;
+    assert_eq!(status, 200, "{source}");
+    let start = source["start"].as_u64().expect("start");
+    let first = source["first_line"].as_u64().expect("first line");
+    assert!(first <= start && start - first <= 2, "{source}");
+    assert!(!source["lines"].as_array().expect("lines").is_empty(), "{source}");
+    for outside in ["/etc/passwd:1", "../../../../etc/passwd:1", "lore.toml.missing:1"] {
+        let (status, kind, body) = server.get_as(READER, &format!("/v1/source?cite={outside}")).await;
+        assert_problem(status, &kind, &body, 404);
+    }
+    let (status, kind, body) = server.get_as(READER, "/v1/source?cite=runbooks/x.md:zero").await;
+    assert_problem(status, &kind, &body, 422);
+}
+
+/// A client that keeps cookies and does not follow redirects, as a browser's page would see them.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_signs_in_with_a_token_cookie_and_guards_state_changes_against_csrf() {
+    let server = start(64 * 1024).await;
+    let client = browser();
+    let page = client.get(format!("{}/decisions?decision=ask", server.base)).send().await.expect("get");
+    assert_eq!(page.status(), 303);
+    let location = page.headers()["location"].to_str().expect("location");
+    assert_eq!(location, "/signin?next=%2Fdecisions%3Fdecision%3Dask");
+
+    let signin = |body: String| {
+        let request = client.post(format!("{}/signin", server.base));
+        request.header("content-type", "application/x-www-form-urlencoded").body(body).send()
+    };
+    let wrong = signin("token=nope".into()).await.expect("post");
+    assert_eq!(wrong.status(), 303);
+    assert!(wrong.headers().get("set-cookie").is_none(), "no session for a wrong token");
+    let signed = signin(format!("token={APPROVER}&next=%2Fwaiting")).await.expect("post");
+    assert_eq!((signed.status().as_u16(), signed.headers()["location"].to_str().ok()), (303, Some("/waiting")));
+    let cookies: Vec<String> =
+        signed.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(String::from).collect();
+    let session = cookies.iter().find(|c| c.starts_with("lore_session=")).expect("a session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"), "{session}");
+    let value = |c: &str| c.split(';').next().unwrap_or_default().to_string();
+    let csrf = cookies.iter().find(|c| c.starts_with("lore_csrf=")).map(|c| value(c)).expect("a CSRF cookie");
+    let jar = format!("{}; {csrf}", value(session));
+    let csrf_value = csrf.trim_start_matches("lore_csrf=");
+
+    let page = client.get(format!("{}/waiting", server.base)).header("cookie", &jar).send().await.expect("get");
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"].to_str().expect("csp").to_string();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    let html = page.text().await.expect("html");
+    assert!(html.contains(r#"data-role="approver""#) && html.contains("dana"), "{html}");
+
+    let check = |headers: Vec<(&'static str, String)>| {
+        let mut request = client.post(format!("{}/v1/check", server.base)).json(&json!({ "input": "ls" }));
+        for (k, v) in headers {
+            request = request.header(k, v);
+        }
+        async move { request.send().await.expect("post").status().as_u16() }
+    };
+    assert_eq!(check(vec![("cookie", jar.clone())]).await, 403, "a cookie alone cannot change state");
+    assert_eq!(check(vec![("cookie", jar.clone()), ("x-lore-csrf", "forged".into())]).await, 403);
+    let forged_site =
+        vec![("cookie", jar.clone()), ("x-lore-csrf", csrf_value.into()), ("sec-fetch-site", "cross-site".into())];
+    assert_eq!(check(forged_site).await, 403, "another site's page is refused");
+    assert_eq!(check(vec![("cookie", jar.clone()), ("x-lore-csrf", csrf_value.into())]).await, 200);
+    let read = client.get(format!("{}/v1/systems", server.base)).header("cookie", &jar).send().await.expect("get");
+    assert_eq!(read.status(), 200, "reading needs no CSRF value");
+
+    let asset = client.get(format!("{}/assets/console.js", server.base)).send().await.expect("asset");
+    assert_eq!(asset.status(), 200);
+    assert!(asset.headers()["content-type"].to_str().is_ok_and(|t| t.starts_with("text/javascript")));
+    let etag = asset.headers()["etag"].to_str().expect("etag").to_string();
+    let cached = client.get(format!("{}/assets/console.js", server.base)).header("if-none-match", etag).send().await;
+    assert_eq!(cached.expect("asset").status(), 304);
+    let missing = client.get(format!("{}/assets/nothing.js", server.base)).send().await.expect("asset");
+    assert_eq!(missing.status(), 404);
+}
