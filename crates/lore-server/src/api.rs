@@ -421,7 +421,7 @@ pub fn graph(loaded: &Loaded) -> Answer {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SourceRequest {
-    /// A citation: `path:line` or `path:start-end`, as lore gives them.
+    /// A citation: `path:line` or `path:start-end`, as lore gives them (a path alone means line 1).
     #[param(pattern = "[^\\s]")]
     pub cite: String,
     /// Lines of context before and after (default 5, at most 200).
@@ -564,10 +564,10 @@ pub fn reject_decision(shared: &Shared, id: i64, request: RejectDecisionRequest,
 pub struct WaitingRequest {
     /// Only decisions newer than this: `30m`, `2h`, `7d` (default), or a date.
     #[serde(default)]
+    #[param(pattern = "^[0-9]{1,6}(s|m|min|h|d|w)$")]
     pub since: Option<String>,
     /// At most this many, newest first (default 100, at most 500).
     #[serde(default)]
-    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<usize>,
 }
 

@@ -417,7 +417,7 @@ async fn graph(State(app): State<App>) -> ApiResult {
 #[utoipa::path(get, path = "/v1/source", tag = "knowledge", params(api::SourceRequest),
     responses((status = 200, description = "The lines", body = Value),
         (status = 404, description = "Not a source of this pack", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a citation", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "No citation given", body = Problem, content_type = "application/problem+json")))]
 async fn source(State(app): State<App>, ApiQuery(request): ApiQuery<api::SourceRequest>) -> ApiResult {
     blocking(move || api::source(&app.shared.current(), &request)).await
 }

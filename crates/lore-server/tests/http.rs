@@ -853,7 +853,7 @@ async fn the_graph_and_cited_source_lines_are_served_and_other_files_are_not() {
         let (status, kind, body) = server.get_as(READER, &format!("/v1/source?cite={outside}")).await;
         assert_problem(status, &kind, &body, 404);
     }
-    let (status, kind, body) = server.get_as(READER, "/v1/source?cite=runbooks/x.md:zero").await;
+    let (status, kind, body) = server.get_as(READER, "/v1/source?cite=%20").await;
     assert_problem(status, &kind, &body, 422);
 }
 

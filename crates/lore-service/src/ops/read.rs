@@ -375,9 +375,10 @@ pub struct SourceExcerpt {
 /// from. Only files the pack was built from can be read, so a citation
 /// cannot name any other file on the machine.
 pub fn source(loaded: &Loaded, request: &SourceRequest) -> Result<SourceExcerpt> {
-    let (path, start, end) = parse_cite(&request.cite).ok_or_else(|| {
-        Error::Invalid(format!("`{}` is not a citation (`path:line` or `path:start-end`)", request.cite))
-    })?;
+    if request.cite.trim().is_empty() {
+        return Err(Error::Invalid("give a citation: `path:line` or `path:start-end`".into()));
+    }
+    let (path, start, end) = parse_cite(&request.cite);
     let pack = loaded.pack()?;
     let not_found = || Error::not_found(format!("`{path}` is not a source of this pack"), Vec::new());
     let wanted = loaded.knowledge.root.join(path).canonicalize().map_err(|_| not_found())?;
@@ -406,17 +407,23 @@ pub fn source(loaded: &Loaded, request: &SourceRequest) -> Result<SourceExcerpt>
     })
 }
 
-/// `path:12` or `path:12-14` as (path, start, end); a path alone means line 1.
-fn parse_cite(cite: &str) -> Option<(&str, u32, u32)> {
-    let Some((path, lines)) = cite.rsplit_once(':') else { return Some((cite, 1, 1)).filter(|_| !cite.is_empty()) };
-    let (start, end) = match lines.split_once('-') {
-        Some((start, end)) => (start.parse().ok()?, end.parse().ok()?),
-        None => {
-            let line = lines.parse().ok()?;
-            (line, line)
-        }
+/// `path:12` or `path:12-14` as (path, start, end). Anything else, a path
+/// alone among it, means line 1 of the whole text as a path.
+fn parse_cite(cite: &str) -> (&str, u32, u32) {
+    let lines = |suffix: &str| -> Option<(u32, u32)> {
+        let (start, end): (u32, u32) = match suffix.split_once('-') {
+            Some((start, end)) => (start.parse().ok()?, end.parse().ok()?),
+            None => (suffix.parse().ok()?, suffix.parse().ok()?),
+        };
+        (start >= 1).then_some((start, end.max(start)))
     };
-    (!path.is_empty() && start >= 1).then_some((path, start, end.max(start)))
+    match cite.rsplit_once(':') {
+        Some((path, suffix)) if !path.is_empty() => match lines(suffix) {
+            Some((start, end)) => (path, start, end),
+            None => (cite, 1, 1),
+        },
+        _ => (cite, 1, 1),
+    }
 }
 
 #[cfg(test)]
@@ -425,12 +432,13 @@ mod source_tests {
 
     #[test]
     fn citations_parse_to_a_path_and_lines() {
-        assert_eq!(parse_cite("runbooks/db.md:12"), Some(("runbooks/db.md", 12, 12)));
-        assert_eq!(parse_cite("runbooks/db.md:12-20"), Some(("runbooks/db.md", 12, 20)));
-        assert_eq!(parse_cite("a.md:9-3"), Some(("a.md", 9, 9)));
-        assert_eq!(parse_cite("a.md"), Some(("a.md", 1, 1)));
-        assert_eq!(parse_cite("a.md:0"), None);
-        assert_eq!(parse_cite("a.md:x"), None);
-        assert_eq!(parse_cite(":3"), None);
+        assert_eq!(parse_cite("runbooks/db.md:12"), ("runbooks/db.md", 12, 12));
+        assert_eq!(parse_cite("runbooks/db.md:12-20"), ("runbooks/db.md", 12, 20));
+        assert_eq!(parse_cite("a.md:9-3"), ("a.md", 9, 9));
+        assert_eq!(parse_cite("a.md"), ("a.md", 1, 1));
+        // No line number: the whole text is a path (one no pack has).
+        assert_eq!(parse_cite("a.md:0"), ("a.md:0", 1, 1));
+        assert_eq!(parse_cite("a.md:x"), ("a.md:x", 1, 1));
+        assert_eq!(parse_cite(":3"), (":3", 1, 1));
     }
 }
