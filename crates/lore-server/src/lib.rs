@@ -141,6 +141,8 @@ pub async fn reload_loop(shared: Arc<Shared>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
     let mut shipped_at = tokio::time::Instant::now() - SHIP_EVERY;
+    let first = shared.clone();
+    let _ = tokio::task::spawn_blocking(move || record_health(&first)).await;
     loop {
         tick.tick().await;
         let ship = shipped_at.elapsed() >= SHIP_EVERY || shared.log.has_queued();
@@ -149,7 +151,9 @@ pub async fn reload_loop(shared: Arc<Shared>) {
         }
         let shared = shared.clone();
         let _ = tokio::task::spawn_blocking(move || {
-            shared.reload(false);
+            if shared.reload(false) {
+                record_health(&shared);
+            }
             if ship {
                 // A store that does not answer now is tried again next time.
                 let _ = shared.log.ship_local();
@@ -157,4 +161,9 @@ pub async fn reload_loop(shared: Arc<Shared>) {
         })
         .await;
     }
+}
+
+/// Keeps the served build's health score in the trend the console shows.
+fn record_health(shared: &Shared) {
+    let _ = lore_service::ops::knowledge_health(&shared.current());
 }

@@ -315,8 +315,8 @@ pub struct HealthPoint {
 /// The lint report, and the score's trend: each build's score is kept
 /// beside the pack the first time its health is asked for, so the trend
 /// covers every build that was looked at (`lore serve` looks at each one it
-/// loads). A trend that cannot be written is still answered, without this
-/// build.
+/// serves, when it starts and on each reload). A trend that cannot be
+/// written is still answered, without this build.
 pub fn knowledge_health(loaded: &Loaded) -> Result<HealthReport> {
     let report = lint(loaded)?;
     let pack = loaded.pack()?;
