@@ -161,3 +161,18 @@ fn a_value_flag_at_the_end_of_ln_does_not_panic() {
     let analysis = analyze_shell("ln -s /bin/rm ./x && ./x -rf /srv");
     assert!(analysis.actions.iter().any(|a| a.tool == "rm"), "{:?}", analysis.actions);
 }
+
+/// Open finding (the 35-minute shell run of 2026-12-06): `ssh` whose remote
+/// command holds `${SSH_COM[AND}` words left open takes about 9 s in a
+/// release build, past the hook's deadline (the hook then fails open after
+/// 4 s). Six brackets are left open, under the parser's limit of eight, and
+/// neither the brackets alone nor `ssh` alone is slow. Ignored until fixed:
+/// `cargo test -p lore-action --test fuzz_findings -- --ignored`.
+#[test]
+#[ignore = "open fuzz finding: about 9 s; see docs/fuzzing.md"]
+fn ssh_with_brackets_left_open_in_its_remote_command_is_bounded() {
+    let started = std::time::Instant::now();
+    let analysis = analyze_shell(include_str!("fuzz/ssh-brackets-timeout.sh"));
+    assert!(analysis.actions.iter().any(|a| a.tool == "ssh" || a.tool == "kubectl"), "{:?}", analysis.actions);
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "took {:?}", started.elapsed());
+}

@@ -1,0 +1,1 @@
+ssh user@secper "sh user@secper "@secper  user@secper "sh user@secper "@secper "${SSH_COM[AND}"${SSH_${SSH_COM[AND}"${SSH}_COM[o N DAc$kubeXctl apply + -n op}"en"${SSH_COM[AND}"${SM[AND}"${SSH_COM[o N DAc$kudython3pply + -n op}"enshiv@nitne 
