@@ -225,12 +225,17 @@ pub async fn signout(headers: HeaderMap) -> Response {
     response
 }
 
+/// Each asset's ETag, in the order of [`ASSETS`]: hashed once, not per request.
+static ETAGS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    ASSETS.iter().map(|asset| format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(asset.bytes))).collect()
+});
+
 /// `GET /assets/NAME`: an embedded file, cached by its ETag.
 pub async fn asset(axum::extract::Path(name): axum::extract::Path<String>, headers: HeaderMap) -> Response {
-    let Some(asset) = ASSETS.iter().find(|a| a.name == name) else {
+    let Some(index) = ASSETS.iter().position(|a| a.name == name) else {
         return (StatusCode::NOT_FOUND, "no such asset").into_response();
     };
-    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(asset.bytes));
+    let (asset, etag) = (&ASSETS[index], &ETAGS[index]);
     let fresh = headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes());
     let status = if fresh { StatusCode::NOT_MODIFIED } else { StatusCode::OK };
     let body = if fresh { &[][..] } else { asset.bytes };
@@ -238,7 +243,7 @@ pub async fn asset(axum::extract::Path(name): axum::extract::Path<String>, heade
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if let Ok(value) = HeaderValue::from_str(&etag) {
+    if let Ok(value) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, value);
     }
     response

@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::api::{self, ProposeRequest};
 use crate::config::{Caller, Role};
-use crate::console::{self, View};
+use crate::console;
 use crate::mcp::LoreMcp;
 use crate::state::Shared;
 use lore_service::Error;
@@ -594,12 +594,6 @@ fn is_problem(response: &Response) -> bool {
     response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json")
 }
 
-/// A console page (see [`console`]).
-async fn console_page(view: View, app: &App, headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> Response {
-    let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    console::page(view, &app.shared.settings, headers, path)
-}
-
 /// The console's routes: its pages, sign-in and assets.
 fn console_routes() -> Router<App> {
     use axum::routing::{get, post};
@@ -608,7 +602,8 @@ fn console_routes() -> Router<App> {
         routes = routes.route(
             view.path(),
             get(move |State(app): State<App>, headers: axum::http::HeaderMap, uri: axum::http::Uri| async move {
-                console_page(view, &app, &headers, &uri).await
+                let path = uri.path_and_query().map_or("/", |p| p.as_str());
+                console::page(view, &app.shared.settings, &headers, path)
             }),
         );
     }

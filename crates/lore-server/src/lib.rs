@@ -165,5 +165,5 @@ pub async fn reload_loop(shared: Arc<Shared>) {
 
 /// Keeps the served build's health score in the trend the console shows.
 fn record_health(shared: &Shared) {
-    let _ = lore_service::ops::knowledge_health(&shared.current());
+    let _ = lore_service::ops::record_build_health(&shared.current());
 }

@@ -345,6 +345,20 @@ pub fn knowledge_health(loaded: &Loaded) -> Result<HealthReport> {
     Ok(HealthReport { report, trend })
 }
 
+/// Keeps the health of the pack as loaded in its trend, linting it only
+/// when the trend does not hold this build yet (a server restarted on the
+/// same build pays nothing).
+pub fn record_build_health(loaded: &Loaded) -> Result<()> {
+    let pack = loaded.pack()?;
+    let recorded = read_trend(&pack.dir().join(HEALTH_TREND_FILE))
+        .last()
+        .is_some_and(|last| last.pack_version == pack.manifest().version());
+    if !recorded {
+        knowledge_health(loaded)?;
+    }
+    Ok(())
+}
+
 /// The trend kept so far; lines that do not parse are skipped.
 fn read_trend(path: &Path) -> Vec<HealthPoint> {
     std::fs::read_to_string(path)

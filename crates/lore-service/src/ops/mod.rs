@@ -17,7 +17,7 @@ pub use decisions::{
 };
 pub use govern::{
     HealthPoint, HealthReport, History, PromoteRequest, Promoted, ProposeRequest, Proposed, ReviewRequest, Reviewed,
-    history, knowledge_health, lint, promote, propose, review, review_in, reviews,
+    history, knowledge_health, lint, promote, propose, record_build_health, review, review_in, reviews,
 };
 pub use read::{
     BlastRequest, BriefRequest, RulesRequest, RunbookRequest, RunbookText, SearchAnswer, SearchRequest, Shown,
